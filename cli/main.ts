@@ -1,0 +1,27 @@
+import { UsageError } from './args.ts';
+import { serve } from './serve.ts';
+
+const commands: Record<string, { run: (argv: string[]) => Promise<void>; summary: string }> = {
+  serve: { run: serve, summary: 'start the reference server' },
+};
+
+function help(): string {
+  const lines = Object.entries(commands).map(([name, { summary }]) => `  ${name.padEnd(8)} ${summary}`);
+  return `usage: sessionproof <command> [options]\n\ncommands:\n${lines.join('\n')}\n`;
+}
+
+const [name, ...argv] = process.argv.slice(2);
+const command = name === undefined ? undefined : commands[name];
+if (!command) {
+  process.stderr.write(name && name !== '--help' && name !== 'help' ? `unknown command "${name}"\n\n${help()}` : help());
+  process.exit(name && name !== '--help' && name !== 'help' ? 2 : 0);
+}
+try {
+  await command.run(argv);
+} catch (error) {
+  if (error instanceof UsageError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(2);
+  }
+  throw error;
+}

@@ -1,0 +1,54 @@
+import Koa from 'koa';
+import { jsonBody } from './body.ts';
+import type { AppCustom, AppState, Services } from './context.ts';
+import { csrfProtection } from './csrf.ts';
+import { errorHandler } from './error-handler.ts';
+import { cookieSessions, resolveIdentity } from './identity.ts';
+import { requestLogging } from './logging.ts';
+import { authRoutes } from './routes/auth.ts';
+import { cartRoutes } from './routes/cart.ts';
+import { controlRoutes } from './routes/control.ts';
+import { metaRoutes } from './routes/meta.ts';
+import { ordersRoutes } from './routes/orders.ts';
+import { createRouter } from './routes/router.ts';
+import { sessionRoutes } from './routes/session.ts';
+import { sessionsRoutes } from './routes/sessions.ts';
+import { wishlistRoutes } from './routes/wishlist.ts';
+
+export type App = Koa<AppState, AppCustom>;
+
+/**
+ * The reference server as a Koa app. Discovery, health, metrics and test controls answer before the session layer;
+ * everything else passes through sessions, identity and CSRF in that order.
+ */
+export function createApp(services: Services): App {
+  const { config } = services;
+  const app: App = new Koa<AppState, AppCustom>({ proxy: !config.dev, keys: config.cookieKeys });
+  app.context.services = services;
+  app.silent = true;
+
+  const outside = createRouter();
+  metaRoutes(outside);
+  if (config.testControls) controlRoutes(outside);
+
+  const inside = createRouter();
+  sessionRoutes(inside);
+  authRoutes(inside);
+  sessionsRoutes(inside);
+  cartRoutes(inside);
+  wishlistRoutes(inside);
+  ordersRoutes(inside);
+
+  app.use(requestLogging(services.logger));
+  app.use(services.metrics.middleware);
+  app.use(errorHandler);
+  app.use(jsonBody(config.bodyLimitBytes));
+  app.use(outside.routes());
+  app.use(cookieSessions(app, services));
+  app.use(resolveIdentity);
+  app.use(csrfProtection);
+  app.use(inside.routes());
+  app.use(inside.allowedMethods({ throw: true }));
+  app.use(outside.allowedMethods({ throw: true }));
+  return app;
+}

@@ -1,0 +1,136 @@
+import type Koa from 'koa';
+import createSession from 'koa-session';
+import type { AppContext, AppCustom, AppState, Identity, Services } from './context.ts';
+import { fail } from './errors.ts';
+import { randomToken } from './ids.ts';
+import { isSessionLive, type SessionRecord, type Store } from './stores/store.ts';
+
+const recordFields = ['id', 'userId', 'csrfToken', 'createdAt', 'lastSeenAt', 'idleTimeoutMs', 'absoluteExpiresAt'] as const;
+
+function toRecord(data: Record<string, unknown>): SessionRecord {
+  return Object.fromEntries(recordFields.map((field) => [field, data[field]])) as unknown as SessionRecord;
+}
+
+/**
+ * koa-session's external store, one instance per request. It remembers the session it loaded, so a save under that
+ * secret is a conditional update (an ended session stays ended) and a save under a secret koa-session just
+ * generated is a create. Saving unchanged data again is skipped.
+ */
+function cookieStoreFor(store: Store) {
+  return class CookieSessionStore {
+    #secret: string | undefined;
+    #id: string | undefined;
+    #written: string | undefined;
+
+    async get(secret: string): Promise<SessionRecord | null> {
+      const record = await store.findSessionBySecret(secret);
+      if (record) [this.#secret, this.#id, this.#written] = [secret, record.id, JSON.stringify(record)];
+      return record;
+    }
+
+    async set(secret: string, data: Record<string, unknown>): Promise<void> {
+      const record = toRecord(data);
+      const json = JSON.stringify(record);
+      if (secret !== this.#secret) await store.createSession(secret, record);
+      else if (json !== this.#written) await store.replaceSession(secret, record);
+      [this.#secret, this.#id, this.#written] = [secret, record.id, json];
+    }
+
+    async destroy(secret: string): Promise<void> {
+      if (secret === this.#secret && this.#id !== undefined) await store.endSession(this.#id);
+    }
+  };
+}
+
+export function cookieSessions(app: Koa<AppState, AppCustom>, services: Services) {
+  const { config, store, clock } = services;
+  return createSession(
+    {
+      key: config.cookieName,
+      signed: true,
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: !config.dev,
+      maxAge: config.guestIdleTimeoutMs,
+      rolling: false,
+      renew: false,
+      ContextStore: cookieStoreFor(store),
+      genid: () => randomToken(32),
+      valid: (_ctx: unknown, data: Record<string, unknown>) => isSessionLive(toRecord(data), clock.now()),
+    },
+    app,
+  );
+}
+
+/**
+ * Resolves `ctx.state.identity` from a bearer token (checked against its live session on every request, so logout
+ * takes effect before `exp`) or from the session cookie, and records the activity that moves the idle timer.
+ */
+export async function resolveIdentity(ctx: AppContext, next: Koa.Next): Promise<void> {
+  const { store, tokens, clock } = ctx.services;
+  const authorization = ctx.get('authorization');
+  ctx.state.identity = null;
+  if (authorization) {
+    const match = /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(authorization) ?? fail('AUTH_TOKEN_INVALID');
+    const claims = await tokens.verifyAccess(match[1]!);
+    const session = await store.findSession(claims.sessionId);
+    const now = clock.now();
+    if (!session || session.userId !== claims.userId || !isSessionLive(session, now)) fail('AUTH_SESSION_ENDED');
+    if (!(await store.touchSession(session.id, now))) fail('AUTH_SESSION_ENDED');
+    ctx.state.identity = { via: 'bearer', session: { ...session, lastSeenAt: now } };
+  } else {
+    const cookie = ctx.session;
+    if (cookie && !cookie.isNew) {
+      const now = clock.now();
+      const session = toRecord(cookie);
+      if (await store.touchSession(session.id, now)) {
+        ctx.state.identity = { via: 'cookie', session: { ...session, lastSeenAt: now } };
+      }
+    }
+  }
+  await next();
+}
+
+/** Issues a new cookie session: new secret and new public id, the previous cookie session ended. */
+export async function startCookieSession(ctx: AppContext, record: SessionRecord): Promise<Identity> {
+  ctx.session = { ...record } as unknown as AppContext['session'];
+  await ctx.session!.regenerate();
+  return (ctx.state.identity = { via: 'cookie', session: record });
+}
+
+/** The caller's identity, creating a guest session for a client that has none. */
+export async function ensureSession(ctx: AppContext): Promise<Identity> {
+  if (ctx.state.identity) return ctx.state.identity;
+  const { clock, config } = ctx.services;
+  const now = clock.now();
+  return startCookieSession(ctx, {
+    id: randomToken(),
+    userId: null,
+    csrfToken: randomToken(),
+    createdAt: now,
+    lastSeenAt: now,
+    idleTimeoutMs: config.guestIdleTimeoutMs,
+    absoluteExpiresAt: null,
+  });
+}
+
+/** Writes need a session the client already holds: a write never mints one the client could not have known. */
+export function requireSession(ctx: AppContext): Identity {
+  return ctx.state.identity ?? fail('AUTH_SESSION_REQUIRED');
+}
+
+export function requireUser(ctx: AppContext): Identity & { session: { userId: string } } {
+  const identity = ctx.state.identity;
+  if (!identity || identity.session.userId === null) fail('AUTH_REQUIRED');
+  return identity as Identity & { session: { userId: string } };
+}
+
+/** Clears the session cookie; the session record goes too when the cookie held a live one. */
+export function dropCookieSession(ctx: AppContext): void {
+  ctx.session = null;
+}
+
+/** Whether the request's session cookie names the given session. */
+export function cookieNames(ctx: AppContext, sessionId: string): boolean {
+  return ctx.session !== null && !ctx.session.isNew && ctx.session['id'] === sessionId;
+}

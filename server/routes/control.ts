@@ -1,0 +1,36 @@
+import { createTestUsers } from '../users.ts';
+import { integerField, objectBody } from '../validate.ts';
+import type { AppRouter } from './router.ts';
+
+const tenYearsMs = 10 * 365 * 24 * 60 * 60 * 1000;
+
+/** Test controls: mounted only when the server runs with `testControls`, never by default. */
+export function controlRoutes(router: AppRouter): void {
+  router.post('/__control/users', async (ctx) => {
+    const { store, config } = ctx.services;
+    const count = integerField(objectBody(ctx.request.body), 'count', 1, 10_000);
+    ctx.body = { users: await createTestUsers(store, count, config.password, config.passwordCost) };
+  });
+
+  router.get('/__control/clock', (ctx) => {
+    ctx.body = { now: ctx.services.clock.now() };
+  });
+
+  router.post('/__control/clock', (ctx) => {
+    const advanceMs = integerField(objectBody(ctx.request.body), 'advanceMs', 0, tenYearsMs);
+    ctx.body = { now: ctx.services.clock.advance(advanceMs) };
+  });
+
+  router.post('/__control/sweep', async (ctx) => {
+    ctx.body = { removed: await ctx.services.sweeper.sweep() };
+  });
+
+  router.post('/__control/reset', async (ctx) => {
+    const { store, clock, seedUsers } = ctx.services;
+    await store.reset();
+    clock.reset();
+    await seedUsers();
+    ctx.status = 204;
+  });
+
+}

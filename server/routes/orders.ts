@@ -1,0 +1,37 @@
+import { fail } from '../errors.ts';
+import { requireUser } from '../identity.ts';
+import { randomToken, sha256 } from '../ids.ts';
+import { objectBody } from '../validate.ts';
+import type { AppRouter } from './router.ts';
+
+const idempotencyKeyPattern = /^[\x21-\x7e]{1,255}$/;
+
+export function ordersRoutes(router: AppRouter): void {
+  router.post('/orders', async (ctx) => {
+    const { session } = requireUser(ctx);
+    const { store, clock } = ctx.services;
+    const body = objectBody(ctx.request.body);
+    const idempotencyKey = ctx.get('idempotency-key') || null;
+    if (idempotencyKey !== null && !idempotencyKeyPattern.test(idempotencyKey)) {
+      fail('VALIDATION_FAILED', 'Idempotency-Key must be 1-255 visible ASCII characters.');
+    }
+    const result = await store.checkout({
+      owner: `user:${session.userId}`,
+      userId: session.userId,
+      orderId: randomToken(),
+      now: clock.now(),
+      idempotencyKey,
+      fingerprint: sha256(JSON.stringify(body)),
+    });
+    if (result.kind === 'empty') fail('CART_EMPTY');
+    if (result.kind === 'conflict') fail('IDEMPOTENCY_CONFLICT');
+    ctx.status = 201;
+    if (result.kind === 'replayed') ctx.set('idempotent-replayed', 'true');
+    ctx.body = result.order;
+  });
+
+  router.get('/orders', async (ctx) => {
+    const { session } = requireUser(ctx);
+    ctx.body = { orders: await ctx.services.store.listOrders(session.userId) };
+  });
+}

@@ -1,0 +1,11 @@
+import { ensureSession } from '../identity.ts';
+import type { AppRouter } from './router.ts';
+import { sessionView } from '../views.ts';
+
+export function sessionRoutes(router: AppRouter): void {
+  router.get('/session', async (ctx) => {
+    const { session } = await ensureSession(ctx);
+    const user = session.userId === null ? null : await ctx.services.store.findUser(session.userId);
+    ctx.body = sessionView(session, user);
+  });
+}

@@ -1,0 +1,321 @@
+import { ExpiryIndex } from './expiry-index.ts';
+import {
+  cartOwnerKind,
+  mergeQuantity,
+  sessionExpiresAt,
+  sortLines,
+  type Cart,
+  type CartLine,
+  type CartOwner,
+  type CheckoutRequest,
+  type CheckoutResult,
+  type MergeStrategy,
+  type Order,
+  type RefreshFamily,
+  type SessionRecord,
+  type SessionStats,
+  type Store,
+  type SweepResult,
+  type User,
+  type WishlistItem,
+} from './store.ts';
+
+interface CartState {
+  id: string;
+  lines: Map<string, number>;
+  version: number;
+}
+
+interface IdempotentOrder {
+  fingerprint: string;
+  order: Order;
+}
+
+/**
+ * The embedded default store. Each method runs to completion without awaiting, so on one event loop every
+ * operation is atomic, like a Redis script or a SQL statement. Records are copied in and out so a caller can never
+ * mutate stored state behind the store's back.
+ */
+export class MemoryStore implements Store {
+  readonly kind = 'memory';
+  readonly #users = new Map<string, User>();
+  readonly #userIdByEmail = new Map<string, string>();
+  readonly #sessions = new Map<string, SessionRecord>();
+  readonly #sessionIdBySecret = new Map<string, string>();
+  readonly #secretBySessionId = new Map<string, string>();
+  readonly #sessionIdsByUser = new Map<string, Set<string>>();
+  readonly #sessionExpiry = new ExpiryIndex<string>();
+  readonly #families = new Map<string, RefreshFamily>();
+  readonly #familyIdBySession = new Map<string, string>();
+  readonly #carts = new Map<CartOwner, CartState>();
+  readonly #wishlists = new Map<string, Map<string, number>>();
+  readonly #orders = new Map<string, Order[]>();
+  readonly #ordersByIdempotencyKey = new Map<string, IdempotentOrder>();
+  #counters = { created: 0, ended: 0, swept: 0 };
+
+  async createUser(user: User): Promise<boolean> {
+    if (this.#userIdByEmail.has(user.email)) return false;
+    this.#users.set(user.id, { ...user });
+    this.#userIdByEmail.set(user.email, user.id);
+    return true;
+  }
+
+  async findUserByEmail(email: string): Promise<User | null> {
+    const id = this.#userIdByEmail.get(email);
+    return id === undefined ? null : { ...this.#users.get(id)! };
+  }
+
+  async findUser(id: string): Promise<User | null> {
+    const user = this.#users.get(id);
+    return user ? { ...user } : null;
+  }
+
+  async createSession(secret: string, record: SessionRecord): Promise<void> {
+    this.#sessions.set(record.id, { ...record });
+    this.#sessionIdBySecret.set(secret, record.id);
+    this.#secretBySessionId.set(record.id, secret);
+    if (record.userId !== null) {
+      let ids = this.#sessionIdsByUser.get(record.userId);
+      if (!ids) this.#sessionIdsByUser.set(record.userId, (ids = new Set()));
+      ids.add(record.id);
+    }
+    this.#sessionExpiry.set(record.id, sessionExpiresAt(record));
+    this.#counters.created++;
+  }
+
+  async findSessionBySecret(secret: string): Promise<SessionRecord | null> {
+    const id = this.#sessionIdBySecret.get(secret);
+    return id === undefined ? null : { ...this.#sessions.get(id)! };
+  }
+
+  async findSession(id: string): Promise<SessionRecord | null> {
+    const record = this.#sessions.get(id);
+    return record ? { ...record } : null;
+  }
+
+  async replaceSession(secret: string, record: SessionRecord): Promise<boolean> {
+    if (this.#sessionIdBySecret.get(secret) !== record.id) return false;
+    this.#sessions.set(record.id, { ...record });
+    this.#sessionExpiry.set(record.id, sessionExpiresAt(record));
+    return true;
+  }
+
+  async touchSession(id: string, lastSeenAt: number): Promise<boolean> {
+    const record = this.#sessions.get(id);
+    if (!record) return false;
+    if (lastSeenAt > record.lastSeenAt) {
+      record.lastSeenAt = lastSeenAt;
+      this.#sessionExpiry.set(id, sessionExpiresAt(record));
+    }
+    return true;
+  }
+
+  async endSession(id: string): Promise<boolean> {
+    if (!this.#removeSession(id)) return false;
+    this.#counters.ended++;
+    return true;
+  }
+
+  async endUserSessions(userId: string): Promise<number> {
+    const ids = [...(this.#sessionIdsByUser.get(userId) ?? [])];
+    for (const id of ids) this.#removeSession(id);
+    this.#counters.ended += ids.length;
+    return ids.length;
+  }
+
+  async listUserSessions(userId: string): Promise<SessionRecord[]> {
+    return [...(this.#sessionIdsByUser.get(userId) ?? [])].map((id) => ({ ...this.#sessions.get(id)! }));
+  }
+
+  async sessionStats(now: number): Promise<SessionStats> {
+    const expiredAwaitingSweep = this.#sessionExpiry.countDue(now);
+    return { live: this.#sessions.size - expiredAwaitingSweep, expiredAwaitingSweep, ...this.#counters };
+  }
+
+  async sweep(now: number, limit: number): Promise<SweepResult> {
+    const removed: SweepResult = { sessions: 0, carts: 0, refreshFamilies: 0 };
+    for (const id of this.#sessionExpiry.due(now, limit)) {
+      const { cart, family } = this.#removeSession(id)!;
+      removed.sessions++;
+      if (cart) removed.carts++;
+      if (family) removed.refreshFamilies++;
+    }
+    this.#counters.swept += removed.sessions;
+    return removed;
+  }
+
+  /** Removes a session and everything that lives and dies with it; reports what existed. */
+  #removeSession(id: string): { cart: boolean; family: boolean } | null {
+    const record = this.#sessions.get(id);
+    if (!record) return null;
+    this.#sessions.delete(id);
+    this.#sessionIdBySecret.delete(this.#secretBySessionId.get(id)!);
+    this.#secretBySessionId.delete(id);
+    this.#sessionExpiry.delete(id);
+    if (record.userId !== null) {
+      const ids = this.#sessionIdsByUser.get(record.userId);
+      ids?.delete(id);
+      if (ids?.size === 0) this.#sessionIdsByUser.delete(record.userId);
+    }
+    const familyId = this.#familyIdBySession.get(id);
+    if (familyId !== undefined) {
+      this.#families.delete(familyId);
+      this.#familyIdBySession.delete(id);
+    }
+    const cart = record.userId === null && this.#carts.delete(`guest:${id}`);
+    return { cart, family: familyId !== undefined };
+  }
+
+  async getOrCreateCart(owner: CartOwner, newCartId: string): Promise<Cart> {
+    return this.#view(owner, this.#cart(owner, newCartId));
+  }
+
+  async addToCart(owner: CartOwner, newCartId: string, line: CartLine, maxLineQuantity: number): Promise<Cart | null> {
+    const cart = this.#cart(owner, newCartId);
+    const quantity = (cart.lines.get(line.sku) ?? 0) + line.quantity;
+    if (quantity > maxLineQuantity) return null;
+    cart.lines.set(line.sku, quantity);
+    cart.version++;
+    return this.#view(owner, cart);
+  }
+
+  async setCartLine(owner: CartOwner, newCartId: string, line: CartLine): Promise<Cart> {
+    const cart = this.#cart(owner, newCartId);
+    if (line.quantity === 0) cart.lines.delete(line.sku);
+    else cart.lines.set(line.sku, line.quantity);
+    cart.version++;
+    return this.#view(owner, cart);
+  }
+
+  async removeCartLine(owner: CartOwner, newCartId: string, sku: string): Promise<Cart> {
+    const cart = this.#cart(owner, newCartId);
+    cart.lines.delete(sku);
+    cart.version++;
+    return this.#view(owner, cart);
+  }
+
+  async mergeCarts(
+    guest: CartOwner,
+    user: CartOwner,
+    newCartId: string,
+    strategy: MergeStrategy,
+    maxLineQuantity: number,
+  ): Promise<Cart> {
+    const target = this.#cart(user, newCartId);
+    const source = this.#carts.get(guest);
+    if (source && source.lines.size > 0) {
+      for (const [sku, quantity] of source.lines) {
+        target.lines.set(sku, mergeQuantity(strategy, target.lines.get(sku), quantity, maxLineQuantity));
+      }
+      target.version++;
+    }
+    this.#carts.delete(guest);
+    return this.#view(user, target);
+  }
+
+  #cart(owner: CartOwner, newCartId: string): CartState {
+    let cart = this.#carts.get(owner);
+    if (!cart) this.#carts.set(owner, (cart = { id: newCartId, lines: new Map(), version: 0 }));
+    return cart;
+  }
+
+  #view(owner: CartOwner, cart: CartState): Cart {
+    const items = sortLines([...cart.lines].map(([sku, quantity]) => ({ sku, quantity })));
+    return { id: cart.id, owner: cartOwnerKind(owner), items, version: cart.version };
+  }
+
+  async getWishlist(userId: string): Promise<WishlistItem[]> {
+    return this.#wishlistView(userId);
+  }
+
+  async addWishlistItem(userId: string, item: WishlistItem): Promise<WishlistItem[]> {
+    let wishlist = this.#wishlists.get(userId);
+    if (!wishlist) this.#wishlists.set(userId, (wishlist = new Map()));
+    if (!wishlist.has(item.productId)) wishlist.set(item.productId, item.addedAt);
+    return this.#wishlistView(userId);
+  }
+
+  async removeWishlistItem(userId: string, productId: string): Promise<WishlistItem[]> {
+    this.#wishlists.get(userId)?.delete(productId);
+    return this.#wishlistView(userId);
+  }
+
+  #wishlistView(userId: string): WishlistItem[] {
+    return [...(this.#wishlists.get(userId) ?? [])]
+      .map(([productId, addedAt]) => ({ productId, addedAt }))
+      .sort((a, b) => (a.productId < b.productId ? -1 : a.productId > b.productId ? 1 : 0));
+  }
+
+  async checkout(request: CheckoutRequest): Promise<CheckoutResult> {
+    const idempotencyKey =
+      request.idempotencyKey === null ? null : `${request.userId}\u0000${request.idempotencyKey}`;
+    const earlier = idempotencyKey === null ? undefined : this.#ordersByIdempotencyKey.get(idempotencyKey);
+    if (earlier) {
+      if (earlier.fingerprint !== request.fingerprint) return { kind: 'conflict' };
+      return { kind: 'replayed', order: structuredClone(earlier.order) };
+    }
+    const cart = this.#carts.get(request.owner);
+    if (!cart || cart.lines.size === 0) return { kind: 'empty' };
+    const order: Order = {
+      id: request.orderId,
+      items: this.#view(request.owner, cart).items,
+      createdAt: request.now,
+    };
+    cart.lines.clear();
+    cart.version++;
+    let orders = this.#orders.get(request.userId);
+    if (!orders) this.#orders.set(request.userId, (orders = []));
+    orders.push(order);
+    if (idempotencyKey !== null) {
+      this.#ordersByIdempotencyKey.set(idempotencyKey, { fingerprint: request.fingerprint, order });
+    }
+    return { kind: 'created', order: structuredClone(order) };
+  }
+
+  async listOrders(userId: string): Promise<Order[]> {
+    return structuredClone(this.#orders.get(userId) ?? []);
+  }
+
+  async createRefreshFamily(family: RefreshFamily): Promise<void> {
+    this.#families.set(family.id, { ...family });
+    this.#familyIdBySession.set(family.sessionId, family.id);
+  }
+
+  async findRefreshFamily(id: string): Promise<RefreshFamily | null> {
+    const family = this.#families.get(id);
+    return family ? { ...family } : null;
+  }
+
+  async advanceRefreshFamily(id: string, fromGeneration: number, rotatedAt: number): Promise<boolean> {
+    const family = this.#families.get(id);
+    if (!family || family.generation !== fromGeneration) return false;
+    family.generation++;
+    family.rotatedAt = rotatedAt;
+    return true;
+  }
+
+  async ping(): Promise<void> {}
+
+  async reset(): Promise<void> {
+    for (const map of [
+      this.#users,
+      this.#userIdByEmail,
+      this.#sessions,
+      this.#sessionIdBySecret,
+      this.#secretBySessionId,
+      this.#sessionIdsByUser,
+      this.#families,
+      this.#familyIdBySession,
+      this.#carts,
+      this.#wishlists,
+      this.#orders,
+      this.#ordersByIdempotencyKey,
+    ]) {
+      map.clear();
+    }
+    this.#sessionExpiry.clear();
+    this.#counters = { created: 0, ended: 0, swept: 0 };
+  }
+
+  async close(): Promise<void> {}
+}

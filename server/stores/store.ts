@@ -1,0 +1,183 @@
+/**
+ * The one store interface. Every operation that can race is a single store operation here, so atomicity lives
+ * in the store (a synchronous critical section, a Redis script, a SQL statement) and never in a request handler.
+ */
+
+export interface User {
+  id: string;
+  email: string;
+  passwordHash: string;
+}
+
+/** What a session record holds: identity, CSRF token and timestamps. Carts, tokens and orders live elsewhere. */
+export interface SessionRecord {
+  id: string;
+  userId: string | null;
+  csrfToken: string;
+  createdAt: number;
+  lastSeenAt: number;
+  idleTimeoutMs: number;
+  absoluteExpiresAt: number | null;
+}
+
+export interface CartLine {
+  sku: string;
+  quantity: number;
+}
+
+export interface Cart {
+  id: string;
+  owner: 'guest' | 'user';
+  items: CartLine[];
+  version: number;
+}
+
+/** `guest:<session id>` or `user:<user id>`: at most one cart exists per key. */
+export type CartOwner = `guest:${string}` | `user:${string}`;
+
+export const mergeStrategies = ['sum', 'max', 'replace', 'keep-user'] as const;
+export type MergeStrategy = (typeof mergeStrategies)[number];
+
+export interface WishlistItem {
+  productId: string;
+  addedAt: number;
+}
+
+export interface Order {
+  id: string;
+  items: CartLine[];
+  createdAt: number;
+}
+
+export interface CheckoutRequest {
+  owner: CartOwner;
+  userId: string;
+  orderId: string;
+  now: number;
+  idempotencyKey: string | null;
+  fingerprint: string;
+}
+
+export type CheckoutResult =
+  | { kind: 'created' | 'replayed'; order: Order }
+  | { kind: 'empty' }
+  | { kind: 'conflict' };
+
+/** One family per signed-in session; `generation` counts rotations, `rotatedAt` is when it last moved. */
+export interface RefreshFamily {
+  id: string;
+  sessionId: string;
+  userId: string;
+  generation: number;
+  rotatedAt: number;
+}
+
+export interface SweepResult {
+  sessions: number;
+  carts: number;
+  refreshFamilies: number;
+}
+
+export interface SessionStats {
+  live: number;
+  expiredAwaitingSweep: number;
+  created: number;
+  ended: number;
+  swept: number;
+}
+
+export type StoreKind = 'memory' | 'redis' | 'postgres';
+
+export interface Store {
+  readonly kind: StoreKind;
+
+  /** False when the email is taken. */
+  createUser(user: User): Promise<boolean>;
+  findUserByEmail(email: string): Promise<User | null>;
+  findUser(id: string): Promise<User | null>;
+
+  createSession(secret: string, record: SessionRecord): Promise<void>;
+  findSessionBySecret(secret: string): Promise<SessionRecord | null>;
+  findSession(id: string): Promise<SessionRecord | null>;
+  /** Overwrites the record only if the session still exists, so a late write cannot resurrect an ended session. */
+  replaceSession(secret: string, record: SessionRecord): Promise<boolean>;
+  /** Moves `lastSeenAt` (and so the idle expiry) only if the session still exists. */
+  touchSession(id: string, lastSeenAt: number): Promise<boolean>;
+  /** Ends the session with its refresh family and, for a guest, its cart. False if it was already gone. */
+  endSession(id: string): Promise<boolean>;
+  endUserSessions(userId: string): Promise<number>;
+  listUserSessions(userId: string): Promise<SessionRecord[]>;
+  sessionStats(now: number): Promise<SessionStats>;
+  /** Removes up to `limit` sessions expired at `now`, with their guest carts and refresh families. */
+  sweep(now: number, limit: number): Promise<SweepResult>;
+
+  getOrCreateCart(owner: CartOwner, newCartId: string): Promise<Cart>;
+  /** Adds to a line; `null` if the line would pass `maxLineQuantity` (nothing changes then). */
+  addToCart(owner: CartOwner, newCartId: string, line: CartLine, maxLineQuantity: number): Promise<Cart | null>;
+  /** Sets a line's quantity; 0 removes the line. */
+  setCartLine(owner: CartOwner, newCartId: string, line: CartLine): Promise<Cart>;
+  removeCartLine(owner: CartOwner, newCartId: string, sku: string): Promise<Cart>;
+  /** Folds the guest cart into the user cart and deletes the guest cart, in one step. */
+  mergeCarts(
+    guest: CartOwner,
+    user: CartOwner,
+    newCartId: string,
+    strategy: MergeStrategy,
+    maxLineQuantity: number,
+  ): Promise<Cart>;
+
+  getWishlist(userId: string): Promise<WishlistItem[]>;
+  addWishlistItem(userId: string, item: WishlistItem): Promise<WishlistItem[]>;
+  removeWishlistItem(userId: string, productId: string): Promise<WishlistItem[]>;
+
+  /** Turns the cart into an order and empties it; an idempotency key replays the first outcome. */
+  checkout(request: CheckoutRequest): Promise<CheckoutResult>;
+  listOrders(userId: string): Promise<Order[]>;
+
+  createRefreshFamily(family: RefreshFamily): Promise<void>;
+  findRefreshFamily(id: string): Promise<RefreshFamily | null>;
+  /** Compare-and-swap: moves the family to `fromGeneration + 1` only if it is still at `fromGeneration`. */
+  advanceRefreshFamily(id: string, fromGeneration: number, rotatedAt: number): Promise<boolean>;
+
+  ping(): Promise<void>;
+  /** Empties every record, users included. */
+  reset(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function sessionExpiresAt(record: SessionRecord): number {
+  const idleExpiresAt = record.lastSeenAt + record.idleTimeoutMs;
+  return record.absoluteExpiresAt === null ? idleExpiresAt : Math.min(idleExpiresAt, record.absoluteExpiresAt);
+}
+
+export function isSessionLive(record: SessionRecord, now: number): boolean {
+  return now < sessionExpiresAt(record);
+}
+
+export function cartOwnerKind(owner: CartOwner): Cart['owner'] {
+  return owner.startsWith('guest:') ? 'guest' : 'user';
+}
+
+/** The merge rule for one SKU, shared by every store so they cannot disagree. */
+export function mergeQuantity(
+  strategy: MergeStrategy,
+  userQuantity: number | undefined,
+  guestQuantity: number,
+  maxLineQuantity: number,
+): number {
+  if (userQuantity === undefined) return Math.min(guestQuantity, maxLineQuantity);
+  switch (strategy) {
+    case 'sum':
+      return Math.min(userQuantity + guestQuantity, maxLineQuantity);
+    case 'max':
+      return Math.max(userQuantity, guestQuantity);
+    case 'replace':
+      return guestQuantity;
+    case 'keep-user':
+      return userQuantity;
+  }
+}
+
+export function sortLines(lines: Iterable<CartLine>): CartLine[] {
+  return [...lines].sort((a, b) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0));
+}
