@@ -1,8 +1,10 @@
 import { UsageError } from './args.ts';
+import { listFaults } from './faults.ts';
 import { serve } from './serve.ts';
 
 const commands: Record<string, { run: (argv: string[]) => Promise<void>; summary: string }> = {
   serve: { run: serve, summary: 'start the reference server' },
+  faults: { run: listFaults, summary: 'list the catalogued production bugs the server can be switched into' },
 };
 
 function help(): string {

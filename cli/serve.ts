@@ -1,11 +1,12 @@
 import { resolveConfig } from '../server/config.ts';
+import { findFault, UnknownFaultError } from '../server/faults/index.ts';
 import { createServer } from '../server/index.ts';
 import { openStore } from '../server/stores/index.ts';
-import { integerOption, parseCommand } from './args.ts';
+import { integerOption, parseCommand, UsageError } from './args.ts';
 import { runSelfCheck } from './self-check.ts';
 
 const usage = `sessionproof serve [--store memory|URL] [--host 127.0.0.1] [--port 3000] [--test-controls]
-                   [--users N] [--password P] [--log-level info] [--self-check]`;
+                   [--users N] [--password P] [--log-level info] [--fault ID]... [--self-check]`;
 
 export async function serve(argv: string[]): Promise<void> {
   const { values } = parseCommand(
@@ -19,6 +20,7 @@ export async function serve(argv: string[]): Promise<void> {
       password: { type: 'string' },
       'log-level': { type: 'string', default: 'info' },
       'self-check': { type: 'boolean', default: false },
+      fault: { type: 'string', multiple: true, default: [] },
     },
     usage,
   );
@@ -31,9 +33,17 @@ export async function serve(argv: string[]): Promise<void> {
     ...(process.env.SESSIONPROOF_COOKIE_KEYS ? { cookieKeys: process.env.SESSIONPROOF_COOKIE_KEYS.split(',') } : {}),
     ...(process.env.SESSIONPROOF_JWT_SECRET ? { jwtSecret: process.env.SESSIONPROOF_JWT_SECRET } : {}),
   });
-  const server = await createServer({ config, store });
+  for (const id of values.fault) {
+    try {
+      findFault(id);
+    } catch (error) {
+      if (error instanceof UnknownFaultError) throw new UsageError(error.message);
+      throw error;
+    }
+  }
+  const server = await createServer({ config, store, faults: values.fault });
   const url = await server.listen(integerOption(values.port, 'port', 3000), values.host);
-  server.services.logger.info({ url, store: store.kind, testControls: config.testControls }, 'listening');
+  server.services.logger.info({ url, store: store.kind, testControls: config.testControls, faults: values.fault }, 'listening');
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -1,10 +1,10 @@
 import Koa from 'koa';
 import { jsonBody } from './body.ts';
 import type { AppCustom, AppState, Services } from './context.ts';
-import { csrfProtection } from './csrf.ts';
 import { errorHandler } from './error-handler.ts';
-import { cookieSessions, resolveIdentity } from './identity.ts';
+import { cookieSessions } from './identity.ts';
 import { requestLogging } from './logging.ts';
+import type { ServerParts } from './parts.ts';
 import { authRoutes } from './routes/auth.ts';
 import { cartRoutes } from './routes/cart.ts';
 import { controlRoutes } from './routes/control.ts';
@@ -18,10 +18,10 @@ import { wishlistRoutes } from './routes/wishlist.ts';
 export type App = Koa<AppState, AppCustom>;
 
 /**
- * The reference server as a Koa app. Discovery, health, metrics and test controls answer before the session layer;
- * everything else passes through sessions, identity and CSRF in that order.
+ * The reference server as a Koa app, assembled from `parts`. Discovery, health, metrics and test controls answer
+ * before the session layer; everything else passes through sessions, identity and CSRF in that order.
  */
-export function createApp(services: Services): App {
+export function createApp(services: Services, parts: ServerParts): App {
   const { config } = services;
   const app: App = new Koa<AppState, AppCustom>({ proxy: !config.dev, keys: config.cookieKeys });
   app.context.services = services;
@@ -44,9 +44,9 @@ export function createApp(services: Services): App {
   app.use(errorHandler);
   app.use(jsonBody(config.bodyLimitBytes));
   app.use(outside.routes());
-  app.use(cookieSessions(app, services));
-  app.use(resolveIdentity);
-  app.use(csrfProtection);
+  app.use(cookieSessions(app, services, parts.signedCookies));
+  app.use(parts.identity);
+  app.use(parts.csrf);
   app.use(inside.routes());
   app.use(inside.allowedMethods({ throw: true }));
   app.use(outside.allowedMethods({ throw: true }));

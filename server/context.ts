@@ -4,6 +4,7 @@ import type { Clock } from './clock.ts';
 import type { ServerConfig } from './config.ts';
 import type { Sweeper } from './cleanup.ts';
 import type { Metrics } from './metrics.ts';
+import type { RefreshPolicy, SessionLifecycle } from './parts.ts';
 import type { SessionRecord, Store } from './stores/store.ts';
 import type { TokenService } from './tokens.ts';
 
@@ -28,12 +29,16 @@ export interface Services {
   metrics: Metrics;
   logger: Logger;
   skus: ReadonlySet<string>;
+  lifecycle: SessionLifecycle;
+  refreshPolicy: RefreshPolicy;
   seedUsers(): Promise<void>;
 }
 
 /** koa-session's per-request session object, as much of it as the server uses. */
 export interface CookieSession {
   isNew: boolean;
+  /** The secret the cookie carries. */
+  readonly externalKey?: string;
   regenerate(): Promise<void>;
   [field: string]: unknown;
 }

@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type Koa from 'koa';
-import type { AppContext } from './context.ts';
+import type { AppContext, Identity } from './context.ts';
+import type { AppMiddleware } from './parts.ts';
 import { fail } from './errors.ts';
 
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -9,21 +10,26 @@ const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 const exemptPaths = ['/auth/refresh', '/__control/'];
 
 /**
- * A cookie-authenticated unsafe request must carry the CSRF token of the very session its cookie names. Bearer
- * requests are exempt: a browser never attaches an Authorization header on its own.
+ * A cookie-authenticated unsafe request must carry a CSRF token that `accepts` approves. Bearer requests are
+ * exempt: a browser never attaches an Authorization header on its own.
  */
-export async function csrfProtection(ctx: AppContext, next: Koa.Next): Promise<void> {
-  const identity = ctx.state.identity;
-  if (
-    identity?.via === 'cookie' &&
-    !safeMethods.has(ctx.method) &&
-    !exemptPaths.some((path) => ctx.path.startsWith(path)) &&
-    !tokensEqual(ctx.get('x-csrf-token'), identity.session.csrfToken)
-  ) {
-    fail('CSRF_TOKEN_INVALID');
-  }
-  await next();
+export function csrfProtection(accepts: (given: string, identity: Identity) => boolean): AppMiddleware {
+  return async function checkCsrf(ctx: AppContext, next: Koa.Next): Promise<void> {
+    const identity = ctx.state.identity;
+    if (
+      identity?.via === 'cookie' &&
+      !safeMethods.has(ctx.method) &&
+      !exemptPaths.some((path) => ctx.path.startsWith(path)) &&
+      !accepts(ctx.get('x-csrf-token'), identity)
+    ) {
+      fail('CSRF_TOKEN_INVALID');
+    }
+    await next();
+  };
 }
+
+/** The token must be the one of the very session the cookie names. */
+export const sessionBoundCsrf = csrfProtection((given, identity) => tokensEqual(given, identity.session.csrfToken));
 
 function tokensEqual(given: string, expected: string): boolean {
   const a = Buffer.from(given);

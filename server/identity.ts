@@ -2,6 +2,7 @@ import type Koa from 'koa';
 import createSession from 'koa-session';
 import type { AppContext, AppCustom, AppState, Identity, Services } from './context.ts';
 import { fail } from './errors.ts';
+import type { SessionLifecycle } from './parts.ts';
 import { randomToken } from './ids.ts';
 import { isSessionLive, type SessionRecord, type Store } from './stores/store.ts';
 
@@ -42,12 +43,12 @@ function cookieStoreFor(store: Store) {
   };
 }
 
-export function cookieSessions(app: Koa<AppState, AppCustom>, services: Services) {
+export function cookieSessions(app: Koa<AppState, AppCustom>, services: Services, signed: boolean) {
   const { config, store, clock } = services;
   return createSession(
     {
       key: config.cookieName,
-      signed: true,
+      signed,
       httpOnly: true,
       sameSite: 'lax',
       secure: !config.dev,
@@ -129,6 +130,8 @@ export function requireUser(ctx: AppContext): Identity & { session: { userId: st
 export function dropCookieSession(ctx: AppContext): void {
   ctx.session = null;
 }
+
+export const cookieLifecycle: SessionLifecycle = { rotate: startCookieSession, end: dropCookieSession };
 
 /** Whether the request's session cookie names the given session. */
 export function cookieNames(ctx: AppContext, sessionId: string): boolean {

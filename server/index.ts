@@ -7,7 +7,9 @@ import { createClock, type Clock } from './clock.ts';
 import { resolveConfig, type ServerConfig } from './config.ts';
 import type { Services } from './context.ts';
 import { createLogger } from './logging.ts';
+import { applyFaults } from './faults/index.ts';
 import { createMetrics } from './metrics.ts';
+import { cleanParts } from './parts.ts';
 import { MemoryStore } from './stores/memory.ts';
 import type { Store } from './stores/store.ts';
 import { TokenService } from './tokens.ts';
@@ -19,6 +21,8 @@ export interface ServerOptions {
   store?: Store;
   clock?: Clock;
   logger?: Logger;
+  /** Catalogued faults to switch on (server/faults), applied in order. */
+  faults?: readonly string[];
 }
 
 export interface ReferenceServer {
@@ -32,8 +36,10 @@ export interface ReferenceServer {
 
 export async function createServer(options: ServerOptions = {}): Promise<ReferenceServer> {
   const config = resolveConfig(options.config);
-  const store = options.store ?? new MemoryStore();
+  const ownStore = options.store ?? new MemoryStore();
   const clock = options.clock ?? createClock();
+  const parts = applyFaults(options.faults ?? [], cleanParts(ownStore), { clock, config });
+  const { store } = parts;
   const logger = options.logger ?? createLogger(config.logLevel);
   const metrics = createMetrics(store, clock);
   const sweeper = createSweeper({
@@ -54,9 +60,11 @@ export async function createServer(options: ServerOptions = {}): Promise<Referen
     tokens: new TokenService(config.jwtSecret, config.accessTokenMs, clock),
     skus: new Set(config.skus),
     seedUsers: () => seedUsers(store, config.seedUsers, config.password, config.passwordCost),
+    lifecycle: parts.lifecycle,
+    refreshPolicy: parts.refreshPolicy,
   };
   await services.seedUsers();
-  const app = createApp(services);
+  const app = createApp(services, parts);
   sweeper.start();
   const listeners: Server[] = [];
 
@@ -87,7 +95,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Referen
       );
       await sweeper.stop();
       metrics.registry.clear();
-      if (!options.store) await store.close();
+      if (!options.store) await ownStore.close();
     },
   };
 }

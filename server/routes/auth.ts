@@ -1,5 +1,5 @@
 import { fail } from '../errors.ts';
-import { cookieNames, dropCookieSession, requireUser, startCookieSession } from '../identity.ts';
+import { cookieNames, requireUser } from '../identity.ts';
 import { randomToken } from '../ids.ts';
 import { hashPassword, verifyPassword } from '../passwords.ts';
 import { rotateRefreshToken } from '../refresh.ts';
@@ -26,7 +26,7 @@ export function authRoutes(router: AppRouter): void {
       await store.mergeCarts(`guest:${previous.id}`, `user:${user.id}`, randomToken(), config.mergeStrategy, config.maxLineQuantity);
     }
     const now = clock.now();
-    const { session } = await startCookieSession(ctx, {
+    const { session } = await ctx.services.lifecycle.rotate(ctx, {
       id: randomToken(),
       userId: user.id,
       csrfToken: randomToken(),
@@ -59,14 +59,14 @@ export function authRoutes(router: AppRouter): void {
   router.post('/auth/logout', async (ctx) => {
     const identity = ctx.state.identity;
     if (identity?.via === 'bearer') await ctx.services.store.endSession(identity.session.id);
-    if (identity?.via !== 'bearer' || cookieNames(ctx, identity.session.id)) dropCookieSession(ctx);
+    if (identity?.via !== 'bearer' || cookieNames(ctx, identity.session.id)) ctx.services.lifecycle.end(ctx);
     ctx.status = 204;
   });
 
   router.post('/auth/logout-all', async (ctx) => {
     const { session } = requireUser(ctx);
     await ctx.services.store.endUserSessions(session.userId);
-    if (ctx.session?.['userId'] === session.userId) dropCookieSession(ctx);
+    if (ctx.session?.['userId'] === session.userId) ctx.services.lifecycle.end(ctx);
     ctx.status = 204;
   });
 }

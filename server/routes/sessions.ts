@@ -1,5 +1,5 @@
 import { fail } from '../errors.ts';
-import { cookieNames, dropCookieSession, requireUser } from '../identity.ts';
+import { cookieNames, requireUser } from '../identity.ts';
 import { isSessionLive } from '../stores/store.ts';
 import type { AppRouter } from './router.ts';
 
@@ -30,7 +30,7 @@ export function sessionsRoutes(router: AppRouter): void {
     const { store, clock } = ctx.services;
     const target = await store.findSession(ctx.params['id'] ?? '');
     if (!target || target.userId !== current.userId || !isSessionLive(target, clock.now())) fail('NOT_FOUND');
-    if (cookieNames(ctx, target.id)) dropCookieSession(ctx);
+    if (cookieNames(ctx, target.id)) ctx.services.lifecycle.end(ctx);
     else await store.endSession(target.id);
     ctx.status = 204;
   });

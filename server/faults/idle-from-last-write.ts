@@ -1,0 +1,19 @@
+import { decorateStore } from './decorate-store.ts';
+import type { Fault } from './fault.ts';
+
+export const idleFromLastWrite: Fault = {
+  id: 'idle-from-last-write',
+  description: 'the idle timer moves only when the session is written',
+  symptom: 'a user who only reads is signed out while active',
+  source: 'koajs/generic-session#45',
+  multiInstance: false,
+  apply(parts) {
+    const inner = parts.store;
+    return {
+      ...parts,
+      store: decorateStore(inner, {
+        touchSession: async (id) => (await inner.findSession(id)) !== null,
+      }),
+    };
+  },
+};

@@ -1,0 +1,36 @@
+import { randomToken } from '../ids.ts';
+import { decorateStore } from './decorate-store.ts';
+import type { Fault } from './fault.ts';
+
+export const permissiveSessionId: Fault = {
+  id: 'permissive-session-id',
+  description: 'adopts a session ID the client made up',
+  symptom: "a cookie of the attacker's choosing becomes a valid session",
+  source: 'OWASP Session Management Cheat Sheet',
+  multiInstance: false,
+  apply(parts, { clock, config }) {
+    const inner = parts.store;
+    return {
+      ...parts,
+      signedCookies: false,
+      store: decorateStore(inner, {
+        async findSessionBySecret(secret) {
+          const found = await inner.findSessionBySecret(secret);
+          if (found) return found;
+          const now = clock.now();
+          const adopted = {
+            id: randomToken(),
+            userId: null,
+            csrfToken: randomToken(),
+            createdAt: now,
+            lastSeenAt: now,
+            idleTimeoutMs: config.guestIdleTimeoutMs,
+            absoluteExpiresAt: null,
+          };
+          await inner.createSession(secret, adopted);
+          return adopted;
+        },
+      }),
+    };
+  },
+};
