@@ -1,10 +1,14 @@
 import { UsageError } from './args.ts';
 import { listFaults } from './faults.ts';
+import { gate } from './gate.ts';
+import { report } from './report.ts';
 import { serve } from './serve.ts';
 
 const commands: Record<string, { run: (argv: string[]) => Promise<void>; summary: string }> = {
   serve: { run: serve, summary: 'start the reference server' },
   faults: { run: listFaults, summary: 'list the catalogued production bugs the server can be switched into' },
+  report: { run: report, summary: 'render a report folder (Markdown, HTML, JUnit) from a summary.json' },
+  gate: { run: gate, summary: 'compare a run with a baseline; exit non-zero on regression' },
 };
 
 function help(): string {
