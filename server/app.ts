@@ -1,6 +1,7 @@
 import Koa from 'koa';
 import { jsonBody } from './body.ts';
 import type { AppCustom, AppState, Services } from './context.ts';
+import { cookieSigner } from './cookie-signing.ts';
 import { errorHandler } from './error-handler.ts';
 import { cookieSessions } from './identity.ts';
 import { requestLogging } from './logging.ts';
@@ -23,7 +24,8 @@ export type App = Koa<AppState, AppCustom>;
  */
 export function createApp(services: Services, parts: ServerParts): App {
   const { config } = services;
-  const app: App = new Koa<AppState, AppCustom>({ proxy: !config.dev, keys: config.cookieKeys });
+  const app: App = new Koa<AppState, AppCustom>({ proxy: !config.dev });
+  app.keys = cookieSigner(config.cookieKeys);
   app.context.services = services;
   app.silent = true;
 

@@ -6,10 +6,29 @@ import type { SessionLifecycle } from './parts.ts';
 import { randomToken } from './ids.ts';
 import { isSessionLive, type SessionRecord, type Store } from './stores/store.ts';
 
-const recordFields = ['id', 'userId', 'csrfToken', 'createdAt', 'lastSeenAt', 'idleTimeoutMs', 'absoluteExpiresAt'] as const;
-
+/** The record fields out of koa-session's session object (which also carries its own `_expire`, `_maxAge`). */
 function toRecord(data: Record<string, unknown>): SessionRecord {
-  return Object.fromEntries(recordFields.map((field) => [field, data[field]])) as unknown as SessionRecord;
+  return {
+    id: data['id'],
+    userId: data['userId'],
+    csrfToken: data['csrfToken'],
+    createdAt: data['createdAt'],
+    lastSeenAt: data['lastSeenAt'],
+    idleTimeoutMs: data['idleTimeoutMs'],
+    absoluteExpiresAt: data['absoluteExpiresAt'],
+  } as SessionRecord;
+}
+
+function sameRecord(a: SessionRecord, b: SessionRecord): boolean {
+  return (
+    a.id === b.id &&
+    a.userId === b.userId &&
+    a.csrfToken === b.csrfToken &&
+    a.createdAt === b.createdAt &&
+    a.lastSeenAt === b.lastSeenAt &&
+    a.idleTimeoutMs === b.idleTimeoutMs &&
+    a.absoluteExpiresAt === b.absoluteExpiresAt
+  );
 }
 
 /**
@@ -20,25 +39,25 @@ function toRecord(data: Record<string, unknown>): SessionRecord {
 function cookieStoreFor(store: Store) {
   return class CookieSessionStore {
     #secret: string | undefined;
-    #id: string | undefined;
-    #written: string | undefined;
+    /** What the store holds under `#secret`, as this request last read or wrote it. */
+    #written: SessionRecord | undefined;
 
     async get(secret: string): Promise<SessionRecord | null> {
       const record = await store.findSessionBySecret(secret);
-      if (record) [this.#secret, this.#id, this.#written] = [secret, record.id, JSON.stringify(record)];
+      // A copy: a caching store (or a fault seam) may hand the same object to other requests.
+      if (record) [this.#secret, this.#written] = [secret, { ...record }];
       return record;
     }
 
     async set(secret: string, data: Record<string, unknown>): Promise<void> {
       const record = toRecord(data);
-      const json = JSON.stringify(record);
       if (secret !== this.#secret) await store.createSession(secret, record);
-      else if (json !== this.#written) await store.replaceSession(secret, record);
-      [this.#secret, this.#id, this.#written] = [secret, record.id, json];
+      else if (!this.#written || !sameRecord(record, this.#written)) await store.replaceSession(secret, record);
+      [this.#secret, this.#written] = [secret, record];
     }
 
     async destroy(secret: string): Promise<void> {
-      if (secret === this.#secret && this.#id !== undefined) await store.endSession(this.#id);
+      if (secret === this.#secret && this.#written !== undefined) await store.endSession(this.#written.id);
     }
   };
 }
@@ -72,7 +91,8 @@ export async function resolveIdentity(ctx: AppContext, next: Koa.Next): Promise<
   const authorization = ctx.get('authorization');
   ctx.state.identity = null;
   if (authorization) {
-    const match = /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(authorization) ?? fail('AUTH_TOKEN_INVALID');
+    // The auth scheme is case-insensitive (RFC 9110 11.1); the token is not.
+    const match = /^Bearer ([A-Za-z0-9._~+/=-]+)$/i.exec(authorization) ?? fail('AUTH_TOKEN_INVALID');
     const claims = await tokens.verifyAccess(match[1]!);
     const session = await store.findSession(claims.sessionId);
     const now = clock.now();

@@ -88,7 +88,13 @@ export async function createServer(options: ServerOptions = {}): Promise<Referen
         listeners.map(
           (server) =>
             new Promise<void>((resolve) => {
-              server.close(() => resolve());
+              // A keep-alive connection goes idle when its in-flight request finishes; close it then rather than
+              // waiting out keepAliveTimeout. Polling keeps the request path free of shutdown checks.
+              const closeIdle = setInterval(() => server.closeIdleConnections(), 20);
+              server.close(() => {
+                clearInterval(closeIdle);
+                resolve();
+              });
               server.closeIdleConnections();
             }),
         ),
