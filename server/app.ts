@@ -3,6 +3,7 @@ import { jsonBody } from './body.ts';
 import type { AppCustom, AppState, Services } from './context.ts';
 import { cookieSigner } from './cookie-signing.ts';
 import { errorHandler } from './error-handler.ts';
+import { fail } from './errors.ts';
 import { cookieSessions } from './identity.ts';
 import { requestLogging } from './logging.ts';
 import type { ServerParts } from './parts.ts';
@@ -46,6 +47,7 @@ export function createApp(services: Services, parts: ServerParts): App {
   app.use(errorHandler);
   app.use(jsonBody(config.bodyLimitBytes));
   app.use(outside.routes());
+  if (!config.dev) app.use(requireHttps);
   app.use(cookieSessions(app, services, parts.signedCookies));
   app.use(parts.identity);
   app.use(parts.csrf);
@@ -53,4 +55,10 @@ export function createApp(services: Services, parts: ServerParts): App {
   app.use(inside.allowedMethods({ throw: true }));
   app.use(outside.allowedMethods({ throw: true }));
   return app;
+}
+
+/** Outside dev, cookies are Secure: a plain-HTTP request could never keep its session, so say so up front. */
+async function requireHttps(ctx: Koa.Context, next: Koa.Next): Promise<void> {
+  if (!ctx.secure) fail('HTTPS_REQUIRED');
+  await next();
 }

@@ -14,6 +14,7 @@ export const errorTable = {
   REFRESH_TOKEN_INVALID: { status: 401, message: 'The refresh token is unknown, revoked or expired.' },
   REFRESH_TOKEN_REUSED: { status: 401, message: 'The refresh token was already used; its family is revoked.' },
   CSRF_TOKEN_INVALID: { status: 403, message: 'Missing or wrong x-csrf-token for this session.' },
+  HTTPS_REQUIRED: { status: 403, message: 'Session cookies are Secure here: connect over HTTPS.' },
   NOT_FOUND: { status: 404, message: 'No such resource.' },
   UNKNOWN_SKU: { status: 404, message: 'No product with this SKU.' },
   METHOD_NOT_ALLOWED: { status: 405, message: 'This method is not allowed on this resource.' },

@@ -6,6 +6,16 @@ import type { AppRouter } from './router.ts';
 
 const idempotencyKeyPattern = /^[\x21-\x7e]{1,255}$/;
 
+/** JSON with object keys sorted, so a retry that orders its fields differently is still the same request. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (typeof value === 'object' && value !== null) {
+    const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
 export function ordersRoutes(router: AppRouter): void {
   router.post('/orders', async (ctx) => {
     const { session } = requireUser(ctx);
@@ -21,7 +31,7 @@ export function ordersRoutes(router: AppRouter): void {
       orderId: randomToken(),
       now: clock.now(),
       idempotencyKey,
-      fingerprint: sha256(JSON.stringify(body)),
+      fingerprint: sha256(canonicalJson(body)),
     });
     if (result.kind === 'empty') fail('CART_EMPTY');
     if (result.kind === 'conflict') fail('IDEMPOTENCY_CONFLICT');

@@ -54,6 +54,10 @@ describe('GET /session', () => {
       const cookies = reply.headers.getSetCookie().filter((line) => line.startsWith('sp.sid'));
       expect(cookies.length).toBeGreaterThan(0);
       for (const line of cookies) expect(line).toMatch(/; secure/i);
+      const plain = await production.client().get('/session');
+      expect(plain.status).toBe(403);
+      expect(plain.body.error.code).toBe('HTTPS_REQUIRED');
+      expect((await production.client().get('/health')).status).toBe(200);
     } finally {
       await production.close();
     }

@@ -106,6 +106,18 @@ describe('orders', () => {
     expect((await client.get('/orders')).body.orders).toHaveLength(1);
   });
 
+  it('a retry with the same fields in another order is the same request', async () => {
+    const client = t.client();
+    await signIn(client);
+    await fill(client, { 'SKU-0001': 1 });
+    const first = await client.post('/orders', { note: 'gift', giftWrap: true }, { headers: { 'idempotency-key': 'order-3' } });
+    const retry = await client.post('/orders', { giftWrap: true, note: 'gift' }, { headers: { 'idempotency-key': 'order-3' } });
+    expect(first.status).toBe(201);
+    expect(retry.status).toBe(201);
+    expect(retry.headers.get('idempotent-replayed')).toBe('true');
+    expect(retry.body.id).toBe(first.body.id);
+  });
+
   it('the same key with a different body is 409 IDEMPOTENCY_CONFLICT and changes nothing', async () => {
     const client = t.client();
     await signIn(client);
