@@ -1,6 +1,7 @@
 import { UsageError } from './args.ts';
 import { bench } from './bench.ts';
 import { listFaults } from './faults.ts';
+import { load } from './load.ts';
 import { gate } from './gate.ts';
 import { report } from './report.ts';
 import { serve } from './serve.ts';
@@ -8,6 +9,7 @@ import { serve } from './serve.ts';
 const commands: Record<string, { run: (argv: string[]) => Promise<void>; summary: string }> = {
   serve: { run: serve, summary: 'start the reference server' },
   faults: { run: listFaults, summary: 'list the catalogued production bugs the server can be switched into' },
+  load: { run: load, summary: 'run a load scenario (refresh-storm, cleanup-under-load, cart-contention, session-churn)' },
   bench: { run: bench, summary: 'measure the reference server against bare Node and koa-session' },
   report: { run: report, summary: 'render a report folder (Markdown, HTML, JUnit) from a summary.json' },
   gate: { run: gate, summary: 'compare a run with a baseline; exit non-zero on regression' },

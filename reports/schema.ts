@@ -133,6 +133,8 @@ export interface ScenarioResult {
   /** Per-client or per-item distributions (`refresh calls per client`): how many had each value. */
   distributions: Distribution[];
   memory: { before: MemorySample; after: MemorySample } | null;
+  /** The scenario's own settings, to say what ran and to repeat it (`clientKind: "naive"`, `parallel: 4`, `sessions`). */
+  parameters?: Record<string, string | number | boolean>;
 }
 
 export interface SeriesPoint {

@@ -121,6 +121,12 @@ const property = object({
   counterexample: nullable(object({ commands: string, error: string, history: list(string) })),
 });
 
+const scalar: Spec = (value, path, problems) => {
+  if (typeof value !== 'string' && typeof value !== 'boolean' && (typeof value !== 'number' || !Number.isFinite(value))) {
+    problems.push(`${path}: expected a string, finite number or boolean, got ${describe(value)}`);
+  }
+};
+
 const expectation = object({ op: oneOf('==', '<=', '>='), value: number() });
 
 const scenario = object({
@@ -144,6 +150,7 @@ const scenario = object({
   memory: nullable(
     object({ before: object({ rssBytes: integer, heapUsedBytes: integer }), after: object({ rssBytes: integer, heapUsedBytes: integer }) }),
   ),
+  'parameters?': record(scalar),
 });
 
 const outcome = oneOf('detected', 'passed', 'not-run', 'not-applicable');

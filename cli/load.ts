@@ -1,0 +1,132 @@
+import { isAbsolute, relative } from 'node:path';
+import { findFault, UnknownFaultError } from '../server/faults/index.ts';
+import { scenarioNames } from '../scenarios/definitions/index.ts';
+import { isScenarioName, runScenario } from '../scenarios/run.ts';
+import { TargetRefused } from '../scenarios/servers.ts';
+import { formatScenario } from '../scenarios/table.ts';
+import { buildSummary, currentGit, currentMachine, newRunId } from '../reports/summary.ts';
+import { writeReport } from '../reports/write-report.ts';
+import { integerOption, parseCommand, UsageError } from './args.ts';
+
+const usage = `sessionproof load <${scenarioNames.join('|')}>
+                  [--target URL | --store memory|URL] [--fault ID]... [--clients N] [--duration S] [--rate R]
+                  [--out DIR]
+  refresh-storm       [--parallel K] [--client-kind naive|single-flight]
+  cleanup-under-load  [--sessions M | --large] [--expired-share F]
+  cart-contention     [--carts C]
+
+Runs one load scenario and checks its correctness counters. Without --target it starts the reference server in a
+child process (test controls on) on --store (memory, redis://..., postgres://...; a Redis run gets its own key
+prefix and a PostgreSQL run its own schema, both removed afterwards) with the given --fault(s).
+  --target URL     a server already running on this machine (http://127.0.0.1:PORT or http://[::1]:PORT) with
+                   test controls on; nothing else is accepted
+  --clients N      clients (refresh-storm, cleanup-under-load) or connections (cart-contention, session-churn)
+  --duration S     seconds of load (cleanup-under-load: seconds before the sweep; it then runs until the sweep
+                   is done and half a second more)
+  --rate R         requests per second over all connections: the open model (default: closed, except session-churn)
+  --out DIR        the report folder (default reports/out/<run id>/)
+Exit status: 0 when every correctness check passed, 1 when one failed, 2 on bad usage.`;
+
+export async function load(argv: string[]): Promise<void> {
+  const { values, positionals } = parseCommand(
+    argv,
+    {
+      target: { type: 'string' },
+      store: { type: 'string' },
+      fault: { type: 'string', multiple: true, default: [] },
+      clients: { type: 'string' },
+      duration: { type: 'string' },
+      rate: { type: 'string' },
+      out: { type: 'string' },
+      parallel: { type: 'string' },
+      'client-kind': { type: 'string' },
+      sessions: { type: 'string' },
+      large: { type: 'boolean', default: false },
+      'expired-share': { type: 'string' },
+      carts: { type: 'string' },
+    },
+    usage,
+  );
+  const [scenario, ...extra] = positionals;
+  if (scenario === undefined || !isScenarioName(scenario) || extra.length > 0) {
+    throw new UsageError(`${scenario === undefined ? 'name a scenario' : `unknown scenario "${[scenario, ...extra].join(' ')}"`}\n\n${usage}`);
+  }
+  if (values.target !== undefined && (values.store !== undefined || values.fault.length > 0)) {
+    throw new UsageError('--target runs against your server: --store and --fault apply only to the reference server');
+  }
+  for (const id of values.fault) {
+    try {
+      findFault(id);
+    } catch (error) {
+      if (error instanceof UnknownFaultError) throw new UsageError(error.message);
+      throw error;
+    }
+  }
+  const clientKind = values['client-kind'];
+  if (clientKind !== undefined && clientKind !== 'naive' && clientKind !== 'single-flight') {
+    throw new UsageError('--client-kind must be naive or single-flight');
+  }
+  const expiredShare = values['expired-share'] === undefined ? undefined : Number(values['expired-share']);
+  if (expiredShare !== undefined && !(expiredShare >= 0 && expiredShare <= 1)) throw new UsageError('--expired-share must be a fraction from 0 to 1');
+  const duration = values.duration === undefined ? undefined : Number(values.duration);
+  if (duration !== undefined && !(duration > 0 && duration <= 3600)) throw new UsageError('--duration must be seconds from 0 to 3600');
+
+  const store = values.store ?? 'memory';
+  const startedAt = new Date();
+  const runId = newRunId(`load-${scenario}-${values.target ? 'external' : storeLabel(store)}`, startedAt);
+  const started = performance.now();
+  const progress = (line: string) => process.stderr.write(`[${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s] ${scenario}: ${line}\n`);
+
+  let result;
+  try {
+    result = await runScenario({
+      scenario,
+      target: values.target,
+      store,
+      faults: values.fault,
+      load: {
+        clients: values.clients === undefined ? undefined : integerOption(values.clients, 'clients', 1, 1),
+        durationSeconds: duration,
+        ratePerSecond: values.rate === undefined ? undefined : integerOption(values.rate, 'rate', 1, 1),
+      },
+      parallel: values.parallel === undefined ? undefined : integerOption(values.parallel, 'parallel', 1, 1),
+      clientKind,
+      sessions: values.sessions === undefined ? undefined : integerOption(values.sessions, 'sessions', 1, 1),
+      large: values.large,
+      expiredShare,
+      carts: values.carts === undefined ? undefined : integerOption(values.carts, 'carts', 1, 1),
+      progress,
+    });
+  } catch (error) {
+    if (error instanceof TargetRefused) throw new UsageError(error.message);
+    throw error;
+  }
+
+  const summary = buildSummary({
+    run: {
+      id: runId,
+      command: ['sessionproof', 'load', ...argv].join(' '),
+      startedAt: startedAt.toISOString(),
+      finishedAt: new Date().toISOString(),
+      git: currentGit(),
+      machine: currentMachine(),
+      target: values.target ? { kind: 'url', urls: [values.target] } : { kind: 'reference', store: result.store, faults: values.fault },
+    },
+    scenarios: [result],
+  });
+  const files = await writeReport(summary, values.out ? { dir: values.out } : {});
+  process.stdout.write(`\n${formatScenario(result)}\n`);
+  const failed = summary.checks.filter((check) => check.verdict === 'fail');
+  for (const check of failed) process.stdout.write(`FAILED  ${check.name}: ${check.message ?? check.actual}\n`);
+  process.stdout.write(`${failed.length === 0 ? 'PASSED' : `FAILED: ${failed.length} check(s)`}; report in ${displayPath(files.dir)}/\n`);
+  if (failed.length > 0) process.exitCode = 1;
+}
+
+function storeLabel(store: string): string {
+  return store === 'memory' ? 'memory' : (/^([a-z]+):/i.exec(store)?.[1] ?? 'store').replace(/ql$/, '');
+}
+
+function displayPath(dir: string): string {
+  const path = relative(process.cwd(), dir);
+  return path === '' ? '.' : path.startsWith('..') || isAbsolute(path) ? dir : path;
+}

@@ -1,0 +1,26 @@
+import type { ScenarioDefinition } from './types.ts';
+
+export interface CartContentionDefaults {
+  /** Carts under contention: each is one guest session shared by `connections / carts` connections. */
+  carts: number;
+  connections: number;
+  durationSeconds: number;
+  /** SKUs each cart's connections add to (round robin by connection). */
+  skus: string[];
+}
+
+export const cartContention: ScenarioDefinition<CartContentionDefaults> = {
+  name: 'cart-contention',
+  summary: 'many connections adding to few carts; every acknowledged add must be in the final cart',
+  defaults: { carts: 4, connections: 32, durationSeconds: 5, skus: ['SKU-0001', 'SKU-0002'] },
+  mix: [{ method: 'POST', path: '/cart/items', identity: 'cookie+csrf', share: 1 }],
+  checks: [
+    {
+      counter: 'lost updates',
+      metric: 'lost_updates',
+      op: '==',
+      value: 0,
+      meaning: 'adds the server acknowledged are missing from the final carts',
+    },
+  ],
+};

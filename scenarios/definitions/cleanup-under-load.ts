@@ -1,0 +1,49 @@
+import type { ScenarioDefinition } from './types.ts';
+
+export interface CleanupUnderLoadDefaults {
+  /** Sessions created before the sweep, expired and live together. */
+  sessions: number;
+  /** `--large`: the million-session run. */
+  largeSessions: number;
+  /** The share of `sessions` that has expired when the sweep runs. */
+  expiredShare: number;
+  /** Live clients sending steady traffic (one connection each) while the sweep runs. */
+  clients: number;
+  /** Steady traffic before the sweep starts: the reference window (`--duration` sets it). */
+  beforeSeconds: number;
+  /** Live traffic before the reference window, not measured in any phase (at most half the window). */
+  warmupSeconds: number;
+  /** Steady traffic after the sweep finished. */
+  afterSeconds: number;
+  /** Guest idle timeout of the reference server (24 h); the clock jumps past it to expire the first batch. */
+  guestIdleMs: number;
+}
+
+export const cleanupUnderLoad: ScenarioDefinition<CleanupUnderLoadDefaults> = {
+  name: 'cleanup-under-load',
+  summary: 'sweep a population with an expired share while live clients keep their sessions busy',
+  defaults: {
+    sessions: 100_000,
+    largeSessions: 1_000_000,
+    expiredShare: 0.5,
+    clients: 32,
+    beforeSeconds: 3,
+    warmupSeconds: 1,
+    afterSeconds: 0.5,
+    guestIdleMs: 24 * 60 * 60_000,
+  },
+  mix: [
+    { method: 'GET', path: '/session', identity: 'cookie', share: 1 },
+    { method: 'GET', path: '/cart', identity: 'cookie', share: 1 },
+  ],
+  checks: [
+    { counter: 'expired left', metric: 'expired_left', op: '==', value: 0, meaning: 'the sweep left expired sessions behind' },
+    {
+      counter: 'live sessions lost',
+      metric: 'live_sessions_lost',
+      op: '==',
+      value: 0,
+      meaning: 'a live client lost its session id while the sweep ran',
+    },
+  ],
+};

@@ -1,0 +1,43 @@
+/**
+ * Scenario definitions are plain data shared by the autocannon runner (Node) and the k6 scripts (k6's JavaScript
+ * runtime), so this folder imports nothing but itself: no Node modules, no k6 modules.
+ */
+
+export type ScenarioName = 'refresh-storm' | 'cleanup-under-load' | 'cart-contention' | 'session-churn';
+
+/** A correctness check: the named counter must satisfy `op value` on a correct server. */
+export interface CheckDefinition {
+  /** The counter's name in summary.json (`lost updates`). */
+  counter: string;
+  /** The same counter as a k6 Counter metric (`lost_updates`). */
+  metric: string;
+  op: '==' | '<=' | '>=';
+  value: number;
+  /** What a failure means, for a person. */
+  meaning: string;
+}
+
+/** One kind of request in a scenario's mix; `share` is its weight among the scenario's steady requests. */
+export interface RequestDefinition {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  path: string;
+  /** How the request proves who it is. */
+  identity: 'none' | 'cookie' | 'cookie+csrf' | 'bearer';
+  share: number;
+}
+
+export interface ScenarioDefinition<Defaults> {
+  name: ScenarioName;
+  summary: string;
+  defaults: Defaults;
+  /** The steady request mix each client repeats. */
+  mix: RequestDefinition[];
+  checks: CheckDefinition[];
+}
+
+/** k6 `thresholds` for a scenario's checks: each check becomes a threshold on its Counter metric. */
+export function k6Thresholds(checks: readonly CheckDefinition[]): Record<string, string[]> {
+  const thresholds: Record<string, string[]> = {};
+  for (const check of checks) (thresholds[check.metric] ??= []).push(`count${check.op}${check.value}`);
+  return thresholds;
+}

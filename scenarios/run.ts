@@ -1,0 +1,70 @@
+import type { ServerConfig } from '../server/config.ts';
+import type { ScenarioResult } from '../reports/schema.ts';
+import type { RefreshClientKind } from './definitions/refresh-storm.ts';
+import { refreshStorm, scenarioNames, type ScenarioName } from './definitions/index.ts';
+import { runCartContention } from './runners/cart-contention.ts';
+import { runCleanupUnderLoad } from './runners/cleanup-under-load.ts';
+import { runRefreshStorm } from './runners/refresh-storm.ts';
+import { runSessionChurn } from './runners/session-churn.ts';
+import type { LoadRequestOptions, ScenarioContext } from './scenario.ts';
+import { externalServer, startReferenceServer } from './servers.ts';
+
+export interface ScenarioRunOptions {
+  scenario: ScenarioName;
+  /** A user's server (loopback only); otherwise the reference server on `store` with `faults`. */
+  target?: string;
+  store?: string;
+  faults?: string[];
+  load?: LoadRequestOptions;
+  /** Scenario-specific: refresh-storm */
+  parallel?: number;
+  clientKind?: RefreshClientKind;
+  /** Scenario-specific: cleanup-under-load */
+  sessions?: number;
+  large?: boolean;
+  expiredShare?: number;
+  /** Scenario-specific: cart-contention */
+  carts?: number;
+  progress?: (line: string) => void;
+}
+
+export function isScenarioName(name: string): name is ScenarioName {
+  return (scenarioNames as readonly string[]).includes(name);
+}
+
+/** What a scenario needs from the reference server beyond its defaults. */
+function serverConfigFor(scenario: ScenarioName): Partial<ServerConfig> {
+  // Jumping the clock past a 30-minute access token would also pass the 15-minute idle timeout and end every
+  // session: the storm would measure logouts, not refreshes.
+  if (scenario === 'refresh-storm') return { accessTokenMs: refreshStorm.defaults.accessTokenMs };
+  return {};
+}
+
+/** Starts the server the run needs (unless given one), runs the scenario, stops the server and cleans its store. */
+export async function runScenario(options: ScenarioRunOptions): Promise<ScenarioResult> {
+  const progress = options.progress ?? (() => {});
+  const server = options.target
+    ? externalServer(options.target)
+    : await startReferenceServer({ store: options.store ?? 'memory', faults: options.faults ?? [], config: serverConfigFor(options.scenario) });
+  try {
+    const before = await server.memory();
+    const result = await run(options, { server, load: options.load ?? {}, progress });
+    const after = result.memory === null && before ? await server.memory() : null;
+    return after && before ? { ...result, memory: { before, after } } : result;
+  } finally {
+    await server.stop();
+  }
+}
+
+function run(options: ScenarioRunOptions, context: ScenarioContext): Promise<ScenarioResult> {
+  switch (options.scenario) {
+    case 'refresh-storm':
+      return runRefreshStorm(context, { parallel: options.parallel, clientKind: options.clientKind });
+    case 'cleanup-under-load':
+      return runCleanupUnderLoad(context, { sessions: options.sessions, large: options.large, expiredShare: options.expiredShare });
+    case 'cart-contention':
+      return runCartContention(context, { carts: options.carts });
+    case 'session-churn':
+      return runSessionChurn(context);
+  }
+}

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { runScenario } from '../../scenarios/run.ts';
+import { counter, figure, quiet } from './counters.ts';
+
+/** Every scenario at a small size on the memory store, clean server first, then the faults it must catch. */
+describe('load scenarios on the memory store', () => {
+  // The clean cart-contention run on memory is cli.test.ts's end-to-end run.
+  it('cart-contention: the cart-in-session fault loses acknowledged adds', async () => {
+    const result = await runScenario({ scenario: 'cart-contention', faults: ['cart-in-session'], load: { clients: 16, durationSeconds: 1.5 }, carts: 2, ...quiet });
+    expect(counter(result, 'lost updates')).toBeGreaterThan(0);
+  });
+
+  it.each(['naive', 'single-flight'] as const)('refresh-storm: %s clients all come back to 200 with no spurious logout', async (clientKind) => {
+    const result = await runScenario({ scenario: 'refresh-storm', clientKind, parallel: 4, load: { clients: 10, durationSeconds: 3 }, ...quiet });
+    expect(counter(result, '401s seen')).toBeGreaterThanOrEqual(10);
+    expect(counter(result, 'spurious logouts')).toBe(0);
+    expect(counter(result, 'clients never back to 200')).toBe(0);
+    expect(counter(result, 'reuse detections (REFRESH_TOKEN_REUSED)')).toBe(0);
+    expect(figure(result, 'time until every client is back to 200')).toBeGreaterThan(0);
+    const perClient = result.distributions.find((d) => d.name === 'refresh calls per client')!;
+    // Single-flight: exactly one refresh per client; naive: at least one, usually one per parallel request.
+    if (clientKind === 'single-flight') expect(perClient.buckets).toEqual([{ value: 1, count: 10 }]);
+    else expect(perClient.buckets.every((b) => b.value >= 1)).toBe(true);
+  });
+
+  it('refresh-storm: with strict-refresh, naive clients are signed out', async () => {
+    const result = await runScenario({
+      scenario: 'refresh-storm',
+      faults: ['strict-refresh'],
+      clientKind: 'naive',
+      parallel: 4,
+      load: { clients: 10, durationSeconds: 3 },
+      ...quiet,
+    });
+    expect(counter(result, 'spurious logouts')).toBeGreaterThan(0);
+    expect(counter(result, 'reuse detections (REFRESH_TOKEN_REUSED)')).toBeGreaterThan(0);
+  });
+
+  it('cleanup-under-load: the sweep removes every expired session and no live one', async () => {
+    const result = await runScenario({ scenario: 'cleanup-under-load', sessions: 2000, expiredShare: 0.5, load: { clients: 8, durationSeconds: 1 }, ...quiet });
+    expect(counter(result, 'sessions expired before the sweep')).toBe(1000);
+    expect(counter(result, 'sessions swept')).toBe(1000);
+    expect(counter(result, 'expired left')).toBe(0);
+    expect(counter(result, 'live sessions lost')).toBe(0);
+    expect(counter(result, 'sampled passive sessions checked')).toBeGreaterThan(100);
+    expect(result.phases.map((p) => p.name)).toEqual(['before-sweep', 'during-sweep', 'after-sweep']);
+    expect(figure(result, 'sweep rate')).toBeGreaterThan(0);
+    expect(result.memory?.before.rssBytes).toBeGreaterThan(0);
+  });
+
+  it('session-churn: live sessions and heap stay bounded while clients sign in and out', async () => {
+    const result = await runScenario({ scenario: 'session-churn', load: { clients: 8, ratePerSecond: 90, durationSeconds: 3 }, ...quiet });
+    expect(result.load).toEqual({ model: 'open', ratePerSecond: 90, connections: 8 });
+    expect(result.latencyMs.corrected).not.toBeNull();
+    expect(counter(result, 'logouts')).toBeGreaterThan(30);
+    expect(counter(result, 'failed cycles')).toBe(0);
+    expect(counter(result, 'live sessions over bound')).toBe(0);
+    expect(counter(result, 'heap growth after GC (MiB)')).toBeLessThanOrEqual(32);
+  });
+});
