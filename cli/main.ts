@@ -3,14 +3,16 @@ import { bench } from './bench.ts';
 import { listFaults } from './faults.ts';
 import { load } from './load.ts';
 import { gate } from './gate.ts';
+import { props } from './props.ts';
 import { report } from './report.ts';
 import { serve } from './serve.ts';
 
 const commands: Record<string, { run: (argv: string[]) => Promise<void>; summary: string }> = {
   serve: { run: serve, summary: 'start the reference server' },
+  props: { run: props, summary: 'run the property suites against a server' },
   faults: { run: listFaults, summary: 'list the catalogued production bugs the server can be switched into' },
-  load: { run: load, summary: 'run a load scenario (refresh-storm, cleanup-under-load, cart-contention, session-churn)' },
   bench: { run: bench, summary: 'measure the reference server against bare Node and koa-session' },
+  load: { run: load, summary: 'run a load scenario (refresh storm, cleanup, cart contention, churn) and check it' },
   report: { run: report, summary: 'render a report folder (Markdown, HTML, JUnit) from a summary.json' },
   gate: { run: gate, summary: 'compare a run with a baseline; exit non-zero on regression' },
 };

@@ -1,0 +1,67 @@
+import { writeFile } from 'node:fs/promises';
+import { families } from '../properties/families/index.ts';
+import { formatFailure, formatTable, replayCommand } from '../properties/report.ts';
+import { runProperty, type PropertyResult } from '../properties/runner.ts';
+import { inProcessTarget, readAccounts, urlTarget, type Target } from '../properties/targets.ts';
+import { integerOption, parseCommand, UsageError } from './args.ts';
+
+const usage = `sessionproof props [--target URL[,URL...]] [--accounts FILE] [--runs N] [--seed S] [--path P]
+                   [--replay-path R] [--only NAME[,NAME...]] [--json FILE]
+  Runs the property suites against a server speaking contract v1 (without --target: the in-process reference
+  server on the memory store). Exits 1 if any property fails. Soak: --runs 10000.
+  properties: ${families.map((family) => family.name).join(', ')}`;
+
+export async function props(argv: string[]): Promise<void> {
+  const { values } = parseCommand(
+    argv,
+    {
+      target: { type: 'string' },
+      accounts: { type: 'string' },
+      runs: { type: 'string' },
+      seed: { type: 'string' },
+      path: { type: 'string' },
+      'replay-path': { type: 'string' },
+      only: { type: 'string' },
+      json: { type: 'string' },
+    },
+    usage,
+  );
+  const only = values.only?.split(',').filter(Boolean);
+  const unknown = only?.filter((name) => !families.some((family) => family.name === name)) ?? [];
+  if (unknown.length > 0) throw new UsageError(`unknown property ${unknown.join(', ')}\n\n${usage}`);
+  if (values.path !== undefined && values.seed === undefined) throw new UsageError('--path needs the --seed it came from');
+  const selected = only ? families.filter((family) => only.includes(family.name)) : families;
+  const runs = integerOption(values.runs, 'runs', 100, 1);
+  const seed = values.seed === undefined ? undefined : Number(values.seed);
+  if (seed !== undefined && !Number.isSafeInteger(seed)) throw new UsageError('--seed must be an integer');
+
+  const target: Target = values.target
+    ? await urlTarget(values.target.split(',').filter(Boolean), values.accounts ? { accounts: await readAccounts(values.accounts) } : {})
+    : await inProcessTarget();
+  console.log(`sessionproof props against ${target.label}: ${selected.length} properties, ${runs} runs each`);
+  const results: PropertyResult[] = [];
+  try {
+    for (const family of selected) {
+      const result = await runProperty(family, target, {
+        runs,
+        ...(seed === undefined ? {} : { seed }),
+        ...(values.path === undefined ? {} : { path: values.path }),
+        ...(values['replay-path'] === undefined ? {} : { replayPath: values['replay-path'] }),
+      });
+      results.push(result);
+      if (result.verdict === 'failed') console.log(`\n${formatFailure(result, values.target ?? null)}\n`);
+    }
+  } finally {
+    await target.close();
+  }
+  console.log(`\n${formatTable(results)}`);
+  if (values.json) {
+    const report = results.map((result) => ({
+      ...result,
+      runsPerSecond: result.seconds > 0 ? result.runs / result.seconds : null,
+      ...(result.failure ? { replay: replayCommand(result, values.target ?? null) } : {}),
+    }));
+    await writeFile(values.json, `${JSON.stringify({ target: target.label, results: report }, null, 2)}\n`);
+  }
+  if (results.some((result) => result.verdict === 'failed')) process.exitCode = 1;
+}

@@ -1,0 +1,4 @@
+import { cleanup } from './families/cleanup.ts';
+import { propertyTest } from './suite.ts';
+
+propertyTest(cleanup);

@@ -1,0 +1,50 @@
+import type { AsyncCommand } from 'fast-check';
+import { ContractClient } from '../client.ts';
+import { History } from '../history.ts';
+import type { Model } from '../model.ts';
+import { GetSession } from './session.ts';
+import { expectStatus, type Real } from './shared.ts';
+
+/** Requests in flight at once while populating. */
+const concurrency = 25;
+
+/**
+ * Population size: `count` throwaway clients each open a guest session and, when `end` is set, log it out again.
+ * Their thousands of exchanges go to a history of their own, so a failing history stays readable. Then every
+ * client of the model asks for its session, by cookie and by access token: none may have vanished or come back.
+ */
+export class BulkSessions implements AsyncCommand<Model, Real> {
+  constructor(
+    readonly count: number,
+    readonly end: boolean,
+  ) {}
+
+  check(): boolean {
+    return true;
+  }
+
+  async run(m: Model, r: Real): Promise<void> {
+    const history = new History();
+    for (let start = 0; start < this.count; start += concurrency) {
+      const size = Math.min(concurrency, this.count - start);
+      await Promise.all(
+        Array.from({ length: size }, async (_, i) => {
+          const client = new ContractClient(`bulk${start + i}`, r.route, history);
+          const opened = await client.request('GET', '/session');
+          expectStatus(opened, [200], `${this.toString()}: GET /session`);
+          if (!this.end) return;
+          client.csrfToken = opened.body.csrfToken;
+          expectStatus(await client.request('POST', '/auth/logout'), [204], `${this.toString()}: POST /auth/logout`);
+        }),
+      );
+    }
+    for (const [index, client] of m.clients.entries()) {
+      if (client.cookie !== null) await new GetSession(index, 'cookie').run(m, r);
+      if (client.access !== null) await new GetSession(index, 'bearer').run(m, r);
+    }
+  }
+
+  toString(): string {
+    return `BulkSessions(${this.count}${this.end ? ', ended' : ''})`;
+  }
+}

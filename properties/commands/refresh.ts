@@ -1,0 +1,128 @@
+import fc, { type AsyncCommand } from 'fast-check';
+import type { Reply } from '../client.ts';
+import type { ClientState, Model } from '../model.ts';
+import { GetSession } from './session.ts';
+import { clientPair, expectStatus, violation, type Real } from './shared.ts';
+
+/** How a correct server answers a refresh with the given generation of a family, at the model's time. */
+export type RefreshOutcome = 'rotate' | 'grace' | 'reuse' | 'invalid';
+
+export function refreshOutcome(m: Readonly<Model>, sessionKey: number, generation: number): RefreshOutcome {
+  const session = m.sessions[sessionKey]!;
+  const family = session.family;
+  if (!family || !m.isLive(session)) return 'invalid';
+  if (generation === family.generation) return 'rotate';
+  const withinGrace = m.now - family.rotatedAt <= m.config.timeouts.refreshGraceMs / 2;
+  return generation === family.generation - 1 && withinGrace ? 'grace' : 'reuse';
+}
+
+/** The generation a client would present: its latest token, or one or two before it. */
+function presented(client: ClientState, back: number): number | undefined {
+  const generations = client.refresh?.generations ?? [];
+  return generations[generations.length - 1 - back];
+}
+
+/**
+ * Checks `count` answers to the same refresh token sent at once and moves the model: a rotation or a grace replay
+ * gives every caller the one successor; reuse outside the window ends that family's session and nothing else.
+ */
+async function settle(m: Model, r: Real, index: number, generation: number, replies: Reply[], what: string): Promise<void> {
+  const [state, client] = clientPair(m, r, index);
+  const sessionKey = state.refresh!.session;
+  const outcome = refreshOutcome(m, sessionKey, generation);
+  const session = m.sessions[sessionKey]!;
+  if (outcome === 'grace') {
+    // the model's "within the window" assumes the run was quick on the wall clock; a slow run proves nothing here
+    fc.pre(Date.now() - r.rotatedAtWall.get(sessionKey)! < m.config.timeouts.refreshGraceMs / 2);
+  }
+  if (outcome === 'invalid' || outcome === 'reuse') {
+    for (const reply of replies) expectStatus(reply, [401], `${what} (${outcome})`);
+    if (outcome === 'reuse') {
+      m.endSession(session);
+      await expectOtherSessionsLive(m, r, session.user!);
+    }
+    return;
+  }
+  for (const reply of replies) expectStatus(reply, [200], `${what} (${outcome})`);
+  const tokens = r.refreshTokens.get(sessionKey)!;
+  const successors = new Set(replies.map((reply) => reply.body?.refreshToken));
+  if (successors.size !== 1) violation(`${what}: ${replies.length} refreshes with one token gave ${successors.size} different successors`);
+  const [successor] = [...successors] as [unknown];
+  if (typeof successor !== 'string' || typeof replies[0]!.body?.accessToken !== 'string') violation(`${what}: no tokens in ${JSON.stringify(replies[0]!.body)}`);
+  const family = session.family!;
+  if (outcome === 'rotate') {
+    if (tokens.includes(successor)) violation(`${what}: the "new" refresh token was issued before`);
+    family.generation++;
+    family.rotatedAt = m.now;
+    tokens.push(successor);
+    r.rotatedAtWall.set(sessionKey, Date.now());
+  } else if (successor !== tokens[family.generation]) {
+    violation(`${what}: a grace-window replay must return the current successor, got a different token`);
+  }
+  m.touch(session, false);
+  state.access = { session: sessionKey, expiresAt: m.now + m.config.timeouts.accessTokenMs };
+  if (!state.refresh!.generations.includes(family.generation)) state.refresh!.generations.push(family.generation);
+  client.accessToken = replies[0]!.body.accessToken;
+  client.refreshTokens = state.refresh!.generations.map((g) => tokens[g]!);
+}
+
+/** Reuse detection revokes one family: every other live session of the user must still answer, as its clients hold it. */
+async function expectOtherSessionsLive(m: Model, r: Real, user: number): Promise<void> {
+  for (const [index, client] of m.clients.entries()) {
+    if (m.cookieSession(client)?.user === user) await new GetSession(index, 'cookie').run(m, r);
+    const resolution = m.resolve(client, 'bearer');
+    if (resolution.kind === 'session' && resolution.session.user === user) await new GetSession(index, 'bearer').run(m, r);
+  }
+}
+
+/** `POST /auth/refresh` with the client's latest token, or one (`back` = 1) or two generations older. */
+export class Refresh implements AsyncCommand<Model, Real> {
+  constructor(
+    readonly client: number,
+    readonly back: number,
+  ) {}
+
+  check(m: Readonly<Model>): boolean {
+    const client = m.clients[this.client];
+    return client !== undefined && presented(client, this.back) !== undefined;
+  }
+
+  async run(m: Model, r: Real): Promise<void> {
+    const [state, client] = clientPair(m, r, this.client);
+    const generation = presented(state, this.back)!;
+    const token = r.refreshTokens.get(state.refresh!.session)![generation]!;
+    const reply = await client.request('POST', '/auth/refresh', { via: 'none', body: { refreshToken: token } });
+    await settle(m, r, this.client, generation, [reply], this.toString());
+  }
+
+  toString(): string {
+    return `Refresh(c${this.client}${this.back === 0 ? '' : `, ${this.back} back`})`;
+  }
+}
+
+/** Several refreshes with the client's latest token at once, as tabs do when an access token expires. */
+export class RefreshStorm implements AsyncCommand<Model, Real> {
+  constructor(
+    readonly client: number,
+    readonly count: number,
+  ) {}
+
+  check(m: Readonly<Model>): boolean {
+    const client = m.clients[this.client];
+    return client !== undefined && presented(client, 0) !== undefined;
+  }
+
+  async run(m: Model, r: Real): Promise<void> {
+    const [state, client] = clientPair(m, r, this.client);
+    const generation = presented(state, 0)!;
+    const token = r.refreshTokens.get(state.refresh!.session)![generation]!;
+    const replies = await Promise.all(
+      Array.from({ length: this.count }, () => client.request('POST', '/auth/refresh', { via: 'none', body: { refreshToken: token } })),
+    );
+    await settle(m, r, this.client, generation, replies, this.toString());
+  }
+
+  toString(): string {
+    return `RefreshStorm(c${this.client}, x${this.count})`;
+  }
+}

@@ -1,0 +1,35 @@
+import type { AsyncCommand } from 'fast-check';
+import type { Model } from '../model.ts';
+import { clientPair, expectSessionView, expectStatus, sessionFor, viaLabel, type Real, type Via } from './shared.ts';
+
+/** `GET /session`: the same session while the cookie lives; a new guest session (new id) once it does not. */
+export class GetSession implements AsyncCommand<Model, Real> {
+  constructor(
+    readonly client: number,
+    readonly via: Via,
+  ) {}
+
+  check(m: Readonly<Model>): boolean {
+    const client = m.clients[this.client];
+    return client !== undefined && (this.via === 'cookie' || client.access !== null);
+  }
+
+  async run(m: Model, r: Real): Promise<void> {
+    const [state, client] = clientPair(m, r, this.client);
+    const what = this.toString();
+    const reply = await client.request('GET', '/session', { via: this.via });
+    const session = sessionFor(m, state, this.via);
+    if (session === 'rejected') return expectStatus(reply, [401], what);
+    expectStatus(reply, [200], what);
+    expectSessionView(m, r, reply.body, session, what);
+    m.touch(session, true);
+    if (this.via === 'cookie') {
+      state.csrfOf = session.key;
+      client.csrfToken = reply.body.csrfToken;
+    }
+  }
+
+  toString(): string {
+    return `GetSession(c${this.client}${viaLabel(this.via)})`;
+  }
+}

@@ -1,0 +1,82 @@
+import type { AsyncCommand } from 'fast-check';
+import type { Model } from '../model.ts';
+import { clientPair, expectStatus, viaLabel, violation, type Real, type Via } from './shared.ts';
+
+/** `GET /sessions`: exactly the user's live sessions, the current one marked; never a dead one. */
+export class ListSessions implements AsyncCommand<Model, Real> {
+  constructor(
+    readonly client: number,
+    readonly via: Via,
+  ) {}
+
+  check(m: Readonly<Model>): boolean {
+    const client = m.clients[this.client];
+    return client !== undefined && (this.via === 'cookie' || client.access !== null);
+  }
+
+  async run(m: Model, r: Real): Promise<void> {
+    const [state, client] = clientPair(m, r, this.client);
+    const what = this.toString();
+    const reply = await client.request('GET', '/sessions', { via: this.via });
+    const resolution = m.resolve(state, this.via);
+    if (resolution.kind !== 'session' || resolution.session.user === null) return expectStatus(reply, [401], what);
+    expectStatus(reply, [200], what);
+    const current = resolution.session;
+    m.touch(current, true);
+    const listed = (reply.body?.sessions ?? []) as { id: string; current: boolean }[];
+    const expected = m.liveSessionsOf(current.user!).map((session) => r.sessionIds.get(session.key)!);
+    const ids = listed.map((session) => session.id);
+    const missing = expected.filter((id) => !ids.includes(id));
+    const extra = ids.filter((id) => !expected.includes(id));
+    if (missing.length > 0 || extra.length > 0 || ids.length !== expected.length) {
+      violation(`${what}: expected sessions ${JSON.stringify(expected)}, got ${JSON.stringify(ids)} (dead or foreign: ${JSON.stringify(extra)}, missing: ${JSON.stringify(missing)})`);
+    }
+    const marked = listed.filter((session) => session.current).map((session) => session.id);
+    const currentId = r.sessionIds.get(current.key);
+    if (marked.length !== 1 || marked[0] !== currentId) violation(`${what}: expected ${currentId} marked current, got ${JSON.stringify(marked)}`);
+  }
+
+  toString(): string {
+    return `ListSessions(c${this.client}${viaLabel(this.via)})`;
+  }
+}
+
+/**
+ * `DELETE /sessions/:id` for one of the signed-in sessions the run has made (of any user, live or not): 204 and the
+ * session ended when it is the caller's own user's live session, 404 and nothing changed otherwise.
+ */
+export class DeleteSession implements AsyncCommand<Model, Real> {
+  constructor(
+    readonly client: number,
+    readonly via: Via,
+    readonly pick: number,
+  ) {}
+
+  check(m: Readonly<Model>): boolean {
+    const client = m.clients[this.client];
+    if (!client || !m.sessions.some((session) => session.user !== null)) return false;
+    return this.via === 'bearer' ? client.access !== null : m.cookieSession(client) === null || m.holdsCsrf(client);
+  }
+
+  async run(m: Model, r: Real): Promise<void> {
+    const [state, client] = clientPair(m, r, this.client);
+    const signedIn = m.sessions.filter((session) => session.user !== null);
+    const target = signedIn[this.pick % signedIn.length]!;
+    const what = `${this.toString()} -> session ${target.key}`;
+    const reply = await client.request('DELETE', `/sessions/${encodeURIComponent(r.sessionIds.get(target.key)!)}`, { via: this.via });
+    const resolution = m.resolve(state, this.via);
+    if (resolution.kind !== 'session' || resolution.session.user === null) return expectStatus(reply, [401, 403], what);
+    const caller = resolution.session;
+    if (target.user !== caller.user || !m.isLive(target)) {
+      expectStatus(reply, [404], what);
+      return m.touch(caller, false);
+    }
+    expectStatus(reply, [204], what);
+    if (target !== caller) m.touch(caller, true);
+    m.endSession(target);
+  }
+
+  toString(): string {
+    return `DeleteSession(c${this.client}${viaLabel(this.via)}, #${this.pick})`;
+  }
+}

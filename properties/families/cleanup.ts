@@ -1,0 +1,11 @@
+import type { PropertyDefinition } from '../property.ts';
+
+export const cleanup: PropertyDefinition = {
+  name: 'cleanup',
+  holds: 'the sweeper removes every expired session and no live one; session lists never show dead sessions',
+  requires: ['control:clock', 'control:sweep'],
+  commands: ['clients', 'session', 'cart', 'clock', 'sweep'],
+  optional: [{ kinds: ['login', 'logout', 'sessions', 'bearer'], requires: ['accounts'] }],
+  users: 1,
+  maxCommands: 30,
+};

@@ -1,0 +1,11 @@
+import type { PropertyDefinition } from '../property.ts';
+
+export const mergeCorrectness: PropertyDefinition = {
+  name: 'merge-correctness',
+  holds:
+    'on login the guest cart merges into the user cart by SKU under the merge strategy, with no duplicate lines, the guest cart gone, and nothing merged twice',
+  requires: ['accounts'],
+  commands: ['clients', 'session', 'cart', 'login', 'logout'],
+  weights: { cart: 2, login: 2 },
+  users: 1,
+};

@@ -1,0 +1,13 @@
+import type { PropertyDefinition } from '../property.ts';
+
+export const refreshRotation: PropertyDefinition = {
+  name: 'refresh-rotation',
+  holds:
+    "concurrent refreshes with one token inside the grace window all succeed with one successor; reuse outside the window revokes that family and not the user's other sessions",
+  requires: ['accounts', 'feature:refresh'],
+  commands: ['clients', 'session', 'bearer', 'login', 'refresh'],
+  optional: [{ kinds: ['clock'], requires: ['control:clock'] }],
+  weights: { refresh: 3, login: 2 },
+  users: 1,
+  maxCommands: 30,
+};

@@ -1,0 +1,4 @@
+import { invalidation } from './families/invalidation.ts';
+import { propertyTest } from './suite.ts';
+
+propertyTest(invalidation);

@@ -1,0 +1,4 @@
+import { isolation } from './families/isolation.ts';
+import { propertyTest } from './suite.ts';
+
+propertyTest(isolation);

@@ -1,0 +1,4 @@
+import { population } from './families/population.ts';
+import { propertyTest } from './suite.ts';
+
+propertyTest(population);

@@ -1,0 +1,24 @@
+import type { CommandKind, Weights } from './commands/index.ts';
+import type { Requirement } from './targets.ts';
+
+/**
+ * One property family: the semantics it holds a server to, the command groups its histories are drawn from, and
+ * what the target must offer. The vitest files and `sessionproof props` both run these definitions.
+ */
+export interface PropertyDefinition {
+  name: string;
+  /** The guarantee, in one sentence, as design.md states it. */
+  holds: string;
+  /** Without these the property is "not applicable" on the target. */
+  requires: Requirement[];
+  commands: CommandKind[];
+  /** Command groups used only where the target offers what they need (login needs accounts, and so on). */
+  optional?: { kinds: CommandKind[]; requires: Requirement[] }[];
+  /** Accounts each run signs in with, when the target can supply them. */
+  users?: number;
+  maxCommands?: number;
+  /** How much more often to draw some command groups than the others. */
+  weights?: Weights;
+  /** Share of the requested runs this family makes, for families whose runs cost far more than the others'. */
+  runShare?: number;
+}

@@ -1,0 +1,4 @@
+import { refreshRotation } from './families/refresh-rotation.ts';
+import { propertyTest } from './suite.ts';
+
+propertyTest(refreshRotation);

@@ -1,0 +1,51 @@
+import { formatExchanges } from './history.ts';
+import type { PropertyResult } from './runner.ts';
+
+/** The command that replays a failure: same property, seed and shrink path, against the same target. */
+export function replayCommand(result: PropertyResult, targetSpec: string | null): string {
+  const failure = result.failure!;
+  return [
+    'sessionproof props',
+    targetSpec ? `--target ${targetSpec}` : '',
+    `--only ${result.name}`,
+    `--seed=${failure.seed}`,
+    `--path ${failure.path}`,
+    failure.replayPath ? `--replay-path '${failure.replayPath}'` : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
+}
+
+/** Everything a person needs to see why a property failed and to replay it. */
+export function formatFailure(result: PropertyResult, targetSpec: string | null): string {
+  const failure = result.failure!;
+  return [
+    `property ${result.name} FAILED after ${result.runs} runs (seed ${failure.seed}, path ${failure.path})`,
+    '',
+    failure.error,
+    '',
+    'shrunk commands:',
+    `  ${failure.commands}`,
+    '',
+    `HTTP exchanges of the failing history (${failure.exchanges.length}):`,
+    formatExchanges(failure.exchanges),
+    '',
+    'replay:',
+    `  ${replayCommand(result, targetSpec)}`,
+  ].join('\n');
+}
+
+/** The summary table: one row per property. */
+export function formatTable(results: PropertyResult[]): string {
+  const rows = results.map((result) => [
+    result.name,
+    String(result.runs),
+    result.reason ? `${result.verdict} (${result.reason})` : result.verdict,
+    result.seconds.toFixed(2),
+    result.seconds > 0 && result.runs > 0 ? (result.runs / result.seconds).toFixed(1) : '-',
+  ]);
+  const header = ['property', 'runs', 'verdict', 'seconds', 'runs/s'];
+  const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: string[]) => cells.map((cell, i) => (i === 0 || i === 2 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
+  return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');
+}

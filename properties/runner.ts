@@ -1,0 +1,140 @@
+import fc from 'fast-check';
+import { commandArbitraries, type Command, type CommandKind } from './commands/index.ts';
+import { sessionCounts } from './commands/clock.ts';
+import type { Real } from './commands/shared.ts';
+import { History, type Exchange } from './history.ts';
+import { ContractClient } from './client.ts';
+import { Model, modelConfig, type ModelConfig } from './model.ts';
+import type { PropertyDefinition } from './property.ts';
+import type { Target } from './targets.ts';
+
+export interface RunOptions {
+  runs: number;
+  seed?: number;
+  path?: string;
+  /** fast-check's hint for replaying a shrunk command list exactly (printed with each failure). */
+  replayPath?: string;
+}
+
+export interface Failure {
+  seed: number;
+  path: string;
+  replayPath: string | null;
+  commands: string;
+  error: string;
+  exchanges: Exchange[];
+}
+
+export interface PropertyResult {
+  name: string;
+  verdict: 'passed' | 'failed' | 'not applicable';
+  runs: number;
+  skipped: number;
+  /** HTTP requests sent over all runs, setup included. */
+  requests: number;
+  seconds: number;
+  /** Why the property did not run, or which of its command groups the target could not support. */
+  reason?: string;
+  failure?: Failure;
+}
+
+const defaultSkus = ['SKU-0001', 'SKU-0002', 'SKU-0003'];
+const startingClients = 2;
+
+/** Runs start with two clients holding empty jars, so most generated commands have someone to act for. */
+function startingModel(config: ModelConfig, users: number, real: Real): Model {
+  const model = new Model(config, users);
+  for (let i = 0; i < startingClients; i++) {
+    const state = model.addClient({ cookie: null, csrfOf: null, access: null, refresh: null });
+    real.clients.push(new ContractClient(state.name, real.route, real.history));
+  }
+  return model;
+}
+
+/** Runs one property family against a target through fast-check, keeping the history of the last failing run. */
+export async function runProperty(definition: PropertyDefinition, target: Target, options: RunOptions): Promise<PropertyResult> {
+  const started = performance.now();
+  const missing = target.missing(definition.requires);
+  if (missing.length > 0) {
+    return { name: definition.name, verdict: 'not applicable', runs: 0, skipped: 0, requests: 0, seconds: 0, reason: `target lacks ${missing.join(', ')}` };
+  }
+  const kinds: CommandKind[] = [...definition.commands];
+  const without: string[] = [];
+  for (const extra of definition.optional ?? []) {
+    const lacking = target.missing(extra.requires);
+    if (lacking.length === 0) kinds.push(...extra.kinds);
+    else without.push(`without ${extra.kinds.join('/')} (target lacks ${lacking.join(', ')})`);
+  }
+  const users = target.missing(['accounts']).length === 0 ? (definition.users ?? 0) : 0;
+  const config = modelConfig(target.discovery);
+  const arbitraries = commandArbitraries(kinds, {
+    skus: (target.discovery.skus ?? defaultSkus).slice(0, 3),
+    timeouts: config.timeouts,
+    users,
+    population: [1100],
+  }, definition.weights);
+  const sweeps = kinds.includes('sweep');
+
+  let lastFailure: { history: History; commands: Iterable<Command> } | null = null;
+  let requests = 0;
+  const property = fc.asyncProperty(
+    fc.commands(arbitraries, { maxCommands: definition.maxCommands ?? 25, size: 'medium', ...(options.replayPath ? { replayPath: options.replayPath } : {}) }),
+    async (commands) => {
+      const history = new History();
+      const real: Real = {
+        target,
+        history,
+        route: target.router(),
+        accounts: users > 0 ? await target.accounts(users, history) : [],
+        clients: [],
+        sessionIds: new Map(),
+        seenSessionIds: new Set(),
+        csrf: new Map(),
+        cartIds: new Map(),
+        refreshTokens: new Map(),
+        rotatedAtWall: new Map(),
+        sweptBaseline: null,
+      };
+      if (sweeps) real.sweptBaseline = (await sessionCounts(real)).swept;
+      try {
+        await fc.asyncModelRun(() => ({ model: startingModel(config, users, real), real }), commands);
+      } catch (error) {
+        if (!fc.PreconditionFailure.isFailure(error)) lastFailure = { history, commands };
+        throw error;
+      } finally {
+        requests += history.exchanges.length;
+      }
+    },
+  );
+  const details = await fc.check(property, {
+    numRuns: Math.max(1, Math.round(options.runs * (definition.runShare ?? 1))),
+    ...(options.seed === undefined ? {} : { seed: options.seed }),
+    ...(options.path === undefined ? {} : { path: options.path }),
+  });
+  const seconds = (performance.now() - started) / 1000;
+  const result: PropertyResult = {
+    name: definition.name,
+    verdict: 'passed',
+    runs: details.numRuns,
+    skipped: details.numSkips,
+    requests,
+    seconds,
+    ...(without.length > 0 ? { reason: without.join('; ') } : {}),
+  };
+  if (!details.failed) return result;
+  const failing = lastFailure as { history: History; commands: Iterable<Command> } | null;
+  const commandsText = String(failing?.commands ?? details.counterexample?.[0] ?? '');
+  const error = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
+  return {
+    ...result,
+    verdict: 'failed',
+    failure: {
+      seed: details.seed,
+      path: details.counterexamplePath ?? '',
+      replayPath: /replayPath="([^"]*)"/.exec(commandsText)?.[1] ?? null,
+      commands: commandsText.replace(/\s*\/\*replayPath=.*\*\//, ''),
+      error,
+      exchanges: failing?.history.inOrder() ?? [],
+    },
+  };
+}
