@@ -1,4 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { findFault, UnknownFaultError } from '../server/faults/index.ts';
 
 export type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -18,4 +19,17 @@ export function integerOption(value: string | undefined, name: string, fallback:
   const parsed = Number(value);
   if (!Number.isSafeInteger(parsed) || parsed < min) throw new UsageError(`--${name} must be an integer >= ${min}`);
   return parsed;
+}
+
+/** The `--fault` ids, each checked against the catalogue so a typo lists the known faults instead of starting. */
+export function faultOption(ids: readonly string[]): string[] {
+  for (const id of ids) {
+    try {
+      findFault(id);
+    } catch (error) {
+      if (error instanceof UnknownFaultError) throw new UsageError(error.message);
+      throw error;
+    }
+  }
+  return [...ids];
 }

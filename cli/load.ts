@@ -1,12 +1,11 @@
 import { isAbsolute, relative } from 'node:path';
-import { findFault, UnknownFaultError } from '../server/faults/index.ts';
 import { scenarioNames } from '../scenarios/definitions/index.ts';
 import { isScenarioName, runScenario } from '../scenarios/run.ts';
 import { TargetRefused } from '../scenarios/servers.ts';
 import { formatScenario } from '../scenarios/table.ts';
 import { buildSummary, currentGit, currentMachine, newRunId } from '../reports/summary.ts';
 import { writeReport } from '../reports/write-report.ts';
-import { integerOption, parseCommand, UsageError } from './args.ts';
+import { faultOption, integerOption, parseCommand, UsageError } from './args.ts';
 
 const usage = `sessionproof load <${scenarioNames.join('|')}>
                   [--target URL | --store memory|URL] [--fault ID]... [--clients N] [--duration S] [--rate R]
@@ -54,14 +53,7 @@ export async function load(argv: string[]): Promise<void> {
   if (values.target !== undefined && (values.store !== undefined || values.fault.length > 0)) {
     throw new UsageError('--target runs against your server: --store and --fault apply only to the reference server');
   }
-  for (const id of values.fault) {
-    try {
-      findFault(id);
-    } catch (error) {
-      if (error instanceof UnknownFaultError) throw new UsageError(error.message);
-      throw error;
-    }
-  }
+  faultOption(values.fault);
   const clientKind = values['client-kind'];
   if (clientKind !== undefined && clientKind !== 'naive' && clientKind !== 'single-flight') {
     throw new UsageError('--client-kind must be naive or single-flight');

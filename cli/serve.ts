@@ -1,8 +1,7 @@
 import { resolveConfig } from '../server/config.ts';
-import { findFault, UnknownFaultError } from '../server/faults/index.ts';
 import { createServer } from '../server/index.ts';
 import { openStore } from '../server/stores/index.ts';
-import { integerOption, parseCommand, UsageError } from './args.ts';
+import { faultOption, integerOption, parseCommand } from './args.ts';
 import { runSelfCheck } from './self-check.ts';
 
 const usage = `sessionproof serve [--store memory|URL] [--host 127.0.0.1] [--port 3000] [--test-controls]
@@ -33,14 +32,7 @@ export async function serve(argv: string[]): Promise<void> {
     ...(process.env.SESSIONPROOF_COOKIE_KEYS ? { cookieKeys: process.env.SESSIONPROOF_COOKIE_KEYS.split(',') } : {}),
     ...(process.env.SESSIONPROOF_JWT_SECRET ? { jwtSecret: process.env.SESSIONPROOF_JWT_SECRET } : {}),
   });
-  for (const id of values.fault) {
-    try {
-      findFault(id);
-    } catch (error) {
-      if (error instanceof UnknownFaultError) throw new UsageError(error.message);
-      throw error;
-    }
-  }
+  faultOption(values.fault);
   const server = await createServer({ config, store, faults: values.fault });
   const url = await server.listen(integerOption(values.port, 'port', 3000), values.host);
   server.services.logger.info({ url, store: store.kind, testControls: config.testControls, faults: values.fault }, 'listening');

@@ -119,20 +119,24 @@ export async function startCookieSession(ctx: AppContext, record: SessionRecord)
   return (ctx.state.identity = { via: 'cookie', session: record });
 }
 
-/** The caller's identity, creating a guest session for a client that has none. */
-export async function ensureSession(ctx: AppContext): Promise<Identity> {
-  if (ctx.state.identity) return ctx.state.identity;
-  const { clock, config } = ctx.services;
-  const now = clock.now();
-  return startCookieSession(ctx, {
+/** A fresh guest session: new public id and CSRF token, guest idle timeout, no absolute limit. */
+export function guestRecord(now: number, idleTimeoutMs: number): SessionRecord {
+  return {
     id: randomToken(),
     userId: null,
     csrfToken: randomToken(),
     createdAt: now,
     lastSeenAt: now,
-    idleTimeoutMs: config.guestIdleTimeoutMs,
+    idleTimeoutMs,
     absoluteExpiresAt: null,
-  });
+  };
+}
+
+/** The caller's identity, creating a guest session for a client that has none. */
+export async function ensureSession(ctx: AppContext): Promise<Identity> {
+  if (ctx.state.identity) return ctx.state.identity;
+  const { clock, config } = ctx.services;
+  return startCookieSession(ctx, guestRecord(clock.now(), config.guestIdleTimeoutMs));
 }
 
 /** Writes need a session the client already holds: a write never mints one the client could not have known. */

@@ -1,6 +1,5 @@
 import type { Cart, CartLine, CartOwner, Store } from '../stores/store.ts';
-import { decorateStore } from './decorate-store.ts';
-import { storeRoundTrip, type Fault } from './fault.ts';
+import { storeDecorator, storeRoundTrip, type Fault } from './fault.ts';
 
 /** Writes a whole cart copy back line by line, as a session blob saved at the end of a request would. */
 export async function saveCopy(store: Store, owner: CartOwner, newCartId: string, copy: Cart): Promise<Cart> {
@@ -24,8 +23,7 @@ export const cartInSession: Fault = {
   symptom: 'two parallel adds both answer 200, one item is gone',
   source: 'express-session resave, connect-redis#75, koa-session whole-blob save',
   multiInstance: false,
-  apply(parts) {
-    const inner = parts.store;
+  apply: storeDecorator((inner) => {
     async function modify(owner: CartOwner, newCartId: string, change: (cart: Cart) => Cart | null) {
       const loaded = await inner.getOrCreateCart(owner, newCartId);
       await storeRoundTrip();
@@ -33,17 +31,14 @@ export const cartInSession: Fault = {
       return changed && saveCopy(inner, owner, newCartId, changed);
     }
     return {
-      ...parts,
-      store: decorateStore(inner, {
-        addToCart: (owner, newCartId, line, max) =>
-          modify(owner, newCartId, (cart) => {
-            const quantity = (cart.items.find((item) => item.sku === line.sku)?.quantity ?? 0) + line.quantity;
-            return quantity > max ? null : withLine(cart, { sku: line.sku, quantity });
-          }),
-        setCartLine: async (owner, newCartId, line) => (await modify(owner, newCartId, (cart) => withLine(cart, line)))!,
-        removeCartLine: async (owner, newCartId, sku) =>
-          (await modify(owner, newCartId, (cart) => withLine(cart, { sku, quantity: 0 })))!,
-      }),
+      addToCart: (owner, newCartId, line, max) =>
+        modify(owner, newCartId, (cart) => {
+          const quantity = (cart.items.find((item) => item.sku === line.sku)?.quantity ?? 0) + line.quantity;
+          return quantity > max ? null : withLine(cart, { sku: line.sku, quantity });
+        }),
+      setCartLine: async (owner, newCartId, line) => (await modify(owner, newCartId, (cart) => withLine(cart, line)))!,
+      removeCartLine: async (owner, newCartId, sku) =>
+        (await modify(owner, newCartId, (cart) => withLine(cart, { sku, quantity: 0 })))!,
     };
-  },
+  }),
 };

@@ -1,6 +1,8 @@
 import type { Clock } from '../clock.ts';
 import type { ServerConfig } from '../config.ts';
 import type { ServerParts } from '../parts.ts';
+import type { Store } from '../stores/store.ts';
+import { decorateStore } from './decorate-store.ts';
 
 /**
  * A catalogued production bug the reference server can be switched into. A fault rewrites the server's parts at
@@ -28,4 +30,9 @@ export interface FaultEnv {
 /** The await a real store round trip would put between a read and the write that depends on it. */
 export function storeRoundTrip(ms = 2): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** A fault applied as a store decorator: `overrides` replaces some store methods, the rest reach `inner` unchanged. */
+export function storeDecorator(overrides: (inner: Store, env: FaultEnv) => Partial<Store>): Fault['apply'] {
+  return (parts, env) => ({ ...parts, store: decorateStore(parts.store, overrides(parts.store, env)) });
 }

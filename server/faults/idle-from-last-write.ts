@@ -1,5 +1,4 @@
-import { decorateStore } from './decorate-store.ts';
-import type { Fault } from './fault.ts';
+import { storeDecorator, type Fault } from './fault.ts';
 
 export const idleFromLastWrite: Fault = {
   id: 'idle-from-last-write',
@@ -7,13 +6,7 @@ export const idleFromLastWrite: Fault = {
   symptom: 'a user who only reads is signed out while active',
   source: 'koajs/generic-session#45',
   multiInstance: false,
-  apply(parts) {
-    const inner = parts.store;
-    return {
-      ...parts,
-      store: decorateStore(inner, {
-        touchSession: async (id) => (await inner.findSession(id)) !== null,
-      }),
-    };
-  },
+  apply: storeDecorator((inner) => ({
+    touchSession: async (id) => (await inner.findSession(id)) !== null,
+  })),
 };

@@ -1,5 +1,4 @@
-import { decorateStore } from './decorate-store.ts';
-import type { Fault } from './fault.ts';
+import { storeDecorator, type Fault } from './fault.ts';
 
 const century = 100 * 365 * 24 * 60 * 60 * 1000;
 
@@ -9,13 +8,7 @@ export const idleNotEnforced: Fault = {
   symptom: 'a session idle for hours still works',
   source: 'seed (15-minute inactivity timeout missing)',
   multiInstance: false,
-  apply(parts) {
-    const inner = parts.store;
-    return {
-      ...parts,
-      store: decorateStore(inner, {
-        createSession: (secret, record) => inner.createSession(secret, { ...record, idleTimeoutMs: century }),
-      }),
-    };
-  },
+  apply: storeDecorator((inner) => ({
+    createSession: (secret, record) => inner.createSession(secret, { ...record, idleTimeoutMs: century }),
+  })),
 };

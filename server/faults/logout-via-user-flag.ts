@@ -1,6 +1,5 @@
 import type { SessionRecord } from '../stores/store.ts';
-import { decorateStore } from './decorate-store.ts';
-import type { Fault } from './fault.ts';
+import { storeDecorator, type Fault } from './fault.ts';
 
 export const logoutViaUserFlag: Fault = {
   id: 'logout-via-user-flag',
@@ -8,36 +7,32 @@ export const logoutViaUserFlag: Fault = {
   symptom: 'logout on one device ends all devices; signing in again revives every old token',
   source: 'seed (logout sets the user inactive)',
   multiInstance: false,
-  apply(parts) {
-    const inner = parts.store;
+  apply: storeDecorator((inner) => {
     const inactiveUsers = new Set<string>();
     const visible = (record: SessionRecord | null) =>
       record && !(record.userId !== null && inactiveUsers.has(record.userId)) ? record : null;
     return {
-      ...parts,
-      store: decorateStore(inner, {
-        findSession: async (id) => visible(await inner.findSession(id)),
-        findSessionBySecret: async (secret) => visible(await inner.findSessionBySecret(secret)),
-        touchSession: async (id, lastSeenAt) =>
-          visible(await inner.findSession(id)) !== null && inner.touchSession(id, lastSeenAt),
-        listUserSessions: async (userId) => (inactiveUsers.has(userId) ? [] : inner.listUserSessions(userId)),
-        async createSession(secret, record) {
-          if (record.userId !== null) inactiveUsers.delete(record.userId);
-          await inner.createSession(secret, record);
-        },
-        async endSession(id) {
-          const record = visible(await inner.findSession(id));
-          if (!record) return false;
-          if (record.userId === null) return inner.endSession(id);
-          inactiveUsers.add(record.userId);
-          return true;
-        },
-        async endUserSessions(userId) {
-          const count = inactiveUsers.has(userId) ? 0 : (await inner.listUserSessions(userId)).length;
-          inactiveUsers.add(userId);
-          return count;
-        },
-      }),
+      findSession: async (id) => visible(await inner.findSession(id)),
+      findSessionBySecret: async (secret) => visible(await inner.findSessionBySecret(secret)),
+      touchSession: async (id, lastSeenAt) =>
+        visible(await inner.findSession(id)) !== null && inner.touchSession(id, lastSeenAt),
+      listUserSessions: async (userId) => (inactiveUsers.has(userId) ? [] : inner.listUserSessions(userId)),
+      async createSession(secret, record) {
+        if (record.userId !== null) inactiveUsers.delete(record.userId);
+        await inner.createSession(secret, record);
+      },
+      async endSession(id) {
+        const record = visible(await inner.findSession(id));
+        if (!record) return false;
+        if (record.userId === null) return inner.endSession(id);
+        inactiveUsers.add(record.userId);
+        return true;
+      },
+      async endUserSessions(userId) {
+        const count = inactiveUsers.has(userId) ? 0 : (await inner.listUserSessions(userId)).length;
+        inactiveUsers.add(userId);
+        return count;
+      },
     };
-  },
+  }),
 };

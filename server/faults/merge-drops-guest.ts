@@ -1,5 +1,4 @@
-import { decorateStore } from './decorate-store.ts';
-import type { Fault } from './fault.ts';
+import { storeDecorator, type Fault } from './fault.ts';
 
 export const mergeDropsGuest: Fault = {
   id: 'merge-drops-guest',
@@ -7,13 +6,7 @@ export const mergeDropsGuest: Fault = {
   symptom: 'guest items vanish at login',
   source: 'shopsys#588, seed (lost cart items after login)',
   multiInstance: false,
-  apply(parts) {
-    const inner = parts.store;
-    return {
-      ...parts,
-      store: decorateStore(inner, {
-        mergeCarts: (_guest, user, newCartId) => inner.getOrCreateCart(user, newCartId),
-      }),
-    };
-  },
+  apply: storeDecorator((inner) => ({
+    mergeCarts: (_guest, user, newCartId) => inner.getOrCreateCart(user, newCartId),
+  })),
 };

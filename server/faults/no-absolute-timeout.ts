@@ -1,5 +1,4 @@
-import { decorateStore } from './decorate-store.ts';
-import type { Fault } from './fault.ts';
+import { storeDecorator, type Fault } from './fault.ts';
 
 export const noAbsoluteTimeout: Fault = {
   id: 'no-absolute-timeout',
@@ -7,13 +6,7 @@ export const noAbsoluteTimeout: Fault = {
   symptom: 'a client that keeps pinging is never signed out',
   source: 'expressjs/session#557, lucia#1038',
   multiInstance: false,
-  apply(parts) {
-    const inner = parts.store;
-    return {
-      ...parts,
-      store: decorateStore(inner, {
-        createSession: (secret, record) => inner.createSession(secret, { ...record, absoluteExpiresAt: null }),
-      }),
-    };
-  },
+  apply: storeDecorator((inner) => ({
+    createSession: (secret, record) => inner.createSession(secret, { ...record, absoluteExpiresAt: null }),
+  })),
 };

@@ -1,4 +1,4 @@
-import { randomToken } from '../ids.ts';
+import { guestRecord } from '../identity.ts';
 import { decorateStore } from './decorate-store.ts';
 import type { Fault } from './fault.ts';
 
@@ -17,16 +17,7 @@ export const permissiveSessionId: Fault = {
         async findSessionBySecret(secret) {
           const found = await inner.findSessionBySecret(secret);
           if (found) return found;
-          const now = clock.now();
-          const adopted = {
-            id: randomToken(),
-            userId: null,
-            csrfToken: randomToken(),
-            createdAt: now,
-            lastSeenAt: now,
-            idleTimeoutMs: config.guestIdleTimeoutMs,
-            absoluteExpiresAt: null,
-          };
+          const adopted = guestRecord(clock.now(), config.guestIdleTimeoutMs);
           await inner.createSession(secret, adopted);
           return adopted;
         },

@@ -1,7 +1,6 @@
 import { randomToken } from '../ids.ts';
 import type { CartOwner } from '../stores/store.ts';
-import { decorateStore } from './decorate-store.ts';
-import { storeRoundTrip, type Fault } from './fault.ts';
+import { storeDecorator, storeRoundTrip, type Fault } from './fault.ts';
 
 export const racyCartCreate: Fault = {
   id: 'racy-cart-create',
@@ -9,8 +8,7 @@ export const racyCartCreate: Fault = {
   symptom: 'two carts for one session or user; items split between them',
   source: 'seed (cart service created several carts), Broadleaf#2478',
   multiInstance: false,
-  apply(parts) {
-    const inner = parts.store;
+  apply: storeDecorator((inner) => {
     // Which stored cart an owner's requests reach; two racing creators each insert one, the last one wins.
     const cartOf = new Map<CartOwner, CartOwner>();
     async function locate(owner: CartOwner): Promise<CartOwner> {
@@ -22,16 +20,13 @@ export const racyCartCreate: Fault = {
       return created;
     }
     return {
-      ...parts,
-      store: decorateStore(inner, {
-        getOrCreateCart: async (owner, newCartId) => inner.getOrCreateCart(await locate(owner), newCartId),
-        addToCart: async (owner, newCartId, line, max) => inner.addToCart(await locate(owner), newCartId, line, max),
-        setCartLine: async (owner, newCartId, line) => inner.setCartLine(await locate(owner), newCartId, line),
-        removeCartLine: async (owner, newCartId, sku) => inner.removeCartLine(await locate(owner), newCartId, sku),
-        mergeCarts: async (guest, user, newCartId, strategy, max) =>
-          inner.mergeCarts(await locate(guest), await locate(user), newCartId, strategy, max),
-        checkout: async (request) => inner.checkout({ ...request, owner: await locate(request.owner) }),
-      }),
+      getOrCreateCart: async (owner, newCartId) => inner.getOrCreateCart(await locate(owner), newCartId),
+      addToCart: async (owner, newCartId, line, max) => inner.addToCart(await locate(owner), newCartId, line, max),
+      setCartLine: async (owner, newCartId, line) => inner.setCartLine(await locate(owner), newCartId, line),
+      removeCartLine: async (owner, newCartId, sku) => inner.removeCartLine(await locate(owner), newCartId, sku),
+      mergeCarts: async (guest, user, newCartId, strategy, max) =>
+        inner.mergeCarts(await locate(guest), await locate(user), newCartId, strategy, max),
+      checkout: async (request) => inner.checkout({ ...request, owner: await locate(request.owner) }),
     };
-  },
+  }),
 };

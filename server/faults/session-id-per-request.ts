@@ -1,5 +1,4 @@
-import { decorateStore } from './decorate-store.ts';
-import type { Fault } from './fault.ts';
+import { storeDecorator, type Fault } from './fault.ts';
 
 export const sessionIdPerRequest: Fault = {
   id: 'session-id-per-request',
@@ -7,15 +6,9 @@ export const sessionIdPerRequest: Fault = {
   symptom: 'session id changes every request; guest cart vanishes',
   source: 'seed (session IDs changing between requests)',
   multiInstance: false,
-  apply(parts) {
-    const inner = parts.store;
-    return {
-      ...parts,
-      store: decorateStore(inner, {
-        async createSession(secret, record) {
-          if (record.userId !== null) await inner.createSession(secret, record);
-        },
-      }),
-    };
-  },
+  apply: storeDecorator((inner) => ({
+    async createSession(secret, record) {
+      if (record.userId !== null) await inner.createSession(secret, record);
+    },
+  })),
 };

@@ -1,6 +1,5 @@
 import { saveCopy } from './cart-in-session.ts';
-import { decorateStore } from './decorate-store.ts';
-import { storeRoundTrip, type Fault } from './fault.ts';
+import { storeDecorator, storeRoundTrip, type Fault } from './fault.ts';
 
 export const staleSaveOnRead: Fault = {
   id: 'stale-save-on-read',
@@ -8,18 +7,12 @@ export const staleSaveOnRead: Fault = {
   symptom: 'a write is undone by a read that finished later',
   source: 'woocommerce#11062, Cm_RedisSession#93',
   multiInstance: false,
-  apply(parts) {
-    const inner = parts.store;
-    return {
-      ...parts,
-      store: decorateStore(inner, {
-        async getOrCreateCart(owner, newCartId) {
-          const loaded = await inner.getOrCreateCart(owner, newCartId);
-          await storeRoundTrip();
-          await saveCopy(inner, owner, newCartId, loaded);
-          return loaded;
-        },
-      }),
-    };
-  },
+  apply: storeDecorator((inner) => ({
+    async getOrCreateCart(owner, newCartId) {
+      const loaded = await inner.getOrCreateCart(owner, newCartId);
+      await storeRoundTrip();
+      await saveCopy(inner, owner, newCartId, loaded);
+      return loaded;
+    },
+  })),
 };

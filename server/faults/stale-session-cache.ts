@@ -1,6 +1,5 @@
 import type { SessionRecord } from '../stores/store.ts';
-import { decorateStore } from './decorate-store.ts';
-import type { Fault } from './fault.ts';
+import { storeDecorator, type Fault } from './fault.ts';
 
 const ttlMs = 30_000;
 
@@ -10,8 +9,7 @@ export const staleSessionCache: Fault = {
   symptom: 'logout-all or session delete takes effect only after the cache TTL',
   source: 'seed (optional Redis cache in front of the database)',
   multiInstance: false,
-  apply(parts) {
-    const inner = parts.store;
+  apply: storeDecorator((inner) => {
     const byId = new Map<string, { record: SessionRecord; cachedAt: number }>();
     const idBySecret = new Map<string, string>();
     const cached = (id: string | undefined) => {
@@ -23,22 +21,19 @@ export const staleSessionCache: Fault = {
       return record;
     }
     return {
-      ...parts,
-      store: decorateStore(inner, {
-        findSession: async (id) => cached(id) ?? remember(await inner.findSession(id)),
-        async findSessionBySecret(secret) {
-          const hit = cached(idBySecret.get(secret));
-          if (hit) return hit;
-          const record = remember(await inner.findSessionBySecret(secret));
-          if (record) idBySecret.set(secret, record.id);
-          return record;
-        },
-        async touchSession(id, lastSeenAt) {
-          const hit = cached(id);
-          if (hit) hit.lastSeenAt = Math.max(hit.lastSeenAt, lastSeenAt);
-          return (await inner.touchSession(id, lastSeenAt)) || hit !== null;
-        },
-      }),
+      findSession: async (id) => cached(id) ?? remember(await inner.findSession(id)),
+      async findSessionBySecret(secret) {
+        const hit = cached(idBySecret.get(secret));
+        if (hit) return hit;
+        const record = remember(await inner.findSessionBySecret(secret));
+        if (record) idBySecret.set(secret, record.id);
+        return record;
+      },
+      async touchSession(id, lastSeenAt) {
+        const hit = cached(id);
+        if (hit) hit.lastSeenAt = Math.max(hit.lastSeenAt, lastSeenAt);
+        return (await inner.touchSession(id, lastSeenAt)) || hit !== null;
+      },
     };
-  },
+  }),
 };

@@ -1,5 +1,4 @@
-import { decorateStore } from './decorate-store.ts';
-import type { Fault } from './fault.ts';
+import { storeDecorator, type Fault } from './fault.ts';
 
 /** Small enough that a property's bulk population overflows it, large enough that a handful of clients never do. */
 const capacity = 500;
@@ -10,8 +9,7 @@ export const volatileSessionCache: Fault = {
   symptom: 'sessions and carts disappear once enough clients are active',
   source: 'seed (cache-backed sessions losing data)',
   multiInstance: false,
-  apply(parts) {
-    const inner = parts.store;
+  apply: storeDecorator((inner) => {
     const recent = new Set<string>();
     async function use(id: string): Promise<void> {
       recent.delete(id);
@@ -23,18 +21,15 @@ export const volatileSessionCache: Fault = {
       }
     }
     return {
-      ...parts,
-      store: decorateStore(inner, {
-        async createSession(secret, record) {
-          await inner.createSession(secret, record);
-          await use(record.id);
-        },
-        async touchSession(id, lastSeenAt) {
-          const touched = await inner.touchSession(id, lastSeenAt);
-          if (touched) await use(id);
-          return touched;
-        },
-      }),
+      async createSession(secret, record) {
+        await inner.createSession(secret, record);
+        await use(record.id);
+      },
+      async touchSession(id, lastSeenAt) {
+        const touched = await inner.touchSession(id, lastSeenAt);
+        if (touched) await use(id);
+        return touched;
+      },
     };
-  },
+  }),
 };
