@@ -1,4 +1,4 @@
-import type { BenchSection, BenchTarget, RunSummary, ScenarioResult } from './schema.ts';
+import type { BenchSection, BenchTarget, Phase, RunSummary, ScenarioResult } from './schema.ts';
 
 /**
  * Speed as ratios of figures measured in the same run. A slower machine slows the server and its calibration
@@ -62,15 +62,29 @@ export function scenarioRatios(scenario: ScenarioResult, summary: Pick<RunSummar
   };
   const calibration = summary.calibration;
   if (calibration) {
-    push(`scenario ${key} throughput / calibration`, ratio(scenario.requestsPerSecond, calibration.requestsPerSecond), 'higher', 'scenario req/s ÷ calibration req/s');
+    // Under an open model the arrival rate sets throughput, so only latency says anything about speed.
+    if (scenario.load.model === 'closed') {
+      push(`scenario ${key} throughput / calibration`, ratio(scenario.requestsPerSecond, calibration.requestsPerSecond), 'higher', 'scenario req/s ÷ calibration req/s');
+    }
     push(`scenario ${key} p99 / calibration`, ratio(scenario.latencyMs.uncorrected.p99, calibration.latencyMs.p99), 'lower', 'scenario p99 ÷ calibration p99');
   }
-  const [first, ...later] = scenario.phases;
+  const [first, ...later] = scenario.phases.filter(measurable);
   for (const phase of first ? later : []) {
     push(`scenario ${key} ${phase.name} throughput / ${first!.name}`, ratio(phase.requestsPerSecond, first!.requestsPerSecond), 'higher', `${phase.name} req/s ÷ ${first!.name} req/s`);
     push(`scenario ${key} ${phase.name} p99 / ${first!.name}`, ratio(phase.latencyMs.p99, first!.latencyMs.p99), 'lower', `${phase.name} p99 ÷ ${first!.name} p99`);
   }
   return ratios;
+}
+
+/**
+ * A phase too short to hold a steady sample (a sweep of a small population is over in milliseconds) gives ratios
+ * that swing tenfold between identical runs; such phases are shown in reports but never compared.
+ */
+export const minPhaseRequests = 1000;
+export const minPhaseSeconds = 1;
+
+function measurable(phase: Phase): boolean {
+  return phase.requests >= minPhaseRequests && phase.endSecond - phase.startSecond >= minPhaseSeconds;
 }
 
 export function speedRatios(summary: RunSummary): SpeedRatio[] {

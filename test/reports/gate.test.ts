@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compareRuns, formatGate, type GateOptions } from '../../reports/gate.ts';
+import { scenarioRatios } from '../../reports/ratios.ts';
 import type { RunSummary } from '../../reports/schema.ts';
 import { parseSummary } from '../../reports/validate.ts';
 import { sampleSummary } from './fixtures.ts';
@@ -85,6 +86,27 @@ describe('gate: comparing a run with its baseline', () => {
     const missing = regressed(baseline, { ...full, bench: undefined, checks: full.checks.filter((c) => c.source !== 'bench') });
     expect(missing).toContain('bench reference-read throughput / calibration');
     expect(missing).toContain('bench reference-read throughput vs koa-session');
+  });
+});
+
+describe('speed ratios: only steady samples are compared', () => {
+  it('compares sweep phases that hold enough requests, and never a phase over in milliseconds', () => {
+    const summary = sampleSummary();
+    const cleanup = summary.scenarios!.find((s) => s.scenario === 'cleanup-under-load')!;
+    const names = () => scenarioRatios(cleanup, summary).map((r) => r.name);
+    expect(names().some((name) => name.includes('during-sweep throughput'))).toBe(true);
+    cleanup.phases[1] = { ...cleanup.phases[1]!, startSecond: 8, endSecond: 8.05, requests: 113 };
+    expect(names().some((name) => name.includes('during-sweep'))).toBe(false);
+    expect(names().some((name) => name.includes('after-sweep throughput'))).toBe(true);
+  });
+
+  it('never compares throughput of an open-model run, whose arrival rate sets it', () => {
+    const summary = sampleSummary();
+    const scenario = summary.scenarios![0]!;
+    scenario.load = { model: 'open', ratePerSecond: 200, connections: 16 };
+    const names = scenarioRatios(scenario, summary).map((r) => r.name);
+    expect(names.some((name) => name.endsWith('throughput / calibration'))).toBe(false);
+    expect(names.some((name) => name.endsWith('p99 / calibration'))).toBe(true);
   });
 });
 
