@@ -5,13 +5,17 @@ import { load } from './load.ts';
 import { gate } from './gate.ts';
 import { props } from './props.ts';
 import { report } from './report.ts';
+import { run } from './run.ts';
 import { serve } from './serve.ts';
+import { zoo } from './zoo.ts';
 
 const commands: Record<string, { run: (argv: string[]) => Promise<void>; summary: string }> = {
+  run: { run, summary: 'the main job: serve, run the suites, the load scenarios and a short zoo, write one report' },
   serve: { run: serve, summary: 'start the reference server' },
   props: { run: props, summary: 'run the property suites against a server' },
   faults: { run: listFaults, summary: 'list the catalogued production bugs the server can be switched into' },
-  bench: { run: bench, summary: 'measure the reference server against bare Node and koa-session' },
+  zoo: { run: zoo, summary: 'switch the server into each catalogued fault and show which suite catches it' },
+  bench: { run: bench, summary: 'measure the reference server against bare Node and its peers (koa-session, express-session) on each store' },
   load: { run: load, summary: 'run a load scenario (refresh storm, cleanup, cart contention, churn) and check it' },
   report: { run: report, summary: 'render a report folder (Markdown, HTML, JUnit) from a summary.json' },
   gate: { run: gate, summary: 'compare a run with a baseline; exit non-zero on regression' },

@@ -2,13 +2,17 @@ import { writeFile } from 'node:fs/promises';
 import { families } from '../properties/families/index.ts';
 import { formatFailure, formatTable, replayCommand } from '../properties/report.ts';
 import { runProperty, type PropertyResult } from '../properties/runner.ts';
-import { inProcessTarget, readAccounts, urlTarget, type Target } from '../properties/targets.ts';
-import { integerOption, parseCommand, UsageError } from './args.ts';
+import { readAccounts, urlTarget, type Target } from '../properties/targets.ts';
+import { faultOption, integerOption, parseCommand, UsageError } from './args.ts';
+import { propertyReplay } from './zoo/replay.ts';
+import { zooTarget } from './zoo/target.ts';
 
 const usage = `sessionproof props [--target URL[,URL...]] [--accounts FILE] [--runs N] [--seed S] [--path P]
                    [--replay-path R] [--only NAME[,NAME...]] [--json FILE]
+                   [--fault ID]... [--store memory|URL] [--instances N]
   Runs the property suites against a server speaking contract v1 (without --target: the in-process reference
-  server on the memory store). Exits 1 if any property fails. Soak: --runs 10000.
+  server, --instances of it (default 2) sharing --store (default memory), switched into each --fault). Exits 1 if
+  any property fails. Soak: --runs 10000.
   properties: ${families.map((family) => family.name).join(', ')}`;
 
 export async function props(argv: string[]): Promise<void> {
@@ -23,6 +27,9 @@ export async function props(argv: string[]): Promise<void> {
       'replay-path': { type: 'string' },
       only: { type: 'string' },
       json: { type: 'string' },
+      fault: { type: 'string', multiple: true, default: [] },
+      store: { type: 'string' },
+      instances: { type: 'string' },
     },
     usage,
   );
@@ -35,9 +42,18 @@ export async function props(argv: string[]): Promise<void> {
   const seed = values.seed === undefined ? undefined : Number(values.seed);
   if (seed !== undefined && !Number.isSafeInteger(seed)) throw new UsageError('--seed must be an integer');
 
+  if (values.target !== undefined && (values.fault.length > 0 || values.store !== undefined || values.instances !== undefined)) {
+    throw new UsageError('--target runs against your server: --fault, --store and --instances apply only to the reference server');
+  }
+  faultOption(values.fault);
+  const instances = integerOption(values.instances, 'instances', 2, 1);
+
   const target: Target = values.target
     ? await urlTarget(values.target.split(',').filter(Boolean), values.accounts ? { accounts: await readAccounts(values.accounts) } : {})
-    : await inProcessTarget();
+    : await zooTarget({ store: values.store ?? 'memory', faults: values.fault, instances });
+  // on the reference server the replay must rebuild it with the same faults, store and instances
+  const replay = (result: PropertyResult) =>
+    values.target ? replayCommand(result, values.target) : propertyReplay(result, { store: values.store ?? 'memory', faults: values.fault, instances });
   console.log(`sessionproof props against ${target.label}: ${selected.length} properties, ${runs} runs each`);
   const results: PropertyResult[] = [];
   try {
@@ -49,7 +65,7 @@ export async function props(argv: string[]): Promise<void> {
         ...(values['replay-path'] === undefined ? {} : { replayPath: values['replay-path'] }),
       });
       results.push(result);
-      if (result.verdict === 'failed') console.log(`\n${formatFailure(result, values.target ?? null)}\n`);
+      if (result.verdict === 'failed') console.log(`\n${formatFailure(result, values.target ?? null).replace(replayCommand(result, values.target ?? null), replay(result))}\n`);
     }
   } finally {
     await target.close();
@@ -59,7 +75,7 @@ export async function props(argv: string[]): Promise<void> {
     const report = results.map((result) => ({
       ...result,
       runsPerSecond: result.seconds > 0 ? result.runs / result.seconds : null,
-      ...(result.failure ? { replay: replayCommand(result, values.target ?? null) } : {}),
+      ...(result.failure ? { replay: replay(result) } : {}),
     }));
     await writeFile(values.json, `${JSON.stringify({ target: target.label, results: report }, null, 2)}\n`);
   }

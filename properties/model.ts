@@ -63,6 +63,14 @@ export interface ClientState {
   refresh: { session: number; generations: number[] } | null;
 }
 
+/** An order as the model knows it: its lines, the idempotency key and body variant it was made with, its id once seen. */
+export interface OrderState {
+  id: string;
+  items: { sku: string; quantity: number }[];
+  key: number | null;
+  variant: number;
+}
+
 export type OwnerKey = `guest:${number}` | `user:${number}`;
 
 /** What a request resolves to on a correct server. */
@@ -80,6 +88,10 @@ export class Model {
   readonly sessions: SessionState[] = [];
   readonly clients: ClientState[] = [];
   readonly carts = new Map<OwnerKey, Map<string, number>>();
+  /** Each user's orders, oldest first. */
+  readonly orders = new Map<number, OrderState[]>();
+  /** Each user's wishlist: product id -> `addedAt` as the server first showed it (null until seen). */
+  readonly wishlists = new Map<number, Map<string, number | null>>();
 
   constructor(
     readonly config: ModelConfig,

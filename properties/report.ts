@@ -1,3 +1,4 @@
+import type { PropertyResult as SummaryPropertyResult } from '../reports/schema.ts';
 import { formatExchanges } from './history.ts';
 import type { PropertyResult } from './runner.ts';
 
@@ -48,4 +49,26 @@ export function formatTable(results: PropertyResult[]): string {
   const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: string[]) => cells.map((cell, i) => (i === 0 || i === 2 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
   return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');
+}
+
+/**
+ * A result as the run summary (reports/schema.ts) records it. `seed` is the seed the run was started with, so a
+ * passing property can be run again the same way; `replay` is the command that replays a failure.
+ */
+export function summaryResult(result: PropertyResult, seed: number, replay: string | null): SummaryPropertyResult {
+  const failure = result.failure;
+  return {
+    name: result.name,
+    verdict: result.verdict === 'passed' ? 'pass' : result.verdict === 'failed' ? 'fail' : 'not-applicable',
+    runs: result.runs,
+    seconds: result.seconds,
+    runsPerSecond: result.seconds > 0 ? result.runs / result.seconds : 0,
+    seed: failure?.seed ?? seed,
+    path: failure ? failure.path : null,
+    replay: failure ? replay : null,
+    reason: result.reason ?? null,
+    counterexample: failure
+      ? { commands: failure.commands, error: failure.error, history: failure.exchanges.map((exchange) => formatExchanges([exchange]).replace(/\n\s*/g, ' ')) }
+      : null,
+  };
 }

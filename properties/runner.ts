@@ -33,6 +33,10 @@ export interface PropertyResult {
   /** HTTP requests sent over all runs, setup included. */
   requests: number;
   seconds: number;
+  /** fast-check's seed for the runs; absent when the property did not run. */
+  seed?: number;
+  /** Seconds from the start until the first failing run, before shrinking; absent when nothing failed. */
+  secondsToFailure?: number;
   /** Why the property did not run, or which of its command groups the target could not support. */
   reason?: string;
   failure?: Failure;
@@ -76,6 +80,7 @@ export async function runProperty(definition: PropertyDefinition, target: Target
   const sweeps = kinds.includes('sweep');
 
   let lastFailure: { history: History; commands: Iterable<Command> } | null = null;
+  let firstFailureAt: number | null = null;
   let requests = 0;
   const property = fc.asyncProperty(
     fc.commands(arbitraries, { maxCommands: definition.maxCommands ?? 25, size: 'medium', ...(options.replayPath ? { replayPath: options.replayPath } : {}) }),
@@ -99,7 +104,10 @@ export async function runProperty(definition: PropertyDefinition, target: Target
       try {
         await fc.asyncModelRun(() => ({ model: startingModel(config, users, real), real }), commands);
       } catch (error) {
-        if (!fc.PreconditionFailure.isFailure(error)) lastFailure = { history, commands };
+        if (!fc.PreconditionFailure.isFailure(error)) {
+          lastFailure = { history, commands };
+          firstFailureAt ??= performance.now();
+        }
         throw error;
       } finally {
         requests += history.exchanges.length;
@@ -117,6 +125,7 @@ export async function runProperty(definition: PropertyDefinition, target: Target
     verdict: 'passed',
     runs: details.numRuns,
     skipped: details.numSkips,
+    seed: details.seed,
     requests,
     seconds,
     ...(without.length > 0 ? { reason: without.join('; ') } : {}),
@@ -128,6 +137,7 @@ export async function runProperty(definition: PropertyDefinition, target: Target
   return {
     ...result,
     verdict: 'failed',
+    ...(firstFailureAt === null ? {} : { secondsToFailure: (firstFailureAt - started) / 1000 }),
     failure: {
       seed: details.seed,
       path: details.counterexamplePath ?? '',

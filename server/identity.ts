@@ -1,5 +1,6 @@
 import type Koa from 'koa';
 import createSession from 'koa-session';
+import type { Clock } from './clock.ts';
 import type { AppContext, AppCustom, AppState, Identity, Services } from './context.ts';
 import { fail } from './errors.ts';
 import type { SessionLifecycle } from './parts.ts';
@@ -32,18 +33,33 @@ function sameRecord(a: SessionRecord, b: SessionRecord): boolean {
 }
 
 /**
+ * Cookie requests whose session the store touched while loading it, with the time it was touched to: the identity
+ * middleware then has nothing left to write.
+ */
+const touchedOnLoad = new WeakMap<object, number>();
+
+/**
  * koa-session's external store, one instance per request. It remembers the session it loaded, so a save under that
  * secret is a conditional update (an ended session stays ended) and a save under a secret koa-session just
- * generated is a create. Saving unchanged data again is skipped.
+ * generated is a create. Saving unchanged data again is skipped. A cookie request loads its session and moves its
+ * idle timer in one store step; a request that authenticates with a bearer token only reads the cookie's session.
  */
-function cookieStoreFor(store: Store) {
+function cookieStoreFor(store: Store, clock: Clock) {
   return class CookieSessionStore {
+    readonly #ctx: Koa.Context;
     #secret: string | undefined;
     /** What the store holds under `#secret`, as this request last read or wrote it. */
     #written: SessionRecord | undefined;
 
+    constructor(ctx: Koa.Context) {
+      this.#ctx = ctx;
+    }
+
     async get(secret: string): Promise<SessionRecord | null> {
-      const record = await store.findSessionBySecret(secret);
+      const touching = !this.#ctx.get('authorization');
+      const now = clock.now();
+      const record = touching ? await store.findSessionBySecretAndTouch(secret, now) : await store.findSessionBySecret(secret);
+      if (record && touching && isSessionLive(record, now)) touchedOnLoad.set(this.#ctx, now);
       // A copy: a caching store (or a fault seam) may hand the same object to other requests.
       if (record) [this.#secret, this.#written] = [secret, { ...record }];
       return record;
@@ -74,7 +90,7 @@ export function cookieSessions(app: Koa<AppState, AppCustom>, services: Services
       maxAge: config.guestIdleTimeoutMs,
       rolling: false,
       renew: false,
-      ContextStore: cookieStoreFor(store),
+      ContextStore: cookieStoreFor(store, clock),
       genid: () => randomToken(32),
       valid: (_ctx: unknown, data: Record<string, unknown>) => isSessionLive(toRecord(data), clock.now()),
     },
@@ -102,9 +118,10 @@ export async function resolveIdentity(ctx: AppContext, next: Koa.Next): Promise<
   } else {
     const cookie = ctx.session;
     if (cookie && !cookie.isNew) {
-      const now = clock.now();
       const session = toRecord(cookie);
-      if (await store.touchSession(session.id, now)) {
+      const touchedAt = touchedOnLoad.get(ctx);
+      const now = touchedAt ?? clock.now();
+      if (touchedAt !== undefined || (await store.touchSession(session.id, now))) {
         ctx.state.identity = { via: 'cookie', session: { ...session, lastSeenAt: now } };
       }
     }

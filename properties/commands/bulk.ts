@@ -3,15 +3,20 @@ import { ContractClient } from '../client.ts';
 import { History } from '../history.ts';
 import type { Model } from '../model.ts';
 import { GetSession } from './session.ts';
-import { expectStatus, type Real } from './shared.ts';
+import { expectStatus, violation, type Real } from './shared.ts';
 
 /** Requests in flight at once while populating. */
 const concurrency = 25;
 
+/** Every how many throwaway sessions one is kept aside and asked for again once the whole population is in. */
+const sampleEvery = 100;
+
 /**
  * Population size: `count` throwaway clients each open a guest session and, when `end` is set, log it out again.
- * Their thousands of exchanges go to a history of their own, so a failing history stays readable. Then every
- * client of the model asks for its session, by cookie and by access token: none may have vanished or come back.
+ * Their thousands of exchanges go to a history of their own, so a failing history stays readable. Then a sample of
+ * the throwaway cookies (the first one included, the oldest) is replayed: a kept session must still answer with its
+ * id, an ended one must not come back. Last, every client of the model asks for its session, by cookie and by
+ * access token: none may have vanished or come back.
  */
 export class BulkSessions implements AsyncCommand<Model, Real> {
   constructor(
@@ -25,6 +30,7 @@ export class BulkSessions implements AsyncCommand<Model, Real> {
 
   async run(m: Model, r: Real): Promise<void> {
     const history = new History();
+    const samples: { copy: ContractClient; id: string }[] = [];
     for (let start = 0; start < this.count; start += concurrency) {
       const size = Math.min(concurrency, this.count - start);
       await Promise.all(
@@ -32,11 +38,23 @@ export class BulkSessions implements AsyncCommand<Model, Real> {
           const client = new ContractClient(`bulk${start + i}`, r.route, history);
           const opened = await client.request('GET', '/session');
           expectStatus(opened, [200], `${this.toString()}: GET /session`);
+          if ((start + i) % sampleEvery === 0) {
+            // the copy records into the run's history, so a failure shows the replayed request
+            const copy = new ContractClient(`${client.name}-again`, r.route, r.history);
+            copy.cookies = new Map(client.cookies);
+            samples.push({ copy, id: opened.body.id });
+          }
           if (!this.end) return;
           client.csrfToken = opened.body.csrfToken;
           expectStatus(await client.request('POST', '/auth/logout'), [204], `${this.toString()}: POST /auth/logout`);
         }),
       );
+    }
+    for (const { copy, id } of samples) {
+      const again = await copy.request('GET', '/session');
+      expectStatus(again, [200], `${this.toString()}: GET /session again`);
+      if (this.end && again.body.id === id) violation(`${this.toString()}: ${copy.name}'s session ${id} was ended and came back`);
+      if (!this.end && again.body.id !== id) violation(`${this.toString()}: ${copy.name}'s session ${id} vanished (now ${String(again.body.id)})`);
     }
     for (const [index, client] of m.clients.entries()) {
       if (client.cookie !== null) await new GetSession(index, 'cookie').run(m, r);

@@ -8,11 +8,13 @@ import { CloneClient, NewClient } from './clients.ts';
 import { AdvanceClock, KeepAlive, Sweep } from './clock.ts';
 import { ForeignCsrfWrite } from './csrf.ts';
 import { ForgedCookie } from './forge.ts';
+import { Checkout, ListOrders, ParallelCheckout } from './orders.ts';
 import { ParallelBatch, type BatchOp } from './parallel.ts';
 import { Refresh, RefreshStorm } from './refresh.ts';
 import { GetSession } from './session.ts';
 import { DeleteSession, ListSessions } from './sessions.ts';
 import type { Real, Via } from './shared.ts';
+import { WishlistRequest, type WishlistAction } from './wishlist.ts';
 
 export type Command = AsyncCommand<Model, Real>;
 
@@ -40,7 +42,9 @@ export type CommandKind =
   | 'csrf'
   | 'forge'
   | 'parallel'
-  | 'bulk';
+  | 'bulk'
+  | 'orders'
+  | 'wishlist';
 
 /** Runs start with two clients; indices past the clients that exist fail the precondition, so favour the first two. */
 const clientIndex = fc.constantFrom(0, 1, 0, 1, 2, 3);
@@ -82,7 +86,7 @@ export function commandArbitraries(kinds: CommandKind[], env: CommandEnv, weight
   add('logout', fc.tuple(clientIndex, via).map(([client, v]) => new LogoutAll(client, v)));
   add('sessions', fc.tuple(clientIndex, via).map(([client, v]) => new ListSessions(client, v)));
   add('sessions', fc.tuple(clientIndex, via, fc.nat({ max: 7 })).map(([client, v, pick]) => new DeleteSession(client, v, pick)));
-  add('refresh', fc.tuple(clientIndex, fc.constantFrom(0, 0, 1, 2)).map(([client, back]) => new Refresh(client, back)), 2);
+  add('refresh', fc.tuple(clientIndex, fc.constantFrom(0, 1, 2)).map(([client, back]) => new Refresh(client, back)), 2);
   add('refresh', fc.tuple(clientIndex, fc.integer({ min: 2, max: 4 })).map(([client, count]) => new RefreshStorm(client, count)));
   add('clock', fc.constantFrom(...clockSteps(env.timeouts)).map((ms) => new AdvanceClock(ms)), 2);
   add('clock', fc.tuple(clientIndex, via).map(([client, v]) => new KeepAlive(client, v)));
@@ -95,5 +99,16 @@ export function commandArbitraries(kinds: CommandKind[], env: CommandEnv, weight
   );
   add('parallel', fc.array(op, { minLength: 2, maxLength: 6 }).map((ops) => new ParallelBatch(ops)), 3);
   add('bulk', fc.tuple(fc.constantFrom(...env.population), fc.boolean()).map(([count, end]) => new BulkSessions(count, end)));
+  // a few idempotency keys, so retries with the same key (and now and then another body under it) come up
+  const key = fc.option(fc.nat({ max: 2 }), { freq: 3 });
+  add('orders', fc.tuple(clientIndex, via, key, fc.constantFrom(0, 0, 0, 1)).map(([client, v, k, variant]) => new Checkout(client, v, k, variant)), 2);
+  add('orders', fc.tuple(clientIndex, via, fc.array(key, { minLength: 2, maxLength: 4 })).map(([client, v, keys]) => new ParallelCheckout(client, v, keys)));
+  add('orders', fc.tuple(clientIndex, via).map(([client, v]) => new ListOrders(client, v)));
+  const wish: fc.Arbitrary<WishlistAction> = fc.oneof(
+    fc.constant<WishlistAction>({ kind: 'get' }),
+    // two products, so puts of one already wished for come up often
+    fc.record({ kind: fc.constantFrom('put' as const, 'put' as const, 'delete' as const), productId: fc.constantFrom(...env.skus.slice(0, 2)) }),
+  );
+  add('wishlist', fc.tuple(clientIndex, via, wish).map(([client, v, action]) => new WishlistRequest(client, v, action)), 2);
   return arbitraries;
 }

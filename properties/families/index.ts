@@ -6,6 +6,7 @@ import { isolation } from './isolation.ts';
 import { mergeCorrectness } from './merge-correctness.ts';
 import { noDuplicateCarts } from './no-duplicate-carts.ts';
 import { noLostUpdates } from './no-lost-updates.ts';
+import { ordersAndWishlist } from './orders-and-wishlist.ts';
 import { population } from './population.ts';
 import { refreshRotation } from './refresh-rotation.ts';
 import { rotationOnLogin } from './rotation-on-login.ts';
@@ -25,5 +26,6 @@ export const families: PropertyDefinition[] = [
   invalidation,
   refreshRotation,
   cleanup,
+  ordersAndWishlist,
   population,
 ];

@@ -6,6 +6,6 @@ export const mergeCorrectness: PropertyDefinition = {
     'on login the guest cart merges into the user cart by SKU under the merge strategy, with no duplicate lines, the guest cart gone, and nothing merged twice',
   requires: ['accounts'],
   commands: ['clients', 'session', 'cart', 'login', 'logout'],
-  weights: { cart: 2, login: 2 },
+  weights: { cart: 3, login: 3 },
   users: 1,
 };

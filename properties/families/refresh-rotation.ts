@@ -7,7 +7,7 @@ export const refreshRotation: PropertyDefinition = {
   requires: ['accounts', 'feature:refresh'],
   commands: ['clients', 'session', 'bearer', 'login', 'refresh'],
   optional: [{ kinds: ['clock'], requires: ['control:clock'] }],
-  weights: { refresh: 3, login: 2 },
+  weights: { refresh: 8, login: 4 },
   users: 1,
-  maxCommands: 30,
+  maxCommands: 40,
 };

@@ -30,6 +30,8 @@ export interface TargetResult {
   id: string;
   label: string;
   role: TargetRole;
+  /** Id of the peer library target on the same store this one is compared with; null for the peers themselves. */
+  peer: string | null;
   figures: LoadFigures;
   /**
    * CPU time the server process spent per completed request (microseconds). Less sensitive to other load on the
@@ -117,7 +119,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       const lost = await clients.check();
       if (lost) problems.push(lost);
       const serverCpuMicrosPerRequest = figures.requests > 0 ? Math.round((serverCpuMicros / figures.requests) * 10) / 10 : 0;
-      measured.push({ id: target.id, label: target.label, role: target.role, figures, serverCpuMicrosPerRequest, problems });
+      measured.push({ id: target.id, label: target.label, role: target.role, peer: target.peer ?? null, figures, serverCpuMicrosPerRequest, problems });
     }
     return report(measured, targets, options, startedAt, machine);
   } finally {

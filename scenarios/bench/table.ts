@@ -1,19 +1,30 @@
 import type { BenchReport } from './bench.ts';
 
-/** The bench as a person reads it: one row per target, then each goal with its verdict, then any problem. */
+/**
+ * The bench as a person reads it: one row per target with its speed over the calibration and over its peer (the
+ * koa-session baseline on the same store, by requests/s and by server CPU per request), then each goal with its
+ * verdict, then any problem.
+ */
 export function formatBench(report: BenchReport): string {
-  const baselineLabels = report.baselines.map((id) => `x ${id}`);
-  const header = ['target', 'req/s', 'p50 ms', 'p99 ms', ...baselineLabels, 'server CPU us/req', 'non-2xx', 'errors'];
-  const rows = report.results.map((r) => [
-    r.id,
-    r.figures.requestsPerSecond.toFixed(0),
-    r.figures.latencyMs.p50.toFixed(2),
-    r.figures.latencyMs.p99.toFixed(2),
-    ...report.baselines.map((id) => formatRatio(r.ratios[id] ?? null)),
-    r.serverCpuMicrosPerRequest.toFixed(1),
-    String(r.figures.non2xx),
-    String(r.figures.errors),
-  ]);
+  const calibration = report.results.find((r) => r.role === 'calibration')?.id;
+  const cpu = new Map(report.results.map((r) => [r.id, r.serverCpuMicrosPerRequest]));
+  const header = ['target', 'req/s', 'p50 ms', 'p99 ms', 'server CPU us/req', ...(calibration ? [`x ${calibration}`] : []), 'x peer', 'x peer by CPU', 'peer', 'non-2xx', 'errors'];
+  const rows = report.results.map((r) => {
+    const peerCpu = r.peer === null ? undefined : cpu.get(r.peer);
+    return [
+      r.id,
+      r.figures.requestsPerSecond.toFixed(0),
+      r.figures.latencyMs.p50.toFixed(2),
+      r.figures.latencyMs.p99.toFixed(2),
+      r.serverCpuMicrosPerRequest.toFixed(1),
+      ...(calibration ? [formatRatio(r.ratios[calibration] ?? null)] : []),
+      r.peer === null ? '' : formatRatio(r.ratios[r.peer] ?? null),
+      peerCpu && r.serverCpuMicrosPerRequest > 0 ? formatRatio(peerCpu / r.serverCpuMicrosPerRequest) : '',
+      r.peer ?? '',
+      String(r.figures.non2xx),
+      String(r.figures.errors),
+    ];
+  });
   const lines = [table(header, rows), ''];
   const { durationSeconds, connections, warmupSeconds, rounds } = report.options;
   const { cpus, node, loadAverage1m } = report.machine;

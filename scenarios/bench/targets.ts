@@ -26,6 +26,8 @@ export interface BenchTarget {
   label: string;
   role: TargetRole;
   server: ServerSpec;
+  /** Id of the peer library target this one is compared with (the koa-session baseline on the same store). */
+  peer?: string;
   /** Establishes one client per connection over HTTP (cookie, CSRF token) before anything is measured. */
   prepare(baseUrl: string, connections: number): Promise<PreparedClients>;
 }
@@ -35,9 +37,20 @@ export function referenceServer(storeName: string, storeLocation = storeName): S
   return { id: `reference-${storeName}`, module: new URL('./targets/reference.ts', import.meta.url), args: [storeLocation] };
 }
 
+/** koa-session on an external store in its own process: `memory`, or a redis:// or postgres:// location. */
+export function koaSessionServer(storeName: string, storeLocation = storeName): ServerSpec {
+  const id = storeName === 'memory' ? 'koa-session' : `koa-session-${storeName}`;
+  return { id, module: new URL('./targets/koa-session.ts', import.meta.url), args: [storeLocation] };
+}
+
+/** express-session with connect-redis in its own process. */
+export function expressSessionServer(redisLocation: string): ServerSpec {
+  return { id: 'express-session-redis', module: new URL('./targets/express-session.ts', import.meta.url), args: [redisLocation] };
+}
+
 export const servers = {
   bareNode: { id: 'bare-node', module: new URL('./targets/bare-node.ts', import.meta.url) },
-  koaSession: { id: 'koa-session', module: new URL('./targets/koa-session.ts', import.meta.url) },
+  koaSession: koaSessionServer('memory'),
   reference: referenceServer('memory'),
 } satisfies Record<string, ServerSpec>;
 
@@ -68,25 +81,33 @@ export const bareNode: BenchTarget = {
   },
 };
 
-export const koaSession: BenchTarget = {
-  id: 'koa-session',
-  label: 'koa + koa-session (memory store) counter',
-  role: 'baseline',
-  server: servers.koaSession,
-  async prepare(baseUrl, connections) {
-    const clients = await establishClients(connections, () => firstRequest(`${baseUrl}/`));
-    return {
-      requests: clients.map(({ cookie }) => [{ method: 'GET', path: '/', headers: { cookie } }]),
-      // A client that kept its session has counted far past its first request.
-      check: () =>
-        checkEach(clients, async ({ cookie }) => {
-          const response = await fetch(`${baseUrl}/`, { headers: { cookie } });
-          const { count } = (await response.json()) as { count: number };
-          return count > 2 ? null : `session count is ${count} after the run: the cookie was not kept`;
-        }),
-    };
-  },
-};
+/**
+ * A peer library's counter app (koa-session, express-session): every request reads the session, counts, and saves
+ * it. The target's id is its server's.
+ */
+export function counterTarget(server: ServerSpec, label: string): BenchTarget {
+  return {
+    id: server.id,
+    label,
+    role: 'baseline',
+    server,
+    async prepare(baseUrl, connections) {
+      const clients = await establishClients(connections, () => firstRequest(`${baseUrl}/`));
+      return {
+        requests: clients.map(({ cookie }) => [{ method: 'GET', path: '/', headers: { cookie } }]),
+        // A client that kept its session has counted far past its first request.
+        check: () =>
+          checkEach(clients, async ({ cookie }) => {
+            const response = await fetch(`${baseUrl}/`, { headers: { cookie } });
+            const { count } = (await response.json()) as { count: number };
+            return count > 2 ? null : `session count is ${count} after the run: the cookie was not kept`;
+          }),
+      };
+    },
+  };
+}
+
+export const koaSession = counterTarget(servers.koaSession, 'koa + koa-session (memory store) counter');
 
 interface ReferenceClient {
   cookie: string;
@@ -102,6 +123,7 @@ interface ReferenceClient {
  */
 function referenceTarget(
   server: ServerSpec,
+  peer: string | undefined,
   id: string,
   role: TargetRole,
   request: (client: ReferenceClient) => LoadRequest,
@@ -112,6 +134,7 @@ function referenceTarget(
     label: `${server.id} ${id}`,
     role,
     server,
+    peer,
     async prepare(baseUrl, connections) {
       const clients = await establishClients(connections, async () => {
         const { cookie, body } = await firstRequest(`${baseUrl}/session`);
@@ -146,13 +169,17 @@ async function sessionsCreated(baseUrl: string): Promise<number> {
 
 const benchSku = 'SKU-0001';
 
-/** The reference server's workloads on one server: session read, cart read, cart add. */
-export function referenceTargets(server: ServerSpec): [session: BenchTarget, cart: BenchTarget, cartAdd: BenchTarget] {
+/**
+ * The reference server's workloads on one server: session read, cart read, cart add. `peer` is the id of the peer
+ * library target on the same store, which the table and the goals compare them with.
+ */
+export function referenceTargets(server: ServerSpec, peer?: string): [session: BenchTarget, cart: BenchTarget, cartAdd: BenchTarget] {
   return [
-    referenceTarget(server, 'GET /session', 'read', ({ cookie }) => ({ method: 'GET', path: '/session', headers: { cookie } })),
-    referenceTarget(server, 'GET /cart', 'read', ({ cookie }) => ({ method: 'GET', path: '/cart', headers: { cookie } })),
+    referenceTarget(server, peer, 'GET /session', 'read', ({ cookie }) => ({ method: 'GET', path: '/session', headers: { cookie } })),
+    referenceTarget(server, peer, 'GET /cart', 'read', ({ cookie }) => ({ method: 'GET', path: '/cart', headers: { cookie } })),
     referenceTarget(
       server,
+      peer,
       'POST /cart/items',
       'write',
       ({ cookie, csrfToken }) => ({
@@ -171,7 +198,7 @@ export function referenceTargets(server: ServerSpec): [session: BenchTarget, car
   ];
 }
 
-export const [referenceSession, referenceCart, referenceCartAdd] = referenceTargets(servers.reference);
+export const [referenceSession, referenceCart, referenceCartAdd] = referenceTargets(servers.reference, koaSession.id);
 
 /** The targets of issue 2, in the order they run: calibration and baseline first, then the reference server. */
 export const defaultTargets: BenchTarget[] = [bareNode, koaSession, referenceSession, referenceCart, referenceCartAdd];

@@ -1,6 +1,7 @@
 import { ExpiryIndex } from './expiry-index.ts';
 import {
   cartOwnerKind,
+  isSessionLive,
   mergeQuantity,
   sessionExpiresAt,
   sortLines,
@@ -86,6 +87,18 @@ export class MemoryStore implements Store {
   async findSessionBySecret(secret: string): Promise<SessionRecord | null> {
     const id = this.#sessionIdBySecret.get(secret);
     return id === undefined ? null : { ...this.#sessions.get(id)! };
+  }
+
+  async findSessionBySecretAndTouch(secret: string, now: number): Promise<SessionRecord | null> {
+    const id = this.#sessionIdBySecret.get(secret);
+    if (id === undefined) return null;
+    const record = this.#sessions.get(id)!;
+    const found = { ...record };
+    if (isSessionLive(record, now) && now > record.lastSeenAt) {
+      record.lastSeenAt = now;
+      this.#sessionExpiry.set(id, sessionExpiresAt(record));
+    }
+    return found;
   }
 
   async findSession(id: string): Promise<SessionRecord | null> {

@@ -4,6 +4,7 @@ import { createPool, query, transaction } from './postgres-pool.ts';
 import { migrate, tablesIn, type Tables } from './postgres-schema.ts';
 import {
   cartOwnerKind,
+  isSessionLive,
   mergeQuantity,
   sortLines,
   type Cart,
@@ -213,6 +214,27 @@ export class PostgresStore implements Store {
       [sha256(secret)],
     );
     return rows[0] ? toSession(rows[0]) : null;
+  }
+
+  async findSessionBySecretAndTouch(secret: string, now: number): Promise<SessionRecord | null> {
+    // One statement: the UPDATE sees a row a concurrent logout deleted as gone, so `touched` is 0 for a session that
+    // was live when found but ended meanwhile, and that session is not handed out.
+    const { rows } = await query<SessionRow & { touched: number }>(
+      this.#pool,
+      `WITH found AS (
+         SELECT ${sessionColumns}, expires_at FROM ${this.#t.sessions} WHERE secret_hash = $1
+       ), touched AS (
+         UPDATE ${this.#t.sessions} s SET last_seen_at = GREATEST(s.last_seen_at, $2)
+         FROM found WHERE s.id = found.id AND found.expires_at > $2
+         RETURNING s.id
+       )
+       SELECT ${sessionColumns}, (SELECT count(*) FROM touched)::int AS touched FROM found`,
+      [sha256(secret), now],
+    );
+    const row = rows[0];
+    if (!row) return null;
+    const record = toSession(row);
+    return isSessionLive(record, now) && row.touched === 0 ? null : record;
   }
 
   async findSession(id: string): Promise<SessionRecord | null> {

@@ -93,6 +93,22 @@ local id = redis.call('GET', P .. 'secret:' .. ARGV[2])
 if not id then return false end
 return redis.call('HGETALL', P .. 'session:' .. id)`,
 
+  /** ARGV: secret, now -> the session hash as found, flat, or nil; a session live at now is touched to now */
+  spFindSessionBySecretAndTouch: `
+local id = redis.call('GET', P .. 'secret:' .. ARGV[2])
+if not id then return false end
+local key = P .. 'session:' .. id
+local flat = redis.call('HGETALL', key)
+local hash = {}
+for i = 1, #flat, 2 do hash[flat[i]] = flat[i + 1] end
+if not hash.lastSeenAt then return false end
+local now = tonumber(ARGV[3])
+if now < expires_at(hash.lastSeenAt, hash.idleTimeoutMs, hash.absoluteExpiresAt) and now > tonumber(hash.lastSeenAt) then
+  redis.call('HSET', key, 'lastSeenAt', ARGV[3])
+  redis.call('ZADD', P .. 'expiry', int(expires_at(ARGV[3], hash.idleTimeoutMs, hash.absoluteExpiresAt)), id)
+end
+return flat`,
+
   /** ARGV: secret, id, expiresAt, field/value pairs -> 1 replaced, 0 the session is gone */
   spReplaceSession: `
 local secret, id = ARGV[2], ARGV[3]

@@ -109,6 +109,10 @@ export class RedisStore implements Store {
     return toSession(await this.#script('spFindSessionBySecret', secret));
   }
 
+  async findSessionBySecretAndTouch(secret: string, now: number): Promise<SessionRecord | null> {
+    return toSession(await this.#script('spFindSessionBySecretAndTouch', secret, now));
+  }
+
   async findSession(id: string): Promise<SessionRecord | null> {
     return toSession(await this.#call((redis) => redis.hgetall(this.#key('session:', id))));
   }

@@ -103,6 +103,12 @@ export interface Store {
   replaceSession(secret: string, record: SessionRecord): Promise<boolean>;
   /** Moves `lastSeenAt` (and so the idle expiry) only if the session still exists. */
   touchSession(id: string, lastSeenAt: number): Promise<boolean>;
+  /**
+   * findSessionBySecret and, when the session is live at `now`, touchSession to `now`, in one atomic step (one round
+   * trip where the two calls make two). Returns the record as it was found; an expired one comes back untouched (its
+   * idle timer never moves), and null means no session, including one that ended while this ran.
+   */
+  findSessionBySecretAndTouch(secret: string, now: number): Promise<SessionRecord | null>;
   /** Ends the session with its refresh family and, for a guest, its cart. False if it was already gone. */
   endSession(id: string): Promise<boolean>;
   endUserSessions(userId: string): Promise<number>;
@@ -152,6 +158,16 @@ export function sessionExpiresAt(record: SessionRecord): number {
 
 export function isSessionLive(record: SessionRecord, now: number): boolean {
   return now < sessionExpiresAt(record);
+}
+
+/**
+ * findSessionBySecretAndTouch as its two steps through `store`'s own methods: what a decorator that changes either
+ * step (a fault) must fall back to, so the fused call keeps the changed behaviour.
+ */
+export async function findThenTouchSession(store: Store, secret: string, now: number): Promise<SessionRecord | null> {
+  const record = await store.findSessionBySecret(secret);
+  if (!record || !isSessionLive(record, now)) return record;
+  return (await store.touchSession(record.id, now)) ? record : null;
 }
 
 export function cartOwnerKind(owner: CartOwner): Cart['owner'] {

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { runBench, type BenchReport } from '../../scenarios/bench/bench.ts';
+import { benchSummary } from '../../scenarios/bench/summary.ts';
 import { formatBench } from '../../scenarios/bench/table.ts';
+import { validateSummary } from '../../reports/validate.ts';
 import {
   bareNode,
   defaultGoals,
@@ -48,6 +50,18 @@ describe('bench machinery', () => {
     const printed = formatBench(report);
     for (const target of defaultTargets) expect(printed).toContain(target.id);
     expect(printed).not.toContain('BENCH INVALID');
+
+    // The same figures as a schema-valid run summary, ids kept stable for the committed baselines.
+    const summary = benchSummary(report, { command: 'sessionproof bench', stores: ['memory'] });
+    expect(validateSummary(JSON.parse(JSON.stringify(summary)))).toEqual(summary);
+    const bench = summary.bench!;
+    expect([bench.calibration, bench.baseline]).toEqual(['bare-node', 'koa-session']);
+    expect(bench.targets.map((t) => [t.id, t.role, t.requestsPerSecond])).toEqual(
+      report.results.map((r) => [r.id, r.role === 'read' || r.role === 'write' ? 'subject' : r.role, r.figures.requestsPerSecond]),
+    );
+    expect(bench.goals).toEqual(defaultGoals.map((g) => ({ target: g.target, over: g.baseline, minimumRatio: g.minimumRatio })));
+    const goalChecks = summary.checks.filter((c) => c.name.endsWith('throughput vs koa-session'));
+    expect(goalChecks.map((c) => c.verdict)).toEqual(report.goals.map((g) => (g.met ? 'pass' : 'fail')));
   });
 
   it('marks a run whose workload fails or drops its cookies as invalid', { timeout: 60_000 }, async () => {

@@ -7,7 +7,15 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type Koa from 'koa';
 import { afterEach, describe, expect, test } from 'vitest';
 import { MemoryStore } from '../../server/stores/memory.ts';
-import type { Cart, CartLine, CartOwner, RefreshFamily, SessionRecord, SweepResult } from '../../server/stores/store.ts';
+import {
+  findThenTouchSession,
+  type Cart,
+  type CartLine,
+  type CartOwner,
+  type RefreshFamily,
+  type SessionRecord,
+  type SweepResult,
+} from '../../server/stores/store.ts';
 import { cleanup } from '../../properties/families/cleanup.ts';
 import { csrfBinding } from '../../properties/families/csrf-binding.ts';
 import { invalidation } from '../../properties/families/invalidation.ts';
@@ -27,8 +35,18 @@ import { inProcessTarget, type InProcessOptions, type Target } from '../../prope
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
+/**
+ * A memory store whose cookie lookup runs as its two steps (find, then touch) through the overridable methods, so
+ * a subclass that changes how sessions are found changes every path that finds them.
+ */
+class SteppedStore extends MemoryStore {
+  override findSessionBySecretAndTouch(secret: string, now: number): Promise<SessionRecord | null> {
+    return findThenTouchSession(this, secret, now);
+  }
+}
+
 /** Never finds a session by its cookie secret, so every request mints a new session id. */
-class ForgetfulStore extends MemoryStore {
+class ForgetfulStore extends SteppedStore {
   override async findSessionBySecret(): Promise<SessionRecord | null> {
     return null;
   }
@@ -121,7 +139,7 @@ function adoptMadeUpCookies(): InProcessOptions {
  * CSRF checked against every token the server ever issued instead of the session's own: the store hands out each
  * session with the token the request presents, whenever that token was ever issued to anyone.
  */
-class UnboundCsrfStore extends MemoryStore {
+class UnboundCsrfStore extends SteppedStore {
   readonly presented = new AsyncLocalStorage<string>();
   readonly #issued = new Set<string>();
 
@@ -150,7 +168,7 @@ function csrfNotBound(): InProcessOptions {
 const tenYearsMs = 10 * 365 * 24 * 3_600_000;
 
 /** Reports every session with an idle timeout of ten years: inactivity never ends a session. */
-class NoIdleTimeoutStore extends MemoryStore {
+class NoIdleTimeoutStore extends SteppedStore {
   override async findSession(id: string): Promise<SessionRecord | null> {
     const record = await super.findSession(id);
     return record && { ...record, idleTimeoutMs: tenYearsMs };
@@ -163,7 +181,7 @@ class NoIdleTimeoutStore extends MemoryStore {
 }
 
 /** Reports every session without an absolute expiry: a busy session lives forever. */
-class NoAbsoluteTimeoutStore extends MemoryStore {
+class NoAbsoluteTimeoutStore extends SteppedStore {
   override async findSession(id: string): Promise<SessionRecord | null> {
     const record = await super.findSession(id);
     return record && { ...record, absoluteExpiresAt: null };

@@ -126,6 +126,36 @@ export function describeStoreContract(name: string, target: ContractTarget | nul
         expect(await store.touchSession('missing', T0)).toBe(false);
       });
 
+      it('finds by secret and touches in one step: a live session moves forward only, an expired one stays put', async () => {
+        const record = userRecord('s-1', 'u-1');
+        await store.createSession('secret-1', record);
+        expect(await store.findSessionBySecretAndTouch('secret-1', T0 + 10 * minute)).toEqual(record);
+        expect(await store.findSessionBySecretAndTouch('secret-1', T0 + 5 * minute)).toEqual({ ...record, lastSeenAt: T0 + 10 * minute });
+        expect((await store.findSession('s-1'))!.lastSeenAt).toBe(T0 + 10 * minute);
+        expect(await store.sessionStats(T0 + 24 * minute)).toMatchObject({ live: 1, expiredAwaitingSweep: 0 });
+        expect(await store.sessionStats(T0 + 25 * minute)).toMatchObject({ live: 0, expiredAwaitingSweep: 1 });
+
+        // Idle past its timeout: handed back as stored, and its idle timer does not move.
+        const expired = { ...record, lastSeenAt: T0 + 10 * minute };
+        expect(await store.findSessionBySecretAndTouch('secret-1', T0 + 26 * minute)).toEqual(expired);
+        expect(await store.findSession('s-1')).toEqual(expired);
+        expect(await store.sessionStats(T0 + 26 * minute)).toMatchObject({ live: 0, expiredAwaitingSweep: 1 });
+
+        expect(await store.findSessionBySecretAndTouch('missing', T0)).toBeNull();
+        expect(await store.endSession('s-1')).toBe(true);
+        expect(await store.findSessionBySecretAndTouch('secret-1', T0 + 11 * minute)).toBeNull();
+        expect(await store.findSession('s-1')).toBeNull();
+      });
+
+      it('find-and-touch caps the idle expiry at the absolute expiry', async () => {
+        const record = userRecord('s-1', 'u-1', { absoluteExpiresAt: T0 + 20 * minute });
+        await store.createSession('secret-1', record);
+        expect(await store.findSessionBySecretAndTouch('secret-1', T0 + 14 * minute)).toEqual(record);
+        expect(await store.sessionStats(T0 + 20 * minute - 1)).toMatchObject({ live: 1, expiredAwaitingSweep: 0 });
+        expect(await store.sessionStats(T0 + 20 * minute)).toMatchObject({ live: 0, expiredAwaitingSweep: 1 });
+        expect(await store.findSessionBySecretAndTouch('secret-1', T0 + 20 * minute)).toEqual({ ...record, lastSeenAt: T0 + 14 * minute });
+      });
+
       it('caps the idle expiry at the absolute expiry', async () => {
         const record = userRecord('s-1', 'u-1', { absoluteExpiresAt: T0 + 20 * minute });
         await store.createSession('secret-1', record);
@@ -469,10 +499,12 @@ export function describeStoreContract(name: string, target: ContractTarget | nul
         await store.createRefreshFamily(family('f-race', 's-race', 'u-1'));
         // Fifty requests loaded the session before the logout; their writes land while it runs and after it.
         const loaded = await Promise.all(Array.from({ length: 50 }, () => store.findSessionBySecret('secret-race')));
-        const write = (session: SessionRecord | null, i: number) =>
-          i % 2 === 0
+        const write = async (session: SessionRecord | null, i: number) =>
+          i % 3 === 0
             ? store.touchSession('s-race', T0 + 1000 + i)
-            : store.replaceSession('secret-race', { ...session!, lastSeenAt: T0 + 1000 + i });
+            : i % 3 === 1
+              ? (await store.findSessionBySecretAndTouch('secret-race', T0 + 1000 + i)) !== null
+              : store.replaceSession('secret-race', { ...session!, lastSeenAt: T0 + 1000 + i });
         const logout = store.endSession('s-race');
         const during = loaded.slice(0, 25).map(write);
         expect(await logout).toBe(true);

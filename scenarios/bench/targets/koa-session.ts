@@ -2,12 +2,23 @@ import { createServer } from 'node:http';
 import Koa from 'koa';
 import session from 'koa-session';
 import { closeServer, listenOnLoopback, serveInChild } from '../../load/child-server.ts';
+import { ioredisSessionStore, memorySessionStore, postgresSessionStore, type KoaSessionStore } from './koa-session-stores.ts';
 
 /**
- * The baseline a session server is judged against: plain Koa and koa-session on an in-memory external store,
- * counting requests in the session, so every request reads and writes the session like the reference server does.
+ * The baseline a session server is judged against: plain Koa and koa-session on an external store (in-memory Map,
+ * ioredis or pg, by the location argument), counting requests in the session, so every request reads and writes
+ * the session like the reference server does.
  */
-const sessions = new Map<string, unknown>();
+const [location = 'memory'] = process.argv.slice(2);
+
+async function openSessionStore(where: string): Promise<KoaSessionStore> {
+  if (where === 'memory') return memorySessionStore();
+  if (/^rediss?:\/\//i.test(where)) return ioredisSessionStore(where);
+  if (/^postgres(ql)?:\/\//i.test(where)) return postgresSessionStore(where);
+  throw new Error(`koa-session baseline: unsupported store ${where}`);
+}
+
+const store = await openSessionStore(location);
 const app = new Koa({ keys: ['sessionproof-bench-key'] });
 app.use(
   session(
@@ -16,11 +27,7 @@ app.use(
       signed: true,
       httpOnly: true,
       sameSite: 'lax',
-      store: {
-        get: async (key: string) => sessions.get(key),
-        set: async (key: string, data: unknown) => void sessions.set(key, data),
-        destroy: async (key: string) => void sessions.delete(key),
-      },
+      store: { get: (key) => store.get(key), set: (key, data, maxAge) => store.set(key, data, maxAge), destroy: (key) => store.destroy(key) },
     },
     app,
   ),
@@ -32,4 +39,10 @@ app.use((ctx) => {
 });
 
 const server = createServer(app.callback());
-await serveInChild({ listen: () => listenOnLoopback(server), close: () => closeServer(server) });
+await serveInChild({
+  listen: () => listenOnLoopback(server),
+  async close() {
+    await closeServer(server);
+    await store.close();
+  },
+});

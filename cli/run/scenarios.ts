@@ -1,0 +1,62 @@
+import type { Check, ScenarioResult } from '../../reports/schema.ts';
+import { scenarioNames, type ScenarioName } from '../../scenarios/definitions/index.ts';
+import { runScenario } from '../../scenarios/run.ts';
+import { externalServer, TargetRefused } from '../../scenarios/servers.ts';
+import type { ScenarioPlan } from './sizes.ts';
+
+export interface ScenarioPhaseOptions {
+  /** A user's server; otherwise the reference server on `store` with `faults`, one child process per scenario. */
+  target?: string;
+  store: string;
+  faults: string[];
+  plans: Record<ScenarioName, ScenarioPlan>;
+  progress: (scenario: ScenarioName, line: string) => void;
+}
+
+export interface ScenarioPhase {
+  results: ScenarioResult[];
+  /** A scenario that could not run: skipped when the target cannot take it (not loopback, no test controls), failed otherwise. */
+  checks: Check[];
+}
+
+/** Each load scenario once, in order. A scenario that cannot run does not stop the others. */
+export async function runScenarios(options: ScenarioPhaseOptions): Promise<ScenarioPhase> {
+  const results: ScenarioResult[] = [];
+  const checks: Check[] = [];
+  const refusal = options.target === undefined ? null : loopbackRefusal(options.target);
+  for (const scenario of scenarioNames) {
+    const name = `scenario ${scenario} ran`;
+    if (refusal) {
+      checks.push({ name, source: 'run', expected: 'runs', actual: 'skipped', verdict: 'skip', message: refusal });
+      options.progress(scenario, `skipped: ${refusal}`);
+      continue;
+    }
+    try {
+      const result = await runScenario({
+        scenario,
+        ...(options.target === undefined ? { store: options.store, faults: options.faults } : { target: options.target }),
+        ...options.plans[scenario],
+        progress: (line) => options.progress(scenario, line),
+      });
+      results.push(result);
+      checks.push({ name, source: 'run', expected: 'runs', actual: 'ran', verdict: 'pass', seconds: result.durationSeconds });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      // A user's server without test controls cannot take the scenarios that move its clock or sweep it.
+      const lacksControls = options.target !== undefined && /test controls/.test(message);
+      checks.push({ name, source: 'run', expected: 'runs', actual: lacksControls ? 'skipped' : 'error', verdict: lacksControls ? 'skip' : 'fail', message });
+      options.progress(scenario, `${lacksControls ? 'skipped' : 'FAILED to run'}: ${message}`);
+    }
+  }
+  return { results, checks };
+}
+
+function loopbackRefusal(target: string): string | null {
+  try {
+    externalServer(target);
+    return null;
+  } catch (error) {
+    if (error instanceof TargetRefused) return error.message;
+    throw error;
+  }
+}

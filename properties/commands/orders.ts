@@ -1,0 +1,193 @@
+import type { AsyncCommand } from 'fast-check';
+import type { Reply } from '../client.ts';
+import { linesOf, type Model, type OrderState, type SessionState } from '../model.ts';
+import { clientPair, expectStatus, viaLabel, violation, type Real, type Via } from './shared.ts';
+
+/** The signed-in (or guest) session a request acts for, if it may send an unsafe request through `via`. */
+export function actingSession(m: Readonly<Model>, client: number, via: Via, unsafe: boolean): SessionState | null {
+  const state = m.clients[client];
+  if (!state) return null;
+  const resolution = m.resolve(state, via);
+  if (resolution.kind !== 'session') return null;
+  return via === 'bearer' || !unsafe || m.holdsCsrf(state) ? resolution.session : null;
+}
+
+function errorCode(reply: Reply): unknown {
+  return reply.body?.error?.code;
+}
+
+function sameLines(a: unknown, b: { sku: string; quantity: number }[]): boolean {
+  const shown = Array.isArray(a) ? a.map((line: any) => ({ sku: line?.sku, quantity: line?.quantity })) : a;
+  return JSON.stringify(shown) === JSON.stringify(b);
+}
+
+function keyHeader(key: number | null): Record<string, string> {
+  return key === null ? {} : { 'idempotency-key': `order-key-${key}` };
+}
+
+/** What the model expects of one checkout answer that is not a new order: a replay, a conflict, or nothing to order. */
+function expectKnownOutcome(reply: Reply, earlier: OrderState | undefined, variant: number, what: string): 'replayed' | 'conflict' {
+  if (earlier && earlier.variant !== variant) {
+    expectStatus(reply, [409], what);
+    if (errorCode(reply) !== 'IDEMPOTENCY_CONFLICT') violation(`${what}: expected IDEMPOTENCY_CONFLICT, got ${JSON.stringify(reply.body)}`);
+    return 'conflict';
+  }
+  expectStatus(reply, [201], what);
+  if (reply.body?.id !== earlier!.id || !sameLines(reply.body?.items, earlier!.items)) {
+    violation(`${what}: a retry with the same Idempotency-Key must replay order ${earlier!.id} ${JSON.stringify(earlier!.items)}, got ${JSON.stringify(reply.body)}`);
+  }
+  return 'replayed';
+}
+
+function expectEmpty(reply: Reply, what: string): void {
+  expectStatus(reply, [409], what);
+  if (errorCode(reply) !== 'CART_EMPTY') violation(`${what}: expected CART_EMPTY, got ${JSON.stringify(reply.body)}`);
+}
+
+/**
+ * `POST /orders`, optionally with an Idempotency-Key: the user's cart becomes an order and empties; a retry with the
+ * same key and body replays the first order (the cart untouched); the same key with another body is a conflict; an
+ * empty cart is refused. A guest is refused.
+ */
+export class Checkout implements AsyncCommand<Model, Real> {
+  constructor(
+    readonly client: number,
+    readonly via: Via,
+    readonly key: number | null,
+    readonly variant: number,
+  ) {}
+
+  check(m: Readonly<Model>): boolean {
+    return actingSession(m, this.client, this.via, true) !== null;
+  }
+
+  async run(m: Model, r: Real): Promise<void> {
+    const [, client] = clientPair(m, r, this.client);
+    const what = this.toString();
+    const session = actingSession(m, this.client, this.via, true)!;
+    const reply = await client.request('POST', '/orders', { via: this.via, body: { note: this.variant }, headers: keyHeader(this.key) });
+    m.touch(session, true);
+    if (session.user === null) return expectStatus(reply, [401], what);
+    const orders = m.orders.get(session.user) ?? [];
+    m.orders.set(session.user, orders);
+    const earlier = this.key === null ? undefined : orders.find((order) => order.key === this.key);
+    if (earlier) {
+      expectKnownOutcome(reply, earlier, this.variant, what);
+      return;
+    }
+    const cart = m.carts.get(`user:${session.user}`);
+    const items = linesOf(cart);
+    if (items.length === 0) return expectEmpty(reply, what);
+    expectStatus(reply, [201], what);
+    const id = reply.body?.id;
+    if (typeof id !== 'string' || orders.some((order) => order.id === id)) violation(`${what}: expected a new order, got ${JSON.stringify(reply.body)}`);
+    if (!sameLines(reply.body.items, items)) violation(`${what}: the order must hold the cart ${JSON.stringify(items)}, got ${JSON.stringify(reply.body.items)}`);
+    orders.push({ id, items, key: this.key, variant: this.variant });
+    cart!.clear();
+  }
+
+  toString(): string {
+    return `Checkout(c${this.client}${viaLabel(this.via)}${this.key === null ? '' : `, key ${this.key}`}${this.variant ? `, body ${this.variant}` : ''})`;
+  }
+}
+
+/**
+ * Several checkouts of one user at once, each with or without one Idempotency-Key. Whatever the interleaving, at
+ * most one new order is made and it holds the whole cart; every answer under one fresh key is the same (that order,
+ * or an empty cart); the cart ends empty.
+ */
+export class ParallelCheckout implements AsyncCommand<Model, Real> {
+  constructor(
+    readonly client: number,
+    readonly via: Via,
+    readonly keys: (number | null)[],
+  ) {}
+
+  check(m: Readonly<Model>): boolean {
+    const session = actingSession(m, this.client, this.via, true);
+    return session !== null && session.user !== null;
+  }
+
+  async run(m: Model, r: Real): Promise<void> {
+    const [, client] = clientPair(m, r, this.client);
+    const what = this.toString();
+    const session = actingSession(m, this.client, this.via, true)!;
+    const user = session.user!;
+    const orders = m.orders.get(user) ?? [];
+    m.orders.set(user, orders);
+    const cart = m.carts.get(`user:${user}`);
+    const items = linesOf(cart);
+    const replies = await Promise.all(this.keys.map((key) => client.request('POST', '/orders', { via: this.via, body: { note: 0 }, headers: keyHeader(key) })));
+    m.touch(session, true);
+
+    /** New orders by id, with the key they were made under; and what each fresh key answered. */
+    const made = new Map<string, number | null>();
+    const outcomes = new Map<number, Set<string>>();
+    const unkeyedIds: string[] = [];
+    for (const [i, key] of this.keys.entries()) {
+      const reply = replies[i]!;
+      const label = `${what}: #${i}`;
+      const earlier = key === null ? undefined : orders.find((order) => order.key === key);
+      if (earlier) {
+        expectKnownOutcome(reply, earlier, 0, label);
+        continue;
+      }
+      let outcome = 'an empty cart';
+      if (reply.status === 409 && errorCode(reply) === 'CART_EMPTY') {
+        if (key === null) continue;
+      } else {
+        expectStatus(reply, [201], label);
+        outcome = String(reply.body?.id);
+        if (!sameLines(reply.body?.items, items)) violation(`${label}: the order must hold the cart ${JSON.stringify(items)}, got ${JSON.stringify(reply.body?.items)}`);
+        made.set(outcome, key);
+        if (key === null) unkeyedIds.push(outcome);
+      }
+      if (key !== null) outcomes.set(key, (outcomes.get(key) ?? new Set()).add(outcome));
+    }
+    for (const [key, seen] of outcomes) if (seen.size > 1) violation(`${what}: key ${key} answered ${[...seen].join(' and ')}`);
+    if (new Set(unkeyedIds).size !== unkeyedIds.length || unkeyedIds.some((id) => made.get(id) !== null)) {
+      violation(`${what}: requests without a key shared an order: ${unkeyedIds.join(', ')}`);
+    }
+    // retries of keys already used only replay; any other request may order the cart
+    const mayOrder = this.keys.some((key) => key === null || !orders.some((order) => order.key === key));
+    const expected = items.length > 0 && mayOrder ? 1 : 0;
+    if (made.size !== expected) {
+      violation(`${what}: expected ${expected} new order${expected === 1 ? ' holding the whole cart' : ''}, got ${made.size}: ${[...made.keys()].join(', ') || 'none'}`);
+    }
+    for (const [id, key] of made) orders.push({ id, items, key, variant: 0 });
+    if (made.size > 0) cart!.clear();
+  }
+
+  toString(): string {
+    return `ParallelCheckout(c${this.client}${viaLabel(this.via)}, keys [${this.keys.map((key) => (key === null ? '-' : key)).join(', ')}])`;
+  }
+}
+
+/** `GET /orders`: exactly the user's orders, oldest first, each as it was made. */
+export class ListOrders implements AsyncCommand<Model, Real> {
+  constructor(
+    readonly client: number,
+    readonly via: Via,
+  ) {}
+
+  check(m: Readonly<Model>): boolean {
+    return actingSession(m, this.client, this.via, false) !== null;
+  }
+
+  async run(m: Model, r: Real): Promise<void> {
+    const [, client] = clientPair(m, r, this.client);
+    const what = this.toString();
+    const session = actingSession(m, this.client, this.via, false)!;
+    const reply = await client.request('GET', '/orders', { via: this.via });
+    m.touch(session, true);
+    if (session.user === null) return expectStatus(reply, [401], what);
+    expectStatus(reply, [200], what);
+    const expected = (m.orders.get(session.user) ?? []).map(({ id, items }) => ({ id, items }));
+    const shown = Array.isArray(reply.body?.orders) ? reply.body.orders.map((order: any) => ({ id: order?.id, items: order?.items })) : reply.body;
+    if (JSON.stringify(shown) !== JSON.stringify(expected)) violation(`${what}: expected orders ${JSON.stringify(expected)}, got ${JSON.stringify(shown)}`);
+  }
+
+  toString(): string {
+    return `ListOrders(c${this.client}${viaLabel(this.via)})`;
+  }
+}

@@ -1,0 +1,56 @@
+import type { AsyncCommand } from 'fast-check';
+import type { Model } from '../model.ts';
+import { actingSession } from './orders.ts';
+import { clientPair, expectStatus, viaLabel, violation, type Real, type Via } from './shared.ts';
+
+export type WishlistAction = { kind: 'get' } | { kind: 'put' | 'delete'; productId: string };
+
+/**
+ * `GET /wishlist`, `PUT` and `DELETE /wishlist/items/:productId`: the user's wishlist holds exactly what was put and
+ * not deleted, sorted by product id; putting an item again keeps its first `addedAt`. A guest is refused.
+ */
+export class WishlistRequest implements AsyncCommand<Model, Real> {
+  constructor(
+    readonly client: number,
+    readonly via: Via,
+    readonly action: WishlistAction,
+  ) {}
+
+  check(m: Readonly<Model>): boolean {
+    return actingSession(m, this.client, this.via, this.action.kind !== 'get') !== null;
+  }
+
+  async run(m: Model, r: Real): Promise<void> {
+    const [, client] = clientPair(m, r, this.client);
+    const what = this.toString();
+    const { action } = this;
+    const session = actingSession(m, this.client, this.via, action.kind !== 'get')!;
+    const reply =
+      action.kind === 'get'
+        ? await client.request('GET', '/wishlist', { via: this.via })
+        : await client.request(action.kind === 'put' ? 'PUT' : 'DELETE', `/wishlist/items/${encodeURIComponent(action.productId)}`, { via: this.via });
+    m.touch(session, true);
+    if (session.user === null) return expectStatus(reply, [401], what);
+    expectStatus(reply, [200], what);
+    const wishlist = m.wishlists.get(session.user) ?? new Map<string, number | null>();
+    m.wishlists.set(session.user, wishlist);
+    if (action.kind === 'put' && !wishlist.has(action.productId)) wishlist.set(action.productId, null);
+    if (action.kind === 'delete') wishlist.delete(action.productId);
+
+    const items = reply.body?.items;
+    if (!Array.isArray(items)) violation(`${what}: not a wishlist: ${JSON.stringify(reply.body)}`);
+    const expected = [...wishlist.keys()].sort();
+    const shown = items.map((item: any) => item?.productId);
+    if (JSON.stringify(shown) !== JSON.stringify(expected)) violation(`${what}: expected items ${JSON.stringify(expected)}, got ${JSON.stringify(shown)}`);
+    for (const item of items as { productId: string; addedAt: number }[]) {
+      const known = wishlist.get(item.productId);
+      if (known === null) wishlist.set(item.productId, item.addedAt);
+      else if (known !== item.addedAt) violation(`${what}: ${item.productId} was added at ${known}, now shows ${item.addedAt}`);
+    }
+  }
+
+  toString(): string {
+    const { action } = this;
+    return action.kind === 'get' ? `GetWishlist(c${this.client}${viaLabel(this.via)})` : `${action.kind === 'put' ? 'WishlistPut' : 'WishlistDelete'}(c${this.client}${viaLabel(this.via)}, ${action.productId})`;
+  }
+}
