@@ -52,6 +52,13 @@ export class Login implements AsyncCommand<Model, Real> {
   }
 }
 
+/** A sign-out can be sent by bearer when the client holds a token, by cookie when it holds the CSRF token (if any). */
+function canSignOut(m: Readonly<Model>, clientIndex: number, via: Via): boolean {
+  const client = m.clients[clientIndex];
+  if (!client) return false;
+  return via === 'bearer' ? client.access !== null : m.cookieSession(client) === null || m.holdsCsrf(client);
+}
+
 /** `POST /auth/logout`: ends the session the request names, with its refresh family. */
 export class Logout implements AsyncCommand<Model, Real> {
   constructor(
@@ -60,9 +67,7 @@ export class Logout implements AsyncCommand<Model, Real> {
   ) {}
 
   check(m: Readonly<Model>): boolean {
-    const client = m.clients[this.client];
-    if (!client) return false;
-    return this.via === 'bearer' ? client.access !== null : m.cookieSession(client) === null || m.holdsCsrf(client);
+    return canSignOut(m, this.client, this.via);
   }
 
   async run(m: Model, r: Real): Promise<void> {
@@ -90,9 +95,7 @@ export class LogoutAll implements AsyncCommand<Model, Real> {
   ) {}
 
   check(m: Readonly<Model>): boolean {
-    const client = m.clients[this.client];
-    if (!client) return false;
-    return this.via === 'bearer' ? client.access !== null : m.cookieSession(client) === null || m.holdsCsrf(client);
+    return canSignOut(m, this.client, this.via);
   }
 
   async run(m: Model, r: Real): Promise<void> {
