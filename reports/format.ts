@@ -8,6 +8,12 @@ export const fmt = {
   ratio: (value: number | null) => (value === null ? 'n/a' : `${value.toFixed(2)}x`),
   change: (value: number) => `${value >= 0 ? '+' : ''}${(value * 100).toFixed(1)}%`,
   bytes: (value: number) => `${(value / 1024 / 1024).toFixed(1)} MiB`,
+  /** A scenario figure in its unit, with bytes in MiB and sub-second durations in milliseconds. */
+  figure(value: number, unit: string): string {
+    if (unit === 'bytes') return `${value < 0 ? '-' : ''}${fmt.bytes(Math.abs(value))}`;
+    if (unit === 's' && Math.abs(value) < 1) return `${fmt.ms(value * 1000)} ms`;
+    return `${fmt.rate(value)} ${unit}`;
+  },
 };
 
 export function describeTarget(target: Target): string {

@@ -119,7 +119,7 @@ function scenarioCard(s: RunSummary, x: ScenarioResult): string {
   const counters = x.counters
     .map((k) => (k.expect ? chip(meets(k.value, k.expect) ? 'pass' : 'fail', `${k.name} ${k.value} (${formatExpectation(k.expect)})`) : chip('info', `${k.name} ${k.value}`)))
     .join('');
-  const figures = x.figures.map((f) => `${esc(f.name)} <b>${esc(fmt.rate(f.value))} ${esc(f.unit)}</b>`).join(' · ');
+  const figures = x.figures.map((f) => `${esc(f.name)} <b>${esc(fmt.figure(f.value, f.unit))}</b>`).join(' · ');
   const memory = x.memory ? ` · RSS ${fmt.bytes(x.memory.before.rssBytes)} → ${fmt.bytes(x.memory.after.rssBytes)}` : '';
   const vsCalibration = s.calibration ? ` (${fmt.ratio(ratio(x.requestsPerSecond, s.calibration.requestsPerSecond))} calibration)` : '';
   const charts = [
