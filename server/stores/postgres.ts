@@ -75,6 +75,20 @@ const sessionColumns = 'id, user_id, csrf_token, created_at, last_seen_at, idle_
 /** Session counters are spread over this many rows; see the counters table. */
 const counterShards = 16;
 
+/** `$1`..`$8` of the session statements: the record's columns, with the secret stored only as its hash. */
+function sessionParams(secret: string, record: SessionRecord): unknown[] {
+  return [
+    record.id,
+    sha256(secret),
+    record.userId,
+    record.csrfToken,
+    record.createdAt,
+    record.lastSeenAt,
+    record.idleTimeoutMs,
+    record.absoluteExpiresAt,
+  ];
+}
+
 function toSession(row: SessionRow): SessionRecord {
   return {
     id: row.id,
@@ -193,17 +207,7 @@ export class PostgresStore implements Store {
          RETURNING 1
        )
        ${this.#bump('created', 'created', '$9')}`,
-      [
-        record.id,
-        sha256(secret),
-        record.userId,
-        record.csrfToken,
-        record.createdAt,
-        record.lastSeenAt,
-        record.idleTimeoutMs,
-        record.absoluteExpiresAt,
-        randomShard(),
-      ],
+      [...sessionParams(secret, record), randomShard()],
     );
   }
 
@@ -253,16 +257,7 @@ export class PostgresStore implements Store {
        SET user_id = $3, csrf_token = $4, created_at = $5, last_seen_at = $6, idle_timeout_ms = $7,
            absolute_expires_at = $8
        WHERE id = $1 AND secret_hash = $2`,
-      [
-        record.id,
-        sha256(secret),
-        record.userId,
-        record.csrfToken,
-        record.createdAt,
-        record.lastSeenAt,
-        record.idleTimeoutMs,
-        record.absoluteExpiresAt,
-      ],
+      sessionParams(secret, record),
     );
     return result.rowCount === 1;
   }
