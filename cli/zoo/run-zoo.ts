@@ -55,6 +55,16 @@ export function median(values: readonly number[]): number | null {
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
+/** Sweeps the families against a fresh server built to `spec`, closed whatever the outcome. */
+async function sweepOn(spec: ZooServerSpec, families: readonly PropertyDefinition[], options: Parameters<typeof sweepProperties>[2]): Promise<PropertySweep> {
+  const target = await zooTarget(spec);
+  try {
+    return await sweepProperties(families, target, options);
+  } finally {
+    await target.close();
+  }
+}
+
 function outcomesOf(properties: PropertySweep | null, scenarios: ScenarioSweep | null, failed: ZooOutcome): Record<string, ZooOutcome> {
   const outcomes: Record<string, ZooOutcome> = {};
   for (const result of properties?.results ?? []) {
@@ -87,21 +97,15 @@ export async function runZoo(options: ZooOptions): Promise<ZooResult> {
   if (!options.skipClean) {
     const spec: ZooServerSpec = { store, faults: [], instances: 2 };
     progress(`clean server (${store}, 2 instances): ${families.length} properties x ${options.runs} runs, then ${scenarioColumns.length} scenario checks`);
-    const target = await zooTarget(spec);
-    let properties: PropertySweep;
-    try {
-      properties = await sweepProperties(families, target, {
-        runs: options.runs,
-        ...seed,
-        all: true,
-        onResult: (result) => {
-          progress(`  ${result.name}: ${result.verdict} (${result.runs} runs, ${result.seconds.toFixed(1)} s)`);
-          if (result.verdict === 'failed') progress(formatFailure(result, null).replace(/^/gm, '    '));
-        },
-      });
-    } finally {
-      await target.close();
-    }
+    const properties = await sweepOn(spec, families, {
+      runs: options.runs,
+      ...seed,
+      all: true,
+      onResult: (result) => {
+        progress(`  ${result.name}: ${result.verdict} (${result.runs} runs, ${result.seconds.toFixed(1)} s)`);
+        if (result.verdict === 'failed') progress(formatFailure(result, null).replace(/^/gm, '    '));
+      },
+    });
     const scenarios = await sweepScenarios({
       store,
       faults: [],
@@ -121,18 +125,12 @@ export async function runZoo(options: ZooOptions): Promise<ZooResult> {
   for (const [index, fault] of selected.entries()) {
     const spec: ZooServerSpec = { store, faults: [fault.id], instances: instancesFor(fault) };
     progress(`[${index + 1}/${selected.length}] ${fault.id} (${spec.instances} instance${spec.instances > 1 ? 's' : ''})`);
-    const target = await zooTarget(spec);
-    let properties: PropertySweep;
-    try {
-      properties = await sweepProperties(families, target, {
-        runs: options.runs,
-        ...seed,
-        all: matrix,
-        onResult: (result) => progress(`  ${result.name}: ${result.verdict === 'failed' ? 'DETECTED' : result.verdict} (${result.runs} runs, ${result.seconds.toFixed(1)} s)`),
-      });
-    } finally {
-      await target.close();
-    }
+    const properties = await sweepOn(spec, families, {
+      runs: options.runs,
+      ...seed,
+      all: matrix,
+      onResult: (result) => progress(`  ${result.name}: ${result.verdict === 'failed' ? 'DETECTED' : result.verdict} (${result.runs} runs, ${result.seconds.toFixed(1)} s)`),
+    });
     const scenarios =
       matrix || properties.detection === null
         ? await sweepScenarios({
