@@ -8,7 +8,7 @@ import { cookieSessions } from './identity.ts';
 import { requestLogging } from './logging.ts';
 import type { ServerParts } from './parts.ts';
 import { authRoutes } from './routes/auth.ts';
-import { cartRoutes } from './routes/cart.ts';
+import { announceCartRead, cartRoutes } from './routes/cart.ts';
 import { controlRoutes } from './routes/control.ts';
 import { metaRoutes } from './routes/meta.ts';
 import { ordersRoutes } from './routes/orders.ts';
@@ -48,6 +48,7 @@ export function createApp(services: Services, parts: ServerParts): App {
   app.use(jsonBody(config.bodyLimitBytes));
   app.use(outside.routes());
   if (!config.dev) app.use(requireHttps);
+  app.use(announceCartRead);
   app.use(cookieSessions(app, services, parts.signedCookies));
   app.use(parts.identity);
   app.use(parts.csrf);

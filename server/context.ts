@@ -17,6 +17,8 @@ export interface Identity {
 export interface AppState {
   requestId: string;
   identity: Identity | null;
+  /** Set before the session layer for a request that reads the cart, which then loads with the cookie session. */
+  readsCart?: boolean;
 }
 
 /** The parts every handler may use, reached through `ctx.services` rather than module state. */

@@ -1,6 +1,6 @@
 import type Koa from 'koa';
 import type { AppContext } from './context.ts';
-import { errorTable, HttpError, StoreUnavailableError, type ErrorCode } from './errors.ts';
+import { errorTable, GuestSessionEndedError, HttpError, StoreUnavailableError, type ErrorCode } from './errors.ts';
 
 /** Koa's own errors (from the router, cookies, the HTTP layer) mapped onto the one error table. */
 const codeForStatus: Partial<Record<number, ErrorCode>> = {
@@ -29,6 +29,9 @@ function describe(error: unknown): { status: number; code: ErrorCode; message: s
   if (error instanceof HttpError) return { status: error.status, code: error.code, message: error.message };
   if (error instanceof StoreUnavailableError) {
     return { status: 503, code: 'STORE_UNAVAILABLE', message: errorTable.STORE_UNAVAILABLE.message };
+  }
+  if (error instanceof GuestSessionEndedError) {
+    return { status: 401, code: 'AUTH_SESSION_REQUIRED', message: errorTable.AUTH_SESSION_REQUIRED.message };
   }
   const status = (error as { status?: unknown }).status;
   const code = typeof status === 'number' ? codeForStatus[status] : undefined;

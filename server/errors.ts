@@ -49,6 +49,16 @@ export class StoreUnavailableError extends Error {
   }
 }
 
+/**
+ * Thrown by stores when a write to a guest cart finds its guest session gone (a login, logout or sweep ended it while
+ * the request was under way): the write changed nothing.
+ */
+export class GuestSessionEndedError extends Error {
+  constructor(readonly sessionId: string) {
+    super(`guest session ${sessionId} has ended`);
+  }
+}
+
 export function fail(code: ErrorCode, message?: string, details?: unknown): never {
   throw new HttpError(code, message, details);
 }

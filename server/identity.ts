@@ -5,7 +5,7 @@ import type { AppContext, AppCustom, AppState, Identity, Services } from './cont
 import { fail } from './errors.ts';
 import type { SessionLifecycle } from './parts.ts';
 import { randomToken } from './ids.ts';
-import { isSessionLive, type SessionRecord, type Store } from './stores/store.ts';
+import { isSessionLive, type Cart, type SessionRecord, type Store } from './stores/store.ts';
 
 /** The record fields out of koa-session's session object (which also carries its own `_expire`, `_maxAge`). */
 function toRecord(data: Record<string, unknown>): SessionRecord {
@@ -38,6 +38,15 @@ function sameRecord(a: SessionRecord, b: SessionRecord): boolean {
  */
 const touchedOnLoad = new WeakMap<object, number>();
 
+/** Cart reads whose cart the store handed over with the cookie session, and the session it was loaded for. */
+const cartOnLoad = new WeakMap<object, { sessionId: string; cart: Cart }>();
+
+/** The cart loaded with the request's cookie session, if that session is the identity asking for it. */
+export function cartLoadedWith(ctx: AppContext, { via, session }: Identity): Cart | undefined {
+  const loaded = cartOnLoad.get(ctx);
+  return via === 'cookie' && loaded?.sessionId === session.id ? loaded.cart : undefined;
+}
+
 /**
  * koa-session's external store, one instance per request. It remembers the session it loaded, so a save under that
  * secret is a conditional update (an ended session stays ended) and a save under a secret koa-session just
@@ -58,11 +67,18 @@ function cookieStoreFor(store: Store, clock: Clock) {
     async get(secret: string): Promise<SessionRecord | null> {
       const touching = !this.#ctx.get('authorization');
       const now = clock.now();
-      const record = touching ? await store.findSessionBySecretAndTouch(secret, now) : await store.findSessionBySecret(secret);
+      const record = touching ? await this.#findAndTouch(secret, now) : await store.findSessionBySecret(secret);
       if (record && touching && isSessionLive(record, now)) touchedOnLoad.set(this.#ctx, now);
       // A copy: a caching store (or a fault seam) may hand the same object to other requests.
       if (record) [this.#secret, this.#written] = [secret, { ...record }];
       return record;
+    }
+
+    async #findAndTouch(secret: string, now: number): Promise<SessionRecord | null> {
+      if (!(this.#ctx.state as AppState).readsCart) return store.findSessionBySecretAndTouch(secret, now);
+      const found = await store.findSessionWithCart(secret, now, randomToken());
+      if (found?.cart) cartOnLoad.set(this.#ctx, { sessionId: found.session.id, cart: found.cart });
+      return found?.session ?? null;
     }
 
     async set(secret: string, data: Record<string, unknown>): Promise<void> {

@@ -1,8 +1,7 @@
 import fc from 'fast-check';
-import type { CartOwner } from '../../server/stores/store.ts';
 import type { Reply } from '../client.ts';
 import { History } from '../history.ts';
-import { expect, linesOf, login, openGuestSession, show } from './harness.ts';
+import { expect, leftoverGuestCart, linesOf, login, openGuestSession, show } from './harness.ts';
 import { interleaving, withScheduler, type RaceDefinition } from './race.ts';
 
 type TabOp = { kind: 'get' } | { kind: 'add'; sku: string };
@@ -41,8 +40,8 @@ export const guestDuringLogin: RaceDefinition = {
               expect((final[op.sku] ?? 0) >= 1, `tab${i}'s guest add of ${op.sku} was acknowledged (${show(reply)}) but the user cart is ${JSON.stringify(final)}`);
             }
           }
-          const probe = await servers.store.getOrCreateCart(`guest:${guestId}` as CartOwner, 'probe');
-          expect(probe.id === 'probe', `a guest cart of the ended guest session outlives the login: ${JSON.stringify(probe)}`);
+          const leftover = await leftoverGuestCart(servers.store, guestId);
+          expect(leftover === null, `a guest cart of the ended guest session outlives the login: ${JSON.stringify(leftover)}`);
         }),
     ),
 };

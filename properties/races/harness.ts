@@ -1,8 +1,9 @@
 import type Koa from 'koa';
 import { createClock, type Clock } from '../../server/clock.ts';
+import { GuestSessionEndedError } from '../../server/errors.ts';
 import { createServer, type ReferenceServer } from '../../server/index.ts';
 import { MemoryStore } from '../../server/stores/memory.ts';
-import type { Store } from '../../server/stores/store.ts';
+import type { Cart, Store } from '../../server/stores/store.ts';
 import { ContractClient, type Reply } from '../client.ts';
 import { History } from '../history.ts';
 import type { Credentials } from '../targets.ts';
@@ -107,4 +108,18 @@ export function linesOf(body: any): Lines {
 
 export function show(reply: Reply): string {
   return `${reply.status} ${JSON.stringify(reply.body)?.slice(0, 300)}`;
+}
+
+/**
+ * The guest cart still stored for a guest session that should have ended, or null when there is none: the store
+ * refuses to create one for the ended session, or (should the session live on) creates a fresh, empty probe.
+ */
+export async function leftoverGuestCart(store: Store, guestId: string): Promise<Cart | null> {
+  try {
+    const probe = await store.getOrCreateCart(`guest:${guestId}`, 'probe');
+    return probe.id === 'probe' ? null : probe;
+  } catch (error) {
+    if (error instanceof GuestSessionEndedError) return null;
+    throw error;
+  }
 }

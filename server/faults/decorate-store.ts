@@ -1,15 +1,22 @@
-import { findThenTouchSession, type Store } from '../stores/store.ts';
+import { findSessionThenCart, findThenTouchSession, type Store } from '../stores/store.ts';
 
 /**
- * A store that behaves like `inner` except for the methods in `overrides`. Overriding how a session is found or
- * touched also changes the fused find-and-touch, which then runs as those two steps on the decorated store.
+ * A store that behaves like `inner` except for the methods in `overrides`. Overriding a step of a fused call (how a
+ * session is found or touched, how a cart is got) also changes the fused call, which then runs as its steps on the
+ * decorated store.
  */
 export function decorateStore(inner: Store, overrides: Partial<Store>): Store {
-  const changes = (name: keyof Store) => Object.hasOwn(overrides, name);
-  const fused =
-    !changes('findSessionBySecretAndTouch') && (changes('findSessionBySecret') || changes('touchSession'))
-      ? { findSessionBySecretAndTouch: (secret: string, now: number) => findThenTouchSession(decorated, secret, now) }
-      : {};
+  const changes = (...names: (keyof Store)[]) => names.some((name) => Object.hasOwn(overrides, name));
+  const fused: Partial<Store> = {};
+  if (!changes('findSessionBySecretAndTouch') && changes('findSessionBySecret', 'touchSession')) {
+    fused.findSessionBySecretAndTouch = (secret, now) => findThenTouchSession(decorated, secret, now);
+  }
+  if (
+    !changes('findSessionWithCart') &&
+    (changes('findSessionBySecret', 'touchSession', 'findSessionBySecretAndTouch', 'getOrCreateCart'))
+  ) {
+    fused.findSessionWithCart = (secret, now, newCartId) => findSessionThenCart(decorated, secret, now, newCartId);
+  }
   const all: Partial<Store> = { ...overrides, ...fused };
   const decorated: Store = new Proxy(inner, {
     get(target, property, receiver) {

@@ -1,6 +1,21 @@
 import { randomToken } from '../ids.ts';
-import type { CartOwner } from '../stores/store.ts';
+import { guestSessionOf, type CartOwner, type Store } from '../stores/store.ts';
 import { storeDecorator, storeRoundTrip, type Fault } from './fault.ts';
+
+/**
+ * Where a second insert of `owner`'s cart lands when nothing keeps an owner to one cart: a user cart under a
+ * suffixed key, a guest cart under a copy of its guest session (the store only creates a guest cart for a live
+ * session), which nothing ends when the guest signs in or out.
+ */
+export async function anotherCart(store: Store, owner: CartOwner): Promise<CartOwner> {
+  const guestSession = guestSessionOf(owner);
+  if (guestSession === null) return `${owner}#${randomToken(6)}` as CartOwner;
+  const session = await store.findSession(guestSession);
+  if (!session) return owner;
+  const copy = { ...session, id: randomToken() };
+  await store.createSession(randomToken(32), copy);
+  return `guest:${copy.id}`;
+}
 
 export const racyCartCreate: Fault = {
   id: 'racy-cart-create',
@@ -15,7 +30,7 @@ export const racyCartCreate: Fault = {
       const known = cartOf.get(owner);
       if (known) return known;
       await storeRoundTrip();
-      const created = `${owner}#${randomToken(6)}` as CartOwner;
+      const created = await anotherCart(inner, owner);
       cartOf.set(owner, created);
       return created;
     }

@@ -1,6 +1,9 @@
+import { GuestSessionEndedError } from '../errors.ts';
 import { ExpiryIndex } from './expiry-index.ts';
 import {
   cartOwnerKind,
+  cartOwnerOf,
+  guestSessionOf,
   isSessionLive,
   mergeQuantity,
   sessionExpiresAt,
@@ -15,6 +18,7 @@ import {
   type RefreshFamily,
   type SessionRecord,
   type SessionStats,
+  type SessionWithCart,
   type Store,
   type SweepResult,
   type User,
@@ -90,6 +94,18 @@ export class MemoryStore implements Store {
   }
 
   async findSessionBySecretAndTouch(secret: string, now: number): Promise<SessionRecord | null> {
+    return this.#findAndTouch(secret, now);
+  }
+
+  async findSessionWithCart(secret: string, now: number, newCartId: string): Promise<SessionWithCart | null> {
+    const session = this.#findAndTouch(secret, now);
+    if (!session) return null;
+    if (!isSessionLive(session, now)) return { session, cart: null };
+    const owner = cartOwnerOf(session);
+    return { session, cart: this.#view(owner, this.#cart(owner, newCartId)) };
+  }
+
+  #findAndTouch(secret: string, now: number): SessionRecord | null {
     const id = this.#sessionIdBySecret.get(secret);
     if (id === undefined) return null;
     const record = this.#sessions.get(id)!;
@@ -223,12 +239,18 @@ export class MemoryStore implements Store {
       target.version++;
     }
     this.#carts.delete(guest);
+    const guestSession = guestSessionOf(guest);
+    if (guestSession !== null && this.#removeSession(guestSession)) this.#counters.ended++;
     return this.#view(user, target);
   }
 
   #cart(owner: CartOwner, newCartId: string): CartState {
     let cart = this.#carts.get(owner);
-    if (!cart) this.#carts.set(owner, (cart = { id: newCartId, lines: new Map(), version: 0 }));
+    if (!cart) {
+      const guestSession = guestSessionOf(owner);
+      if (guestSession !== null && !this.#sessions.has(guestSession)) throw new GuestSessionEndedError(guestSession);
+      this.#carts.set(owner, (cart = { id: newCartId, lines: new Map(), version: 0 }));
+    }
     return cart;
   }
 

@@ -117,6 +117,21 @@ export const migrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'guest carts live and die with their guest session',
+    // Inserting a guest cart checks (and, until it commits, holds) its session, so a merge or logout holding that
+    // session waits for it or makes it fail; deleting the session deletes the cart, even one whose insert committed
+    // while the delete was waiting. Guest carts already orphaned by the race this closes are dropped.
+    sql: (t) => `
+      DELETE FROM ${t.carts} c
+      WHERE c.owner LIKE 'guest:%' AND NOT EXISTS (SELECT 1 FROM ${t.sessions} s WHERE s.id = substr(c.owner, 7));
+      ALTER TABLE ${t.carts} ADD COLUMN guest_session_id text
+        CONSTRAINT carts_guest_session_fk REFERENCES ${t.sessions} (id) ON DELETE CASCADE;
+      UPDATE ${t.carts} SET guest_session_id = substr(owner, 7) WHERE owner LIKE 'guest:%';
+      CREATE INDEX carts_guest_session_id ON ${t.carts} (guest_session_id) WHERE guest_session_id IS NOT NULL;
+    `,
+  },
 ];
 
 /**

@@ -1,9 +1,12 @@
-import type pg from 'pg';
+import pg from 'pg';
+import { GuestSessionEndedError } from '../errors.ts';
 import { sha256 } from '../ids.ts';
 import { createPool, query, transaction } from './postgres-pool.ts';
 import { migrate, tablesIn, type Tables } from './postgres-schema.ts';
 import {
   cartOwnerKind,
+  findSessionThenCart,
+  guestSessionOf,
   isSessionLive,
   mergeQuantity,
   sortLines,
@@ -17,6 +20,7 @@ import {
   type RefreshFamily,
   type SessionRecord,
   type SessionStats,
+  type SessionWithCart,
   type Store,
   type SweepResult,
   type User,
@@ -241,6 +245,10 @@ export class PostgresStore implements Store {
     return isSessionLive(record, now) && row.touched === 0 ? null : record;
   }
 
+  async findSessionWithCart(secret: string, now: number, newCartId: string): Promise<SessionWithCart | null> {
+    return findSessionThenCart(this, secret, now, newCartId);
+  }
+
   async findSession(id: string): Promise<SessionRecord | null> {
     const { rows } = await query<SessionRow>(
       this.#pool,
@@ -276,30 +284,29 @@ export class PostgresStore implements Store {
   }
 
   async endSession(id: string): Promise<boolean> {
-    const { rows } = await query<{ ended: number }>(
-      this.#pool,
-      `WITH ${this.#removeSessions(`id = $1`)},
-            counted AS (${this.#bump('ended', 'removed', '$2')} RETURNING 1)
-       SELECT count(*)::int AS ended FROM removed`,
-      [id, randomShard()],
-    );
+    const { rows } = await query<{ ended: number }>(this.#pool, this.#endSessions('id = $1'), [id, randomShard()]);
     return rows[0]?.ended === 1;
   }
 
   async endUserSessions(userId: string): Promise<number> {
-    const { rows } = await query<{ ended: number }>(
-      this.#pool,
-      `WITH ${this.#removeSessions(`user_id = $1`)},
-            counted AS (${this.#bump('ended', 'removed', '$2')} RETURNING 1)
-       SELECT count(*)::int AS ended FROM removed`,
-      [userId, randomShard()],
-    );
+    const { rows } = await query<{ ended: number }>(this.#pool, this.#endSessions('user_id = $1'), [
+      userId,
+      randomShard(),
+    ]);
     return rows[0]?.ended ?? 0;
+  }
+
+  /** Ends the sessions `where` picks (with `$1`), counting them as ended on shard `$2`; returns `ended`. */
+  #endSessions(where: string): string {
+    return `WITH ${this.#removeSessions(where)},
+                 counted AS (${this.#bump('ended', 'removed', '$2')} RETURNING 1)
+            SELECT count(*)::int AS ended FROM removed`;
   }
 
   /**
    * CTEs `removed` (the deleted sessions), `families` and `guest_carts` (what died with them): one statement, so a
-   * session never goes without its refresh family and guest cart.
+   * session never goes without its refresh family and guest cart. `guest_carts` sees the carts of the statement's
+   * snapshot; one whose insert committed while this waited for the session row goes by the foreign key's cascade.
    */
   #removeSessions(where: string): string {
     const t = this.#t;
@@ -368,11 +375,12 @@ export class PostgresStore implements Store {
     // Reads without writing when the cart exists; ON CONFLICT makes racing creators agree on one cart. A creator
     // that lost the race sees nothing in its own snapshot, so it reads again in a fresh statement.
     for (let attempt = 0; attempt < 3; attempt++) {
-      const { rows } = await query<CartRow>(
-        this.#pool,
+      const { rows } = await this.#cartWrite(
+        owner,
         `WITH found AS (SELECT id, lines, version FROM ${this.#t.carts} WHERE owner = $2),
               created AS (
-                INSERT INTO ${this.#t.carts} (id, owner) SELECT $1, $2 WHERE NOT EXISTS (SELECT 1 FROM found)
+                INSERT INTO ${this.#t.carts} (id, owner, guest_session_id)
+                SELECT $1, $2, $3 WHERE NOT EXISTS (SELECT 1 FROM found)
                 ON CONFLICT (owner) DO NOTHING
                 RETURNING id, lines, version
               )
@@ -387,12 +395,12 @@ export class PostgresStore implements Store {
   async addToCart(owner: CartOwner, newCartId: string, line: CartLine, maxLineQuantity: number): Promise<Cart | null> {
     // The cap is part of the upsert: past it, an existing cart is not updated (no row comes back) and a missing one
     // is created empty at version 0, like a get-or-create; an accepted add always leaves version >= 1.
-    const { rows } = await query<CartRow>(
-      this.#pool,
-      `INSERT INTO ${this.#t.carts} AS c (id, owner, lines, version)
-       SELECT $1, $2, jsonb_build_object($3::text, $4::bigint), 1 WHERE $4::bigint <= $5::bigint
+    const { rows } = await this.#cartWrite(
+      owner,
+      `INSERT INTO ${this.#t.carts} AS c (id, owner, guest_session_id, lines, version)
+       SELECT $1, $2, $6, jsonb_build_object($3::text, $4::bigint), 1 WHERE $4::bigint <= $5::bigint
        UNION ALL
-       SELECT $1, $2, '{}', 0 WHERE $4::bigint > $5::bigint
+       SELECT $1, $2, $6, '{}', 0 WHERE $4::bigint > $5::bigint
        ON CONFLICT (owner) DO UPDATE
          SET lines = jsonb_set(
                c.lines, ARRAY[$3::text], to_jsonb(coalesce((c.lines ->> $3::text)::bigint, 0) + $4::bigint)
@@ -407,10 +415,10 @@ export class PostgresStore implements Store {
   }
 
   async setCartLine(owner: CartOwner, newCartId: string, line: CartLine): Promise<Cart> {
-    const { rows } = await query<CartRow>(
-      this.#pool,
-      `INSERT INTO ${this.#t.carts} AS c (id, owner, lines, version)
-       VALUES ($1, $2, CASE WHEN $4::bigint = 0 THEN '{}'::jsonb ELSE jsonb_build_object($3::text, $4::bigint) END, 1)
+    const { rows } = await this.#cartWrite(
+      owner,
+      `INSERT INTO ${this.#t.carts} AS c (id, owner, lines, version, guest_session_id)
+       VALUES ($1, $2, CASE WHEN $4::bigint = 0 THEN '{}'::jsonb ELSE jsonb_build_object($3::text, $4::bigint) END, 1, $5)
        ON CONFLICT (owner) DO UPDATE
          SET lines = CASE WHEN $4::bigint = 0 THEN c.lines - $3::text
                           ELSE jsonb_set(c.lines, ARRAY[$3::text], to_jsonb($4::bigint)) END,
@@ -422,9 +430,9 @@ export class PostgresStore implements Store {
   }
 
   async removeCartLine(owner: CartOwner, newCartId: string, sku: string): Promise<Cart> {
-    const { rows } = await query<CartRow>(
-      this.#pool,
-      `INSERT INTO ${this.#t.carts} AS c (id, owner, lines, version) VALUES ($1, $2, '{}', 1)
+    const { rows } = await this.#cartWrite(
+      owner,
+      `INSERT INTO ${this.#t.carts} AS c (id, owner, lines, version, guest_session_id) VALUES ($1, $2, '{}', 1, $4)
        ON CONFLICT (owner) DO UPDATE SET lines = c.lines - $3::text, version = c.version + 1
        RETURNING id, lines, version`,
       [newCartId, owner, sku],
@@ -439,26 +447,48 @@ export class PostgresStore implements Store {
     strategy: MergeStrategy,
     maxLineQuantity: number,
   ): Promise<Cart> {
-    // Locks in a fixed order (guest cart by deleting it, then the user cart), so merges cannot deadlock. A replayed
-    // merge finds the guest cart already gone and merges nothing.
+    // Locks in a fixed order (guest session, guest cart by deleting it, user cart), so merges cannot deadlock. The
+    // guest session comes first because a guest-cart insert holds it until it commits: the cart read after it sees
+    // every acknowledged write, and a later insert fails its foreign key check once the session is deleted here.
+    const guestSession = guestSessionOf(guest);
     return transaction(this.#pool, async (client) => {
+      await client.query(`SELECT 1 FROM ${this.#t.sessions} WHERE id = $1 FOR UPDATE`, [guestSession]);
       const deleted = await client.query<Pick<CartRow, 'lines'>>(
         `DELETE FROM ${this.#t.carts} WHERE owner = $1 RETURNING lines`,
         [guest],
       );
-      const target = await this.#lockCart(client, user, newCartId);
+      let target = await this.#lockCart(client, user, newCartId);
       const guestLines = Object.entries(deleted.rows[0]?.lines ?? {});
-      if (guestLines.length === 0) return toCart(user, target);
-      const lines = { ...target.lines };
-      for (const [sku, quantity] of guestLines) {
-        lines[sku] = mergeQuantity(strategy, target.lines[sku], quantity, maxLineQuantity);
+      if (guestLines.length > 0) {
+        const lines = { ...target.lines };
+        for (const [sku, quantity] of guestLines) {
+          lines[sku] = mergeQuantity(strategy, target.lines[sku], quantity, maxLineQuantity);
+        }
+        const { rows } = await client.query<CartRow>(
+          `UPDATE ${this.#t.carts} SET lines = $2, version = version + 1 WHERE id = $1 RETURNING id, lines, version`,
+          [target.id, lines],
+        );
+        target = rows[0]!;
       }
-      const { rows } = await client.query<CartRow>(
-        `UPDATE ${this.#t.carts} SET lines = $2, version = version + 1 WHERE id = $1 RETURNING id, lines, version`,
-        [target.id, lines],
-      );
-      return toCart(user, rows[0]!);
+      await client.query(this.#endSessions('id = $1'), [guestSession, randomShard()]);
+      return toCart(user, target);
     });
+  }
+
+  /**
+   * Runs a cart statement whose parameters are `values` and then the guest session of `owner` (null for a user
+   * cart), which a created guest cart references: if that session is gone, the insert fails its foreign key check.
+   */
+  async #cartWrite(owner: CartOwner, text: string, values: unknown[]): Promise<pg.QueryResult<CartRow>> {
+    const guestSession = guestSessionOf(owner);
+    try {
+      return await query<CartRow>(this.#pool, text, [...values, guestSession]);
+    } catch (error) {
+      if (error instanceof pg.DatabaseError && error.constraint === 'carts_guest_session_fk') {
+        throw new GuestSessionEndedError(guestSession!);
+      }
+      throw error;
+    }
   }
 
   /** The owner's cart, created if missing, row-locked until the transaction ends. */

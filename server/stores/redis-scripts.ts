@@ -31,11 +31,43 @@ end
 
 local function cart_key(owner) return P .. 'cart:' .. owner end
 
-local function ensure_cart(key, new_id)
-  if redis.call('HSETNX', key, 'id', new_id) == 1 then redis.call('HSET', key, 'version', 0) end
+local function guest_session(owner)
+  if string.sub(owner, 1, 6) == 'guest:' then return string.sub(owner, 7) end
+  return nil
+end
+
+-- The owner's cart key, the cart created if missing: a guest cart only while its session exists, else the script
+-- stops here with nothing written.
+local function ensure_cart(owner, new_id)
+  local key = cart_key(owner)
+  if redis.call('EXISTS', key) == 1 then return key end
+  local session = guest_session(owner)
+  if session and redis.call('EXISTS', P .. 'session:' .. session) == 0 then
+    error({ err = 'GUEST_SESSION_ENDED ' .. session })
+  end
+  redis.call('HSET', key, 'id', new_id, 'version', 0)
+  return key
 end
 
 local function is_line(field) return string.sub(field, 1, 5) == 'line:' end
+
+-- The session under a secret as found (flat and as a table), touched to now (a decimal string) when live at now;
+-- nil when there is none.
+local function find_and_touch(secret, now)
+  local id = redis.call('GET', P .. 'secret:' .. secret)
+  if not id then return nil end
+  local key = P .. 'session:' .. id
+  local flat = redis.call('HGETALL', key)
+  local hash = {}
+  for i = 1, #flat, 2 do hash[flat[i]] = flat[i + 1] end
+  if not hash.lastSeenAt then return nil end
+  local live = tonumber(now) < expires_at(hash.lastSeenAt, hash.idleTimeoutMs, hash.absoluteExpiresAt)
+  if live and tonumber(now) > tonumber(hash.lastSeenAt) then
+    redis.call('HSET', key, 'lastSeenAt', now)
+    redis.call('ZADD', P .. 'expiry', int(expires_at(now, hash.idleTimeoutMs, hash.absoluteExpiresAt)), id)
+  end
+  return flat, hash, live
+end
 
 -- Removes a session and what lives and dies with it; returns {guest cart removed, family removed} or nil.
 local function remove_session(id)
@@ -95,19 +127,17 @@ return redis.call('HGETALL', P .. 'session:' .. id)`,
 
   /** ARGV: secret, now -> the session hash as found, flat, or nil; a session live at now is touched to now */
   spFindSessionBySecretAndTouch: `
-local id = redis.call('GET', P .. 'secret:' .. ARGV[2])
-if not id then return false end
-local key = P .. 'session:' .. id
-local flat = redis.call('HGETALL', key)
-local hash = {}
-for i = 1, #flat, 2 do hash[flat[i]] = flat[i + 1] end
-if not hash.lastSeenAt then return false end
-local now = tonumber(ARGV[3])
-if now < expires_at(hash.lastSeenAt, hash.idleTimeoutMs, hash.absoluteExpiresAt) and now > tonumber(hash.lastSeenAt) then
-  redis.call('HSET', key, 'lastSeenAt', ARGV[3])
-  redis.call('ZADD', P .. 'expiry', int(expires_at(ARGV[3], hash.idleTimeoutMs, hash.absoluteExpiresAt)), id)
-end
-return flat`,
+return find_and_touch(ARGV[2], ARGV[3]) or false`,
+
+  /**
+   * ARGV: secret, now, new cart id -> nil, or {session hash as found, flat; for a session live at now, its cart hash}
+   */
+  spFindSessionWithCart: `
+local flat, hash, live = find_and_touch(ARGV[2], ARGV[3])
+if not flat then return false end
+if not live then return { flat } end
+local owner = hash.userId and ('user:' .. hash.userId) or ('guest:' .. hash.id)
+return { flat, redis.call('HGETALL', ensure_cart(owner, ARGV[4])) }`,
 
   /** ARGV: secret, id, expiresAt, field/value pairs -> 1 replaced, 0 the session is gone */
   spReplaceSession: `
@@ -190,14 +220,12 @@ return { sessions, carts, families }`,
 
   /** ARGV: owner, new cart id -> the cart hash, flat */
   spGetOrCreateCart: `
-local key = cart_key(ARGV[2])
-ensure_cart(key, ARGV[3])
+local key = ensure_cart(ARGV[2], ARGV[3])
 return redis.call('HGETALL', key)`,
 
   /** ARGV: owner, new cart id, sku, quantity, max line quantity -> the cart hash, or nil over the cap */
   spAddToCart: `
-local key = cart_key(ARGV[2])
-ensure_cart(key, ARGV[3])
+local key = ensure_cart(ARGV[2], ARGV[3])
 local field = 'line:' .. ARGV[4]
 local quantity = tonumber(redis.call('HGET', key, field) or '0') + tonumber(ARGV[5])
 if quantity > tonumber(ARGV[6]) then return false end
@@ -207,8 +235,7 @@ return redis.call('HGETALL', key)`,
 
   /** ARGV: owner, new cart id, sku, quantity (0 removes) -> the cart hash */
   spSetCartLine: `
-local key = cart_key(ARGV[2])
-ensure_cart(key, ARGV[3])
+local key = ensure_cart(ARGV[2], ARGV[3])
 if tonumber(ARGV[5]) == 0 then
   redis.call('HDEL', key, 'line:' .. ARGV[4])
 else
@@ -219,17 +246,18 @@ return redis.call('HGETALL', key)`,
 
   /** ARGV: owner, new cart id, sku -> the cart hash */
   spRemoveCartLine: `
-local key = cart_key(ARGV[2])
-ensure_cart(key, ARGV[3])
+local key = ensure_cart(ARGV[2], ARGV[3])
 redis.call('HDEL', key, 'line:' .. ARGV[4])
 redis.call('HINCRBY', key, 'version', 1)
 return redis.call('HGETALL', key)`,
 
-  /** ARGV: guest owner, user owner, new cart id, strategy, max line quantity -> the user cart hash */
+  /**
+   * ARGV: guest owner, user owner, new cart id, strategy, max line quantity -> the user cart hash; the guest session
+   * ends here too
+   */
   spMergeCarts: `${mergeQuantity}
-local target = cart_key(ARGV[3])
+local target = ensure_cart(ARGV[3], ARGV[4])
 local source = cart_key(ARGV[2])
-ensure_cart(target, ARGV[4])
 local flat = redis.call('HGETALL', source)
 local merged = false
 for i = 1, #flat, 2 do
@@ -243,6 +271,8 @@ for i = 1, #flat, 2 do
 end
 if merged then redis.call('HINCRBY', target, 'version', 1) end
 redis.call('DEL', source)
+local session = guest_session(ARGV[2])
+if session and remove_session(session) then redis.call('HINCRBY', P .. 'counters', 'ended', 1) end
 return redis.call('HGETALL', target)`,
 
   /**

@@ -1,8 +1,9 @@
 import { Redis, type RedisOptions } from 'ioredis';
-import { StoreUnavailableError } from '../errors.ts';
+import { GuestSessionEndedError, StoreUnavailableError } from '../errors.ts';
 import { scripts, type ScriptName } from './redis-scripts.ts';
 import {
   cartOwnerKind,
+  cartOwnerOf,
   sessionExpiresAt,
   sortLines,
   type Cart,
@@ -15,6 +16,7 @@ import {
   type RefreshFamily,
   type SessionRecord,
   type SessionStats,
+  type SessionWithCart,
   type Store,
   type SweepResult,
   type User,
@@ -111,6 +113,13 @@ export class RedisStore implements Store {
 
   async findSessionBySecretAndTouch(secret: string, now: number): Promise<SessionRecord | null> {
     return toSession(await this.#script('spFindSessionBySecretAndTouch', secret, now));
+  }
+
+  async findSessionWithCart(secret: string, now: number, newCartId: string): Promise<SessionWithCart | null> {
+    const reply = (await this.#script('spFindSessionWithCart', secret, now, newCartId)) as [Flat, Flat?] | null;
+    if (reply === null) return null;
+    const session = toSession(reply[0])!;
+    return { session, cart: reply[1] ? toCart(cartOwnerOf(session), reply[1]) : null };
   }
 
   async findSession(id: string): Promise<SessionRecord | null> {
@@ -293,6 +302,8 @@ export class RedisStore implements Store {
   #classify(error: unknown): unknown {
     if (!(error instanceof Error)) return error;
     const isReply = error.name === 'ReplyError';
+    const guestSessionEnded = isReply ? /^GUEST_SESSION_ENDED (\S+)/.exec(error.message) : null;
+    if (guestSessionEnded) return new GuestSessionEndedError(guestSessionEnded[1]!);
     if (isReply && !unavailableReplies.test(error.message)) return error;
     const connection = this.#lastConnectionError;
     return new StoreUnavailableError(connection && !isReply ? new Error(`${error.message} (${connection.message})`) : error);

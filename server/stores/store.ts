@@ -72,6 +72,12 @@ export interface RefreshFamily {
   rotatedAt: number;
 }
 
+/** A cookie session as a cart read loads it: the session, and its cart when the session is live. */
+export interface SessionWithCart {
+  session: SessionRecord;
+  cart: Cart | null;
+}
+
 export interface SweepResult {
   sessions: number;
   carts: number;
@@ -109,6 +115,11 @@ export interface Store {
    * idle timer never moves), and null means no session, including one that ended while this ran.
    */
   findSessionBySecretAndTouch(secret: string, now: number): Promise<SessionRecord | null>;
+  /**
+   * findSessionBySecretAndTouch and, when the session is live at `now`, getOrCreateCart of the cart it reaches
+   * (cartOwnerOf), in one step: a cart read in one round trip. `cart` is null for a session that is not live.
+   */
+  findSessionWithCart(secret: string, now: number, newCartId: string): Promise<SessionWithCart | null>;
   /** Ends the session with its refresh family and, for a guest, its cart. False if it was already gone. */
   endSession(id: string): Promise<boolean>;
   endUserSessions(userId: string): Promise<number>;
@@ -117,13 +128,22 @@ export interface Store {
   /** Removes up to `limit` sessions expired at `now`, with their guest carts and refresh families. */
   sweep(now: number, limit: number): Promise<SweepResult>;
 
+  /**
+   * The cart operations create the owner's cart when it is missing. A guest cart is only created while its guest
+   * session exists, checked in the same atomic step: otherwise they throw GuestSessionEndedError and change nothing,
+   * so a write racing the end of that session can neither land in a cart nobody will read nor outlive the session.
+   */
   getOrCreateCart(owner: CartOwner, newCartId: string): Promise<Cart>;
   /** Adds to a line; `null` if the line would pass `maxLineQuantity` (nothing changes then). */
   addToCart(owner: CartOwner, newCartId: string, line: CartLine, maxLineQuantity: number): Promise<Cart | null>;
   /** Sets a line's quantity; 0 removes the line. */
   setCartLine(owner: CartOwner, newCartId: string, line: CartLine): Promise<Cart>;
   removeCartLine(owner: CartOwner, newCartId: string, sku: string): Promise<Cart>;
-  /** Folds the guest cart into the user cart and deletes the guest cart, in one step. */
+  /**
+   * Ends the guest session that owns `guest` and folds its cart into the user cart, in one step: a guest-cart write
+   * either lands before the merge and is carried over, or comes after it and is refused. A guest session already
+   * gone merges nothing.
+   */
   mergeCarts(
     guest: CartOwner,
     user: CartOwner,
@@ -170,8 +190,34 @@ export async function findThenTouchSession(store: Store, secret: string, now: nu
   return (await store.touchSession(record.id, now)) ? record : null;
 }
 
+/**
+ * findSessionWithCart as its two steps through `store`'s own methods: for a store without a fused form, and for a
+ * decorator that changes either step.
+ */
+export async function findSessionThenCart(
+  store: Store,
+  secret: string,
+  now: number,
+  newCartId: string,
+): Promise<SessionWithCart | null> {
+  const session = await store.findSessionBySecretAndTouch(secret, now);
+  if (!session) return null;
+  const cart = isSessionLive(session, now) ? await store.getOrCreateCart(cartOwnerOf(session), newCartId) : null;
+  return { session, cart };
+}
+
+/** The cart a session reaches: its own while it is a guest's, its user's once signed in. */
+export function cartOwnerOf(session: SessionRecord): CartOwner {
+  return session.userId === null ? `guest:${session.id}` : `user:${session.userId}`;
+}
+
 export function cartOwnerKind(owner: CartOwner): Cart['owner'] {
   return owner.startsWith('guest:') ? 'guest' : 'user';
+}
+
+/** The session a guest cart belongs to; null for a user cart. */
+export function guestSessionOf(owner: CartOwner): string | null {
+  return owner.startsWith('guest:') ? owner.slice('guest:'.length) : null;
 }
 
 /** The merge rule for one SKU, shared by every store so they cannot disagree. */

@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { HttpClient } from '../support/http-client.ts';
+import { GuestSessionEndedError } from '../../server/errors.ts';
+import { decorateStore } from '../../server/faults/decorate-store.ts';
+import { createServer } from '../../server/index.ts';
+import { MemoryStore } from '../../server/stores/memory.ts';
+import { guestSessionOf } from '../../server/stores/store.ts';
+import { HttpClient } from '../support/http-client.ts';
 import { bearer, expectError, signIn, startServer, visit, type TestServer } from './fixture.ts';
 
 let t: TestServer;
@@ -164,15 +169,37 @@ describe('merge on login', () => {
       version: userCart.version + 1,
     });
 
-    // The guest cart no longer exists in the store: asking for it finds a brand-new, empty one.
-    const gone = await t.server.services.store.getOrCreateCart(`guest:${guest.id}`, 'probe');
-    expect(gone).toEqual({ id: 'probe', owner: 'guest', items: [], version: 0 });
+    // The guest cart no longer exists in the store, and its session ended with the merge, so nothing can recreate it.
+    await expect(t.server.services.store.getOrCreateCart(`guest:${guest.id}`, 'probe')).rejects.toBeInstanceOf(
+      GuestSessionEndedError,
+    );
 
     // Replaying the login (the old guest cookie), logging in again, or from an empty guest: nothing merges twice.
     await signIn(replay);
     await signIn(client);
     await signIn(await guestWith({}));
     expect((await owner.get('/cart')).body.items).toEqual(merged.items);
+  });
+
+  it('refuses a guest-cart write whose session a login ended mid-request with 401 AUTH_SESSION_REQUIRED, changing nothing', async () => {
+    // The store sees the session end between the request resolving it and its cart write, as when another tab signs in.
+    const inner = new MemoryStore();
+    const store = decorateStore(inner, {
+      addToCart: async (owner, newCartId, line, max) => {
+        await inner.endSession(guestSessionOf(owner)!);
+        return inner.addToCart(owner, newCartId, line, max);
+      },
+    });
+    const server = await createServer({ config: { logLevel: 'silent', seedUsers: 0, sweepIntervalMs: 0 }, store });
+    try {
+      const client = new HttpClient(await server.listen(0, '127.0.0.1'));
+      const guest = await visit(client);
+      expectError(await client.post('/cart/items', { sku: 'SKU-0001', quantity: 1 }), 401, 'AUTH_SESSION_REQUIRED');
+      await expect(inner.getOrCreateCart(`guest:${guest.id}`, 'probe')).rejects.toBeInstanceOf(GuestSessionEndedError);
+      expect((await client.get('/cart')).body).toMatchObject({ owner: 'guest', items: [] });
+    } finally {
+      await server.close();
+    }
   });
 
   it('caps each summed line at the per-line limit', async () => {

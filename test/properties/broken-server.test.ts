@@ -6,14 +6,17 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type Koa from 'koa';
 import { afterEach, describe, expect, test } from 'vitest';
+import { anotherCart } from '../../server/faults/racy-cart-create.ts';
 import { MemoryStore } from '../../server/stores/memory.ts';
 import {
+  findSessionThenCart,
   findThenTouchSession,
   type Cart,
   type CartLine,
   type CartOwner,
   type RefreshFamily,
   type SessionRecord,
+  type SessionWithCart,
   type SweepResult,
 } from '../../server/stores/store.ts';
 import { cleanup } from '../../properties/families/cleanup.ts';
@@ -36,12 +39,16 @@ import { inProcessTarget, type InProcessOptions, type Target } from '../../prope
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
 /**
- * A memory store whose cookie lookup runs as its two steps (find, then touch) through the overridable methods, so
- * a subclass that changes how sessions are found changes every path that finds them.
+ * A memory store whose fused calls run as their steps (find, touch, get the cart) through the overridable methods,
+ * so a subclass that changes how sessions are found or carts are got changes every path that does so.
  */
 class SteppedStore extends MemoryStore {
   override findSessionBySecretAndTouch(secret: string, now: number): Promise<SessionRecord | null> {
     return findThenTouchSession(this, secret, now);
+  }
+
+  override findSessionWithCart(secret: string, now: number, newCartId: string): Promise<SessionWithCart | null> {
+    return findSessionThenCart(this, secret, now, newCartId);
   }
 }
 
@@ -53,14 +60,14 @@ class ForgetfulStore extends SteppedStore {
 }
 
 /** Ending a session does nothing: logout and login rotation leave the old cookie working. */
-class UndyingStore extends MemoryStore {
+class UndyingStore extends SteppedStore {
   override async endSession(): Promise<boolean> {
     return true;
   }
 }
 
 /** Adds by read, await, write: concurrent adds overwrite each other. */
-class LosingStore extends MemoryStore {
+class LosingStore extends SteppedStore {
   override async addToCart(owner: CartOwner, newCartId: string, line: CartLine): Promise<Cart | null> {
     const cart = await this.getOrCreateCart(owner, newCartId);
     await tick();
@@ -70,36 +77,35 @@ class LosingStore extends MemoryStore {
 }
 
 /** Get-or-create as look, await, create: racing first writes each make a cart of their own. */
-class RacyCartStore extends MemoryStore {
-  readonly #chosen = new Map<string, string>();
+class RacyCartStore extends SteppedStore {
+  readonly #cartOf = new Map<CartOwner, CartOwner>();
 
-  async #owner(owner: CartOwner, newCartId: string): Promise<CartOwner> {
-    if (!this.#chosen.has(owner)) {
+  async #owner(owner: CartOwner): Promise<CartOwner> {
+    if (!this.#cartOf.has(owner)) {
       await tick();
-      this.#chosen.set(owner, newCartId);
-      return `${owner}#${newCartId}` as CartOwner;
+      this.#cartOf.set(owner, await anotherCart(this, owner));
     }
-    return `${owner}#${this.#chosen.get(owner)}` as CartOwner;
+    return this.#cartOf.get(owner)!;
   }
 
   override async getOrCreateCart(owner: CartOwner, newCartId: string): Promise<Cart> {
-    return super.getOrCreateCart(await this.#owner(owner, newCartId), newCartId);
+    return super.getOrCreateCart(await this.#owner(owner), newCartId);
   }
 
   override async addToCart(owner: CartOwner, newCartId: string, line: CartLine, max: number): Promise<Cart | null> {
-    return super.addToCart(await this.#owner(owner, newCartId), newCartId, line, max);
+    return super.addToCart(await this.#owner(owner), newCartId, line, max);
   }
 }
 
 /** Login switches to the user cart without merging: guest items vanish. */
-class DroppingMergeStore extends MemoryStore {
+class DroppingMergeStore extends SteppedStore {
   override async mergeCarts(_guest: CartOwner, user: CartOwner, newCartId: string): Promise<Cart> {
     return this.getOrCreateCart(user, newCartId);
   }
 }
 
 /** Holds "the current cart owner" in one field across an await, as module-scope session state does. */
-class LeakyStore extends MemoryStore {
+class LeakyStore extends SteppedStore {
   #current: CartOwner | null = null;
 
   override async getOrCreateCart(owner: CartOwner, newCartId: string): Promise<Cart> {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { GuestSessionEndedError } from '../../server/errors.ts';
 import { createServer } from '../../server/index.ts';
 import {
   mergeQuantity,
@@ -70,6 +71,11 @@ export function describeStoreContract(name: string, target: ContractTarget | nul
       await store.reset();
       await (target.close ? target.close(store) : store.close());
     });
+
+    /** A guest cart needs its guest session: this opens `guest:<id>`'s. */
+    const openGuest = (id: string) => store.createSession(`secret-${id}`, guestRecord(id));
+    const refusedAsEnded = (write: Promise<unknown>, id: string) =>
+      expect(write).rejects.toSatisfy((error) => error instanceof GuestSessionEndedError && error.sessionId === id);
 
     it('answers ping', async () => {
       await expect(store.ping()).resolves.toBeUndefined();
@@ -147,6 +153,35 @@ export function describeStoreContract(name: string, target: ContractTarget | nul
         expect(await store.findSession('s-1')).toBeNull();
       });
 
+      it('finds, touches and gets the cart the session reaches in one step; an expired session gets no cart', async () => {
+        const guest = guestRecord('s-guest', { idleTimeoutMs: 10 * minute });
+        await store.createSession('secret-guest', guest);
+        const first = await store.findSessionWithCart('secret-guest', T0 + minute, 'cart-guest');
+        expect(first).toEqual({ session: guest, cart: { id: 'cart-guest', owner: 'guest', items: [], version: 0 } });
+        await store.addToCart('guest:s-guest', 'unused', { sku: 'A', quantity: 2 }, 10);
+        expect(await store.findSessionWithCart('secret-guest', T0 + 2 * minute, 'other')).toEqual({
+          session: { ...guest, lastSeenAt: T0 + minute },
+          cart: { id: 'cart-guest', owner: 'guest', items: [{ sku: 'A', quantity: 2 }], version: 1 },
+        });
+        expect((await store.findSession('s-guest'))!.lastSeenAt).toBe(T0 + 2 * minute);
+
+        const user = userRecord('s-user', 'u-1');
+        await store.createSession('secret-user', user);
+        await store.addToCart('user:u-1', 'cart-user', { sku: 'B', quantity: 1 }, 10);
+        expect(await store.findSessionWithCart('secret-user', T0 + minute, 'other')).toMatchObject({
+          session: user,
+          cart: { id: 'cart-user', owner: 'user', items: [{ sku: 'B', quantity: 1 }] },
+        });
+
+        // Idle past its timeout: the session as stored, untouched, and no cart made for it.
+        const idle = await store.findSessionWithCart('secret-guest', T0 + 13 * minute, 'late');
+        expect(idle).toEqual({ session: { ...guest, lastSeenAt: T0 + 2 * minute }, cart: null });
+        expect((await store.findSession('s-guest'))!.lastSeenAt).toBe(T0 + 2 * minute);
+        expect(await store.findSessionWithCart('missing', T0, 'x')).toBeNull();
+        await store.endSession('s-user');
+        expect(await store.findSessionWithCart('secret-user', T0 + minute, 'x')).toBeNull();
+      });
+
       it('find-and-touch caps the idle expiry at the absolute expiry', async () => {
         const record = userRecord('s-1', 'u-1', { absoluteExpiresAt: T0 + 20 * minute });
         await store.createSession('secret-1', record);
@@ -174,7 +209,7 @@ export function describeStoreContract(name: string, target: ContractTarget | nul
         expect(await store.endSession('s-guest')).toBe(true);
         expect(await store.endSession('s-guest')).toBe(false);
         expect(await store.findSessionBySecret('secret-guest')).toBeNull();
-        expect((await store.getOrCreateCart('guest:s-guest', 'cart-new')).id).toBe('cart-new');
+        await refusedAsEnded(store.getOrCreateCart('guest:s-guest', 'cart-new'), 's-guest');
 
         expect(await store.endSession('s-user')).toBe(true);
         expect(await store.findSession('s-user')).toBeNull();
@@ -297,6 +332,7 @@ export function describeStoreContract(name: string, target: ContractTarget | nul
 
     describe('carts', () => {
       it('creates one cart per owner and keeps its id', async () => {
+        await openGuest('s-1');
         const first = await store.getOrCreateCart('guest:s-1', 'cart-1');
         expect(first).toEqual({ id: 'cart-1', owner: 'guest', items: [], version: 0 });
         expect(await store.getOrCreateCart('guest:s-1', 'cart-2')).toEqual(first);
@@ -319,6 +355,8 @@ export function describeStoreContract(name: string, target: ContractTarget | nul
       });
 
       it('refuses an add past the line cap and changes nothing', async () => {
+        await openGuest('s-1');
+        await openGuest('s-2');
         expect(await store.addToCart('guest:s-1', 'cart-1', { sku: 'A', quantity: 10 }, 10)).toMatchObject({ version: 1 });
         expect(await store.addToCart('guest:s-1', 'cart-1', { sku: 'A', quantity: 1 }, 10)).toBeNull();
         expect(await store.getOrCreateCart('guest:s-1', 'cart-2')).toMatchObject({ items: [{ sku: 'A', quantity: 10 }], version: 1 });
@@ -328,6 +366,8 @@ export function describeStoreContract(name: string, target: ContractTarget | nul
       });
 
       it('sets a line, removes it at 0, and removes a line outright', async () => {
+        await openGuest('s-1');
+        await openGuest('s-2');
         await store.addToCart('guest:s-1', 'cart-1', { sku: 'A', quantity: 4 }, 100);
         expect(quantities(await store.setCartLine('guest:s-1', 'x', { sku: 'A', quantity: 9 }))).toEqual({ A: 9 });
         expect(quantities(await store.setCartLine('guest:s-1', 'x', { sku: 'B', quantity: 1 }))).toEqual({ A: 9, B: 1 });
@@ -342,6 +382,7 @@ export function describeStoreContract(name: string, target: ContractTarget | nul
           const max = 8;
           const user = { A: 3, B: 5, C: 7 };
           const guest = { B: 4, C: 1, D: 9, E: 2 };
+          await openGuest('s-1');
           for (const [sku, quantity] of Object.entries(user)) await store.setCartLine('user:u-1', 'cart-user', { sku, quantity });
           for (const [sku, quantity] of Object.entries(guest)) await store.setCartLine('guest:s-1', 'cart-guest', { sku, quantity });
           const expected: Record<string, number> = { ...user };
@@ -353,23 +394,38 @@ export function describeStoreContract(name: string, target: ContractTarget | nul
           expect(merged).toMatchObject({ id: 'cart-user', owner: 'user', version: 4 });
           expect(quantities(merged)).toEqual(expected);
           expect(merged.items.map((line) => line.sku)).toEqual(['A', 'B', 'C', 'D', 'E']);
-          expect(await store.getOrCreateCart('guest:s-1', 'fresh')).toMatchObject({ id: 'fresh', items: [] });
+          // The merge ended the guest session, so nothing can write to its cart any more.
+          expect(await store.findSession('s-1')).toBeNull();
+          await refusedAsEnded(store.getOrCreateCart('guest:s-1', 'fresh'), 's-1');
+          expect(await store.sessionStats(T0)).toMatchObject({ live: 0, ended: 1 });
 
           const replayed = await store.mergeCarts('guest:s-1', 'user:u-1', 'unused', strategy, max);
           expect(replayed).toEqual(merged);
         });
       }
 
-      it('merging without a guest cart creates the user cart and bumps nothing', async () => {
+      it('merging without a guest cart or session creates the user cart and bumps nothing', async () => {
         expect(await store.mergeCarts('guest:s-1', 'user:u-1', 'cart-1', 'sum', 10)).toEqual({
           id: 'cart-1',
           owner: 'user',
           items: [],
           version: 0,
         });
+        expect(await store.sessionStats(T0)).toMatchObject({ ended: 0 });
+        await openGuest('s-2');
         await store.getOrCreateCart('guest:s-2', 'cart-2');
         expect(await store.mergeCarts('guest:s-2', 'user:u-1', 'cart-3', 'sum', 10)).toMatchObject({ id: 'cart-1', version: 0 });
-        expect((await store.getOrCreateCart('guest:s-2', 'cart-4')).id).toBe('cart-4');
+        await refusedAsEnded(store.getOrCreateCart('guest:s-2', 'cart-4'), 's-2');
+        expect(await store.sessionStats(T0)).toMatchObject({ ended: 1 });
+      });
+
+      it('creates no guest cart for a guest session that is gone, whichever write asks', async () => {
+        await refusedAsEnded(store.getOrCreateCart('guest:s-9', 'cart-1'), 's-9');
+        await refusedAsEnded(store.addToCart('guest:s-9', 'cart-1', { sku: 'A', quantity: 1 }, 10), 's-9');
+        await refusedAsEnded(store.setCartLine('guest:s-9', 'cart-1', { sku: 'A', quantity: 1 }), 's-9');
+        await refusedAsEnded(store.removeCartLine('guest:s-9', 'cart-1', 'A'), 's-9');
+        await openGuest('s-9');
+        expect(await store.getOrCreateCart('guest:s-9', 'cart-2')).toMatchObject({ id: 'cart-2', items: [], version: 0 });
       });
     });
 
@@ -430,6 +486,7 @@ export function describeStoreContract(name: string, target: ContractTarget | nul
       });
 
       it('checks out a guest cart into the user’s orders', async () => {
+        await openGuest('s-1');
         await store.addToCart('guest:s-1', 'cart-1', { sku: 'A', quantity: 1 }, 100);
         expect(await store.checkout(request({ owner: 'guest:s-1' }))).toMatchObject({ kind: 'created' });
         expect(await store.listOrders('u-1')).toHaveLength(1);
@@ -480,6 +537,7 @@ export function describeStoreContract(name: string, target: ContractTarget | nul
       });
 
       it('the line cap holds under concurrent adds', async () => {
+        await openGuest('s-1');
         const results = await Promise.all(
           Array.from({ length: 50 }, (_, i) => store.addToCart('guest:s-1', `cart-${i}`, { sku: 'A', quantity: 3 }, 100)),
         );
@@ -488,6 +546,7 @@ export function describeStoreContract(name: string, target: ContractTarget | nul
       });
 
       it('100 concurrent get-or-create calls yield one cart', async () => {
+        await openGuest('s-1');
         const carts = await Promise.all(Array.from({ length: 100 }, (_, i) => store.getOrCreateCart('guest:s-1', `cart-${i}`)));
         expect(new Set(carts.map((cart) => cart.id)).size).toBe(1);
         expect((await store.getOrCreateCart('guest:s-1', 'late')).id).toBe(carts[0]!.id);
@@ -520,22 +579,68 @@ export function describeStoreContract(name: string, target: ContractTarget | nul
         expect(await store.sweep(T0 + 365 * 24 * 60 * minute, 100)).toEqual({ sessions: 0, carts: 0, refreshFamilies: 0 });
       });
 
-      it('merge under concurrent adds loses and duplicates nothing', async () => {
-        await store.addToCart('guest:s-1', 'cart-guest', { sku: 'A', quantity: 5 }, 1_000_000);
-        await store.addToCart('user:u-1', 'cart-user', { sku: 'A', quantity: 7 }, 1_000_000);
-        const toUser = Array.from({ length: 50 }, (_, i) => store.addToCart('user:u-1', `u-${i}`, { sku: 'A', quantity: 1 }, 1_000_000));
-        const toGuest = Array.from({ length: 50 }, (_, i) => store.addToCart('guest:s-1', `g-${i}`, { sku: 'A', quantity: 1 }, 1_000_000));
-        const merge = store.mergeCarts('guest:s-1', 'user:u-1', 'unused', 'sum', 1_000_000);
-        const more = Array.from({ length: 50 }, (_, i) => store.addToCart('guest:s-1', `h-${i}`, { sku: 'A', quantity: 1 }, 1_000_000));
-        await Promise.all([...toUser, ...toGuest, merge, ...more]);
+      it('merge under concurrent adds: every acknowledged unit lands in the user cart once, later guest adds are refused', async () => {
+        // Rounds with and without a guest cart before the merge: the first add may be racing to create it.
+        for (let round = 0; round < 6; round++) {
+          const [guestId, userId] = [`s-merge-${round}`, `u-merge-${round}`];
+          const [guest, user]: [CartOwner, CartOwner] = [`guest:${guestId}`, `user:${userId}`];
+          const start = round % 2 === 0 ? 5 : 0;
+          await openGuest(guestId);
+          if (start > 0) await store.addToCart(guest, `${round}-cart-guest`, { sku: 'A', quantity: start }, 1_000_000);
+          await store.addToCart(user, `${round}-cart-user`, { sku: 'A', quantity: 7 }, 1_000_000);
+          const toUser = Array.from({ length: 50 }, (_, i) => store.addToCart(user, `${round}-u-${i}`, { sku: 'A', quantity: 1 }, 1_000_000));
+          const toGuest = Array.from({ length: 50 }, (_, i) => store.addToCart(guest, `${round}-g-${i}`, { sku: 'A', quantity: 1 }, 1_000_000));
+          const merge = store.mergeCarts(guest, user, `${round}-unused`, 'sum', 1_000_000);
+          const more = Array.from({ length: 50 }, (_, i) => store.addToCart(guest, `${round}-h-${i}`, { sku: 'A', quantity: 1 }, 1_000_000));
+          const settled = Promise.allSettled([...toGuest, ...more]);
+          await Promise.all([merge, ...toUser]);
+          const guestAdds = await settled;
 
-        const userCart = await store.getOrCreateCart('user:u-1', 'x');
-        const guestCart = await store.getOrCreateCart('guest:s-1', 'y');
-        expect(userCart.id).toBe('cart-user');
-        expect(userCart.items).toHaveLength(1);
-        // Every unit lands exactly once, in the user cart or in the guest cart begun after the merge.
-        expect((quantities(userCart).A ?? 0) + (quantities(guestCart).A ?? 0)).toBe(5 + 7 + 150);
-        expect(quantities(userCart).A).toBeGreaterThanOrEqual(5 + 7 + 50);
+          const refused = guestAdds.filter((outcome) => outcome.status === 'rejected');
+          expect(refused.every(({ reason }) => reason instanceof GuestSessionEndedError)).toBe(true);
+          const acknowledged = guestAdds.length - refused.length;
+          const userCart = await store.getOrCreateCart(user, `${round}-x`);
+          expect(userCart.id).toBe(`${round}-cart-user`);
+          expect(quantities(userCart), `round ${round}: ${acknowledged} guest adds acknowledged`).toEqual({ A: start + 7 + 50 + acknowledged });
+          await refusedAsEnded(store.getOrCreateCart(guest, `${round}-y`), guestId);
+        }
+      });
+
+      it('a first guest add racing the merge is merged or refused, never acknowledged and lost', async () => {
+        const lost: string[] = [];
+        for (let round = 0; round < 100; round++) {
+          const [guestId, userId] = [`s-first-${round}`, `u-first-${round}`];
+          const [guest, user]: [CartOwner, CartOwner] = [`guest:${guestId}`, `user:${userId}`];
+          await openGuest(guestId);
+          const addFirst = round % 2 === 0;
+          const add = () => store.addToCart(guest, `${round}-guest`, { sku: 'A', quantity: 1 }, 100);
+          const merge = () => store.mergeCarts(guest, user, `${round}-user`, 'sum', 100);
+          const [added] = await Promise.allSettled(addFirst ? [add(), merge()] : [merge(), add()].reverse());
+          if (added!.status === 'rejected') expect(added!.reason).toBeInstanceOf(GuestSessionEndedError);
+          const merged = quantities(await store.getOrCreateCart(user, 'x')).A ?? 0;
+          if (added!.status === 'fulfilled' && merged !== 1) lost.push(`round ${round}: add acknowledged, user cart has ${merged}`);
+          await refusedAsEnded(store.getOrCreateCart(guest, 'y'), guestId);
+        }
+        expect(lost).toEqual([]);
+      });
+
+      it('a guest cart never outlives its session: creates racing the logout are refused or ended with it', async () => {
+        for (let round = 0; round < 5; round++) {
+          const id = `s-logout-${round}`;
+          await openGuest(id);
+          const owner: CartOwner = `guest:${id}`;
+          const before = Array.from({ length: 20 }, (_, i) =>
+            i % 2 === 0 ? store.getOrCreateCart(owner, `${round}-c-${i}`) : store.addToCart(owner, `${round}-c-${i}`, { sku: 'A', quantity: 1 }, 100),
+          );
+          const logout = store.endSession(id);
+          const after = Array.from({ length: 20 }, (_, i) => store.setCartLine(owner, `${round}-d-${i}`, { sku: 'B', quantity: i + 1 }));
+          const outcomes = await Promise.allSettled([...before, ...after]);
+          expect(await logout).toBe(true);
+          for (const outcome of outcomes) {
+            if (outcome.status === 'rejected') expect(outcome.reason).toBeInstanceOf(GuestSessionEndedError);
+          }
+          await refusedAsEnded(store.getOrCreateCart(owner, 'probe'), id);
+        }
       });
 
       it('refresh compare-and-swap under 20 concurrent rotations: exactly one wins', async () => {

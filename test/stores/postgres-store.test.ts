@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { StoreUnavailableError } from '../../server/errors.ts';
+import { GuestSessionEndedError, StoreUnavailableError } from '../../server/errors.ts';
+import { migrations, tablesIn } from '../../server/stores/postgres-schema.ts';
 import { PostgresStore } from '../../server/stores/postgres.ts';
 import type { SessionRecord } from '../../server/stores/store.ts';
 import { dropSchemas, postgresFixture, testSchemaName } from './postgres-fixture.ts';
@@ -44,11 +45,38 @@ describe.skipIf(fixture.url === null)('PostgreSQL store', () => {
     it('is created at start and migrated once, however many instances start at once', async () => {
       const schema = testSchemaName();
       const stores = await Promise.all([1, 2, 3].map(() => fixture.open({ schema, poolSize: 2 })));
-      expect(await appliedMigrations(schema)).toEqual([1]);
+      expect(await appliedMigrations(schema)).toEqual([1, 2]);
       await fixture.open({ schema, poolSize: 1 });
-      expect(await appliedMigrations(schema)).toEqual([1]);
+      expect(await appliedMigrations(schema)).toEqual([1, 2]);
       expect(await stores[0]!.createUser({ id: 'u', email: 'u@example.test', passwordHash: 'h' })).toBe(true);
       expect(await stores[2]!.findUser('u')).toMatchObject({ email: 'u@example.test' });
+    });
+
+    it('upgrades a version 1 schema: guest carts tied to their sessions, orphans dropped, nothing else touched', async () => {
+      const schema = testSchemaName();
+      const t = tablesIn(schema);
+      await admin.query(`CREATE SCHEMA ${t.schema}`);
+      await admin.query(migrations[0]!.sql(t));
+      await admin.query(`CREATE TABLE ${t.migrations} (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+      await admin.query(`INSERT INTO ${t.migrations} (version, name) VALUES (1, 'v1')`);
+      await admin.query(
+        `INSERT INTO ${t.sessions} (id, secret_hash, csrf_token, created_at, last_seen_at, idle_timeout_ms) VALUES ('g-live', 'h', 'c', 0, 0, 1000)`,
+      );
+      await admin.query(
+        `INSERT INTO ${t.carts} (id, owner, lines) VALUES ('c-live', 'guest:g-live', '{"A": 1}'), ('c-orphan', 'guest:g-gone', '{"A": 2}'),
+           ('c-user', 'user:u', '{"B": 3}')`,
+      );
+
+      const store = await fixture.open({ schema });
+      expect(await appliedMigrations(schema)).toEqual([1, 2]);
+      const { rows } = await admin.query(`SELECT id, guest_session_id FROM ${t.carts} ORDER BY id`);
+      expect(rows).toEqual([
+        { id: 'c-live', guest_session_id: 'g-live' },
+        { id: 'c-user', guest_session_id: null },
+      ]);
+      expect(await store.endSession('g-live')).toBe(true);
+      await expect(store.getOrCreateCart('guest:g-live', 'probe')).rejects.toBeInstanceOf(GuestSessionEndedError);
+      expect(await store.getOrCreateCart('user:u', 'probe')).toMatchObject({ id: 'c-user', items: [{ sku: 'B', quantity: 3 }] });
     });
 
     it('takes the schema from the URL when not given', async () => {
@@ -58,7 +86,7 @@ describe.skipIf(fixture.url === null)('PostgreSQL store', () => {
       const store = await PostgresStore.open({ connectionString: withParameter.toString() });
       try {
         expect(store.schema).toBe(schema);
-        expect(await appliedMigrations(schema)).toEqual([1]);
+        expect(await appliedMigrations(schema)).toEqual([1, 2]);
       } finally {
         await store.close();
         await dropSchemas(url, [schema]);
@@ -200,6 +228,7 @@ describe.skipIf(fixture.url === null)('PostgreSQL store', () => {
 
     it('concurrent replays of one login merge the guest cart once', async () => {
       await store.reset();
+      await store.createSession('secret-g', session('g'));
       await store.addToCart('user:u', 'user-cart', { sku: 'A', quantity: 1 }, 100);
       await store.addToCart('guest:g', 'guest-cart', { sku: 'A', quantity: 2 }, 100);
       await store.addToCart('guest:g', 'guest-cart', { sku: 'B', quantity: 5 }, 100);
@@ -212,14 +241,18 @@ describe.skipIf(fixture.url === null)('PostgreSQL store', () => {
         ],
         version: 2,
       });
-      expect((await store.getOrCreateCart('guest:g', 'fresh')).id).toBe('fresh');
+      await expect(store.getOrCreateCart('guest:g', 'fresh')).rejects.toBeInstanceOf(GuestSessionEndedError);
+      expect(await store.sessionStats(0)).toMatchObject({ ended: 1 });
     });
 
     it('merges of many guests into one user, racing checkouts and adds, neither deadlock nor lose a unit', async () => {
       await store.reset();
       const max = 1_000_000;
       await store.addToCart('user:u', 'user-cart', { sku: 'A', quantity: 10 }, max);
-      for (let i = 0; i < 10; i++) await store.addToCart(`guest:g${i}`, `guest-${i}`, { sku: i % 2 ? 'A' : 'B', quantity: i + 1 }, max);
+      for (let i = 0; i < 10; i++) {
+        await store.createSession(`secret-g${i}`, session(`g${i}`));
+        await store.addToCart(`guest:g${i}`, `guest-${i}`, { sku: i % 2 ? 'A' : 'B', quantity: i + 1 }, max);
+      }
       await Promise.all([
         ...Array.from({ length: 10 }, (_, i) => store.mergeCarts(`guest:g${i}`, 'user:u', `new-${i}`, 'sum', max)),
         ...Array.from({ length: 10 }, (_, i) =>
