@@ -73,12 +73,17 @@ export function lineChart(options: { kind: string; title: string; xLabel: string
   const px = (x: number) => m.left + ((x - x0) / (x1 - x0)) * (width - m.left - m.right);
   const py = (y: number) => height - m.bottom - (y / yMax) * (height - m.top - m.bottom);
   const parts: string[] = [];
+  // A narrow band's label would run into the next band's: that one drops a line (text is taken as ~6 px a character).
+  let labelLine = 0;
+  let labelEnd = -Infinity;
   for (const band of options.bands ?? []) {
     const a = px(Math.max(band.from, x0));
     const b = px(Math.min(band.to, x1));
     if (b <= a) continue;
+    labelLine = a + 4 < labelEnd ? labelLine + 1 : 0;
+    labelEnd = a + 4 + 6 * band.label.length;
     parts.push(`<rect x="${a}" y="${m.top}" width="${b - a}" height="${height - m.top - m.bottom}" fill="#fde68a" opacity="0.45"/>`);
-    parts.push(`<text x="${a + 4}" y="${m.top + 12}" ${font} font-size="11" fill="#92400e">${esc(band.label)}</text>`);
+    parts.push(`<text class="band-label" x="${a + 4}" y="${m.top + 12 + 13 * labelLine}" ${font} font-size="11" fill="#92400e">${esc(band.label)}</text>`);
   }
   parts.push(...yGrid(yMax, ticks, py, m.left, width - m.right));
   const xStep = niceScale((x1 - x0) / 5).max;

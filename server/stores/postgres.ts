@@ -5,7 +5,7 @@ import { createPool, query, transaction } from './postgres-pool.ts';
 import { migrate, tablesIn, type Tables } from './postgres-schema.ts';
 import {
   cartOwnerKind,
-  findSessionThenCart,
+  cartOwnerOf,
   guestSessionOf,
   isSessionLive,
   mergeQuantity,
@@ -58,6 +58,13 @@ interface CartRow {
   id: string;
   lines: Record<string, number>;
   version: Bigint;
+}
+
+/** A cart's columns beside a session row's, null when the statement reached no cart. */
+interface CartColumns {
+  cart_id: string | null;
+  cart_lines: CartRow['lines'] | null;
+  cart_version: Bigint | null;
 }
 
 interface OrderRow {
@@ -122,6 +129,11 @@ function toFamily(row: FamilyRow): RefreshFamily {
     generation: row.generation,
     rotatedAt: Number(row.rotated_at),
   };
+}
+
+/** An insert of a guest cart whose guest session is no longer there. */
+function isGuestSessionGone(error: unknown): boolean {
+  return error instanceof pg.DatabaseError && error.constraint === 'carts_guest_session_fk';
 }
 
 function randomShard(): number {
@@ -246,7 +258,50 @@ export class PostgresStore implements Store {
   }
 
   async findSessionWithCart(secret: string, now: number, newCartId: string): Promise<SessionWithCart | null> {
-    return findSessionThenCart(this, secret, now, newCartId);
+    // findSessionBySecretAndTouch's statement, with the cart the session reaches found or created in it too. The rare
+    // creator that loses a race for the cart sees neither cart in its snapshot and gets it in a second statement; a
+    // guest session that ended while this ran fails the insert's foreign key check, and so is gone as well.
+    let rows: (SessionRow & CartColumns & { touched: number })[];
+    try {
+      ({ rows } = await query<SessionRow & CartColumns & { touched: number }>(
+        this.#pool,
+        `WITH found AS (
+           SELECT ${sessionColumns}, expires_at FROM ${this.#t.sessions} WHERE secret_hash = $1
+         ), touched AS (
+           UPDATE ${this.#t.sessions} s SET last_seen_at = GREATEST(s.last_seen_at, $2)
+           FROM found WHERE s.id = found.id AND found.expires_at > $2
+           RETURNING s.id
+         ), reach AS (
+           SELECT CASE WHEN user_id IS NULL THEN 'guest:' || id ELSE 'user:' || user_id END AS owner,
+                  CASE WHEN user_id IS NULL THEN id END AS guest_session_id
+           FROM found WHERE expires_at > $2
+         ), cart AS (
+           SELECT c.id, c.lines, c.version FROM ${this.#t.carts} c JOIN reach ON c.owner = reach.owner
+         ), created AS (
+           INSERT INTO ${this.#t.carts} (id, owner, guest_session_id)
+           SELECT $3, owner, guest_session_id FROM reach WHERE NOT EXISTS (SELECT 1 FROM cart)
+           ON CONFLICT (owner) DO NOTHING
+           RETURNING id, lines, version
+         ), reached (cart_id, cart_lines, cart_version) AS (SELECT * FROM cart UNION ALL SELECT * FROM created)
+         SELECT ${sessionColumns}, (SELECT count(*) FROM touched)::int AS touched, cart_id, cart_lines, cart_version
+         FROM found LEFT JOIN reached ON true`,
+        [sha256(secret), now, newCartId],
+      ));
+    } catch (error) {
+      if (isGuestSessionGone(error)) return null;
+      throw error;
+    }
+    const row = rows[0];
+    if (!row) return null;
+    const session = toSession(row);
+    if (!isSessionLive(session, now)) return { session, cart: null };
+    if (row.touched === 0) return null;
+    const owner = cartOwnerOf(session);
+    const cart =
+      row.cart_id === null
+        ? await this.getOrCreateCart(owner, newCartId)
+        : toCart(owner, { id: row.cart_id, lines: row.cart_lines!, version: row.cart_version! });
+    return { session, cart };
   }
 
   async findSession(id: string): Promise<SessionRecord | null> {
@@ -484,10 +539,7 @@ export class PostgresStore implements Store {
     try {
       return await query<CartRow>(this.#pool, text, [...values, guestSession]);
     } catch (error) {
-      if (error instanceof pg.DatabaseError && error.constraint === 'carts_guest_session_fk') {
-        throw new GuestSessionEndedError(guestSession!);
-      }
-      throw error;
+      throw isGuestSessionGone(error) ? new GuestSessionEndedError(guestSession!) : error;
     }
   }
 

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { lineChart } from '../../reports/charts.ts';
 import { renderHtml } from '../../reports/write-html.ts';
 import { writeReport } from '../../reports/write-report.ts';
 import { sampleSummary } from './fixtures.ts';
@@ -74,6 +75,23 @@ describe('HTML report', () => {
     expect(p99).toHaveLength(storm.timeSeries.length);
     expect(html).toContain('refresh-storm/memory: refresh calls per client');
     expect((html.match(/<td class="cell detected"/g) ?? []).length).toBe(s.zoo!.faults.flatMap((f) => Object.values(f.outcomes)).filter((o) => o === 'detected').length);
+  });
+
+  it('puts the label of a band that starts under the previous label on a line of its own', () => {
+    const labels = (bands: { from: number; to: number; label: string }[]) =>
+      [...lineChart({ kind: 'k', title: 't', xLabel: 's', yLabel: 'req/s', series: [{ name: 'a', color: '#000', points: [[0, 1], [60, 1]] }], bands })
+        .matchAll(/class="band-label" x="([\d.]+)" y="([\d.]+)"[^>]*>([^<]*)</g)].map(([, x, y, text]) => ({ x: Number(x), y: Number(y), text }));
+    const [during, after] = labels([
+      { from: 20, to: 21, label: 'during-sweep' },
+      { from: 21, to: 60, label: 'after-sweep' },
+    ]);
+    expect(after!.x - during!.x).toBeLessThan(6 * during!.text!.length);
+    expect(after!.y).toBeGreaterThan(during!.y);
+    const [early, late] = labels([
+      { from: 0, to: 20, label: 'during-sweep' },
+      { from: 40, to: 60, label: 'after-sweep' },
+    ]);
+    expect(late!.y).toBe(early!.y);
   });
 
   it('renders in headless Chromium with every chart drawn, and leaves a screenshot', async (context) => {

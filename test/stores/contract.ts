@@ -624,13 +624,17 @@ export function describeStoreContract(name: string, target: ContractTarget | nul
         expect(lost).toEqual([]);
       });
 
-      it('a guest cart never outlives its session: creates racing the logout are refused or ended with it', async () => {
+      it('a guest cart never outlives its session: creates and cart reads racing the logout are refused or ended with it', async () => {
         for (let round = 0; round < 5; round++) {
           const id = `s-logout-${round}`;
           await openGuest(id);
           const owner: CartOwner = `guest:${id}`;
-          const before = Array.from({ length: 20 }, (_, i) =>
-            i % 2 === 0 ? store.getOrCreateCart(owner, `${round}-c-${i}`) : store.addToCart(owner, `${round}-c-${i}`, { sku: 'A', quantity: 1 }, 100),
+          const before = Array.from({ length: 30 }, (_, i) =>
+            i % 3 === 0
+              ? store.getOrCreateCart(owner, `${round}-c-${i}`)
+              : i % 3 === 1
+                ? store.addToCart(owner, `${round}-c-${i}`, { sku: 'A', quantity: 1 }, 100)
+                : store.findSessionWithCart(`secret-${id}`, T0 + i, `${round}-c-${i}`),
           );
           const logout = store.endSession(id);
           const after = Array.from({ length: 20 }, (_, i) => store.setCartLine(owner, `${round}-d-${i}`, { sku: 'B', quantity: i + 1 }));
