@@ -22,7 +22,10 @@ function benchTarget(bench: BenchSection, id: string): BenchTarget | undefined {
   return bench.targets.find((t) => t.id === id);
 }
 
-/** Each bench target's throughput and p99 over the calibration's, and each subject's throughput over the baseline's. */
+/**
+ * Each bench target's throughput and p99 over the calibration's; each subject's throughput over the baseline's, and
+ * its throughput and CPU per request over its peer's on the same store.
+ */
 export function benchRatios(bench: BenchSection): SpeedRatio[] {
   const calibration = benchTarget(bench, bench.calibration);
   const baseline = benchTarget(bench, bench.baseline);
@@ -42,8 +45,22 @@ export function benchRatios(bench: BenchSection): SpeedRatio[] {
     if (baseline && target.role === 'subject') {
       push(`bench ${target.id} throughput / baseline`, ratio(target.requestsPerSecond, baseline.requestsPerSecond), 'higher', `${target.id} req/s ÷ ${baseline.id} req/s`);
     }
+    const peer = target.peer === undefined ? undefined : benchTarget(bench, target.peer);
+    if (peer && target.role === 'subject') {
+      push(`bench ${target.id} throughput / peer`, ratio(target.requestsPerSecond, peer.requestsPerSecond), 'higher', `${target.id} req/s ÷ ${peer.id} req/s`);
+      if (target.serverCpuMicrosPerRequest !== undefined && peer.serverCpuMicrosPerRequest !== undefined) {
+        push(`bench ${target.id} cpu per request / peer`, ratio(target.serverCpuMicrosPerRequest, peer.serverCpuMicrosPerRequest), 'lower', `${target.id} CPU µs/req ÷ ${peer.id} CPU µs/req`);
+      }
+    }
   }
   return ratios;
+}
+
+/** What a bench subject is compared with, and its throughput over that: its own peer, else the section's baseline. */
+export function peerRatio(bench: BenchSection, ratios: SpeedRatio[], target: BenchTarget): { peer: string; value: number | null } | null {
+  if (target.role !== 'subject') return null;
+  const [peer, over] = target.peer === undefined ? [bench.baseline, 'baseline'] : [target.peer, 'peer'];
+  return { peer, value: ratios.find((r) => r.name === `bench ${target.id} throughput / ${over}`)?.value ?? null };
 }
 
 export function scenarioKey(s: Pick<ScenarioResult, 'scenario' | 'store'>): string {

@@ -239,6 +239,11 @@ export interface BenchTarget {
    * than throughput when other processes compete for the machine, so its ratio is the steadier speed figure.
    */
   serverCpuMicrosPerRequest?: number;
+  /**
+   * Id of the peer library target on the same store a subject is compared with (koa-session on Redis for the
+   * reference server on Redis); without it a subject is compared with `baseline`.
+   */
+  peer?: string;
   /** What makes the figure untrustworthy (errors, non-2xx, lost sessions); empty for a clean measurement. */
   problems: string[];
 }

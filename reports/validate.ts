@@ -188,6 +188,7 @@ const bench = object({
       requestsPerSecond: nonNegative,
       latencyMs: object({ p50: nonNegative, p99: nonNegative }),
       'serverCpuMicrosPerRequest?': nonNegative,
+      'peer?': name,
       problems: list(string),
     }),
   ),
@@ -239,6 +240,9 @@ function crossCheck(s: RunSummary, problems: string[]): void {
     const ids = new Set(s.bench.targets.map((t) => t.id));
     if (!ids.has(s.bench.calibration)) problems.push(`bench.calibration: no target has id ${JSON.stringify(s.bench.calibration)}`);
     if (!ids.has(s.bench.baseline)) problems.push(`bench.baseline: no target has id ${JSON.stringify(s.bench.baseline)}`);
+    s.bench.targets.forEach((t, i) => {
+      if (t.peer !== undefined && !ids.has(t.peer)) problems.push(`bench.targets[${i}].peer: no target has id ${JSON.stringify(t.peer)}`);
+    });
     s.bench.goals.forEach((g, i) => {
       for (const key of ['target', 'over'] as const) {
         if (!ids.has(g[key])) problems.push(`bench.goals[${i}].${key}: no target has id ${JSON.stringify(g[key])}`);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { barChart, histogram, lineChart } from './charts.ts';
 import { benchGoalCheckName, formatExpectation, meets } from './checks.ts';
 import { describeLoad, describeRun, fmt, median, tally } from './format.ts';
-import { benchRatios, ratio, scenarioKey } from './ratios.ts';
+import { benchRatios, peerRatio, ratio, scenarioKey } from './ratios.ts';
 import type { RunSummary, ScenarioResult, ZooOutcome } from './schema.ts';
 import { escapeXml as esc } from './write-junit.ts';
 
@@ -236,8 +236,8 @@ function bench(s: RunSummary): string {
     markers: [{ value: 1, label: '1.0x' }, ...goalMarkers],
   });
   const rows = b.targets.map((t) => {
-    const base = t.id === b.baseline ? 1 : (ratios.find((r) => r.name === `bench ${t.id} throughput / baseline`)?.value ?? null);
-    return row([td(t.id), td(t.role), num(fmt.rate(t.requestsPerSecond)), num(fmt.ms(t.latencyMs.p50)), num(fmt.ms(t.latencyMs.p99)), num(t.serverCpuMicrosPerRequest === undefined ? '' : fmt.rate(t.serverCpuMicrosPerRequest)), num(fmt.ratio(toCalibration(t.id))), num(base === null ? '' : fmt.ratio(base)), td(t.problems.join('; '))]);
+    const peer = peerRatio(b, ratios, t);
+    return row([td(t.id), td(t.role), num(fmt.rate(t.requestsPerSecond)), num(fmt.ms(t.latencyMs.p50)), num(fmt.ms(t.latencyMs.p99)), num(t.serverCpuMicrosPerRequest === undefined ? '' : fmt.rate(t.serverCpuMicrosPerRequest)), num(fmt.ratio(toCalibration(t.id))), num(peer ? fmt.ratio(peer.value) : ''), td(peer?.peer ?? ''), td(t.problems.join('; '))]);
   });
   const goalNames = new Set(b.goals.map(benchGoalCheckName));
   const goals = s.checks
@@ -246,7 +246,7 @@ function bench(s: RunSummary): string {
     .join('');
   return (
     `<section><h2>Bench</h2><p class="muted">${b.durationSeconds} s per target in ${b.rounds} interleaved rounds after ${b.warmupSeconds} s warm-up, ${b.connections} connections.</p>` +
-    `<div class="charts">${chart}</div><table>${head(['target', 'role', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', `x ${b.calibration}`, `x ${b.baseline}`, 'problems'])}${rows.join('')}</table><p>${goals}</p></section>`
+    `<div class="charts">${chart}</div><table>${head(['target', 'role', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', `x ${b.calibration}`, 'x peer', 'peer', 'problems'])}${rows.join('')}</table><p>${goals}</p></section>`
   );
 }
 

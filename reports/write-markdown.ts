@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { benchGoalCheckName, formatExpectation, meets } from './checks.ts';
 import { describeLoad, describeRun, fmt, median, tally } from './format.ts';
-import { benchRatios, ratio, scenarioKey } from './ratios.ts';
+import { benchRatios, peerRatio, ratio, scenarioKey } from './ratios.ts';
 import type { RunSummary } from './schema.ts';
 
 /** A table cell: pipes and line breaks would break the row. */
@@ -126,23 +126,28 @@ function zoo(s: RunSummary): string[] {
 function bench(s: RunSummary): string[] {
   if (!s.bench) return [];
   const b = s.bench;
-  const ratios = new Map(benchRatios(b).map((r) => [r.name, r.value]));
-  const rows = b.targets.map((t) => [
-    t.id,
-    t.role,
-    fmt.rate(t.requestsPerSecond),
-    fmt.ms(t.latencyMs.p50),
-    fmt.ms(t.latencyMs.p99),
-    t.serverCpuMicrosPerRequest === undefined ? '' : fmt.rate(t.serverCpuMicrosPerRequest),
-    t.id === b.calibration ? '1.00x' : fmt.ratio(ratios.get(`bench ${t.id} throughput / calibration`) ?? null),
-    t.id === b.baseline ? '1.00x' : fmt.ratio(ratios.get(`bench ${t.id} throughput / baseline`) ?? null),
-    t.problems.join('; '),
-  ]);
+  const all = benchRatios(b);
+  const ratios = new Map(all.map((r) => [r.name, r.value]));
+  const rows = b.targets.map((t) => {
+    const peer = peerRatio(b, all, t);
+    return [
+      t.id,
+      t.role,
+      fmt.rate(t.requestsPerSecond),
+      fmt.ms(t.latencyMs.p50),
+      fmt.ms(t.latencyMs.p99),
+      t.serverCpuMicrosPerRequest === undefined ? '' : fmt.rate(t.serverCpuMicrosPerRequest),
+      t.id === b.calibration ? '1.00x' : fmt.ratio(ratios.get(`bench ${t.id} throughput / calibration`) ?? null),
+      peer ? fmt.ratio(peer.value) : '',
+      peer?.peer ?? '',
+      t.problems.join('; '),
+    ];
+  });
   const lines = [
     '',
     '### Bench',
     '',
-    table(['target', 'role', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', `x ${b.calibration}`, `x ${b.baseline}`, 'problems'], rows),
+    table(['target', 'role', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', `x ${b.calibration}`, 'x peer', 'peer', 'problems'], rows),
     '',
     `${b.durationSeconds} s per target in ${b.rounds} interleaved rounds after ${b.warmupSeconds} s warm-up, ${b.connections} connections.`,
   ];

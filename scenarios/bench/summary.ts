@@ -5,7 +5,7 @@ import type { BenchReport } from './bench.ts';
 /**
  * The bench as the run summary's `bench` section: targets with their figures, the goals as `{target, over}`. The
  * section names one baseline (the memory koa-session, which the derived `throughput / baseline` ratios divide by);
- * the comparison with the koa-session baseline on each store is carried by the goals.
+ * each subject also names its peer, the koa-session on its own store, for the `/ peer` ratios.
  */
 export function benchSection(report: BenchReport): BenchSection {
   const calibration = report.results.find((r) => r.role === 'calibration');
@@ -26,6 +26,7 @@ export function benchSection(report: BenchReport): BenchSection {
       requestsPerSecond: r.figures.requestsPerSecond,
       latencyMs: { p50: r.figures.latencyMs.p50, p99: r.figures.latencyMs.p99 },
       serverCpuMicrosPerRequest: r.serverCpuMicrosPerRequest,
+      ...(r.peer === null ? {} : { peer: r.peer }),
       problems: r.problems,
     })),
     goals: report.goals.map((g) => ({ target: g.target, over: g.baseline, minimumRatio: g.minimumRatio })),

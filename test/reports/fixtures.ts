@@ -213,6 +213,8 @@ export function sampleSummary(options: SampleOptions = {}): RunSummary {
       { id: 'koa-session', label: 'koa + koa-session (memory)', role: 'baseline', requestsPerSecond: rate(6_300), latencyMs: { p50: ms(4.6), p99: ms(9.9) }, serverCpuMicrosPerRequest: ms(57), problems: [] },
       { id: 'reference-read', label: 'reference GET /session', role: 'subject', requestsPerSecond: rate(5_600 * (options.referenceSpeed ?? 1)), latencyMs: { p50: ms(5.3 / (options.referenceSpeed ?? 1)), p99: ms(11.4 / (options.referenceSpeed ?? 1)) }, serverCpuMicrosPerRequest: ms(43 / (options.referenceSpeed ?? 1)), problems: [] },
       { id: 'reference-write', label: 'reference POST /cart/items', role: 'subject', requestsPerSecond: rate(3_400), latencyMs: { p50: ms(8.7), p99: ms(17.5) }, serverCpuMicrosPerRequest: ms(69), problems: [] },
+      { id: 'koa-session-redis', label: 'koa + koa-session (ioredis)', role: 'baseline', requestsPerSecond: rate(4_600), latencyMs: { p50: ms(5.8), p99: ms(16.7) }, serverCpuMicrosPerRequest: ms(86), problems: [] },
+      { id: 'reference-redis-read', label: 'reference on Redis GET /cart', role: 'subject', requestsPerSecond: rate(5_400), latencyMs: { p50: ms(4.8), p99: ms(14.0) }, serverCpuMicrosPerRequest: ms(70), peer: 'koa-session-redis', problems: [] },
     ],
     goals: [{ target: 'reference-read', over: 'koa-session', minimumRatio: 0.6 }],
   };

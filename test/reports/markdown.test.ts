@@ -27,10 +27,14 @@ describe('Markdown report', () => {
     expect(tableAfter(md, '### Load scenarios').map((r) => `${r[0]}/${r[1]}`)).toEqual(s.scenarios!.map((x) => `${x.scenario}/${x.store}`));
     expect(tableAfter(md, '### Fault zoo (memory)').map((r) => r[0])).toEqual(s.zoo!.faults.map((f) => f.fault));
     const bench = tableAfter(md, '### Bench');
-    expect(bench.map((r) => r[0])).toEqual(['bare-node', 'koa-session', 'reference-read', 'reference-write']);
+    expect(bench.map((r) => r[0])).toEqual(['bare-node', 'koa-session', 'reference-read', 'reference-write', 'koa-session-redis', 'reference-redis-read']);
     expect(bench[0]![6]).toBe('1.00x');
-    const read = s.bench!.targets[2]!.requestsPerSecond / s.bench!.targets[0]!.requestsPerSecond;
-    expect(bench[2]![6]).toBe(`${read.toFixed(2)}x`);
+    const rps = (id: string) => s.bench!.targets.find((t) => t.id === id)!.requestsPerSecond;
+    expect(bench[2]![6]).toBe(`${(rps('reference-read') / rps('bare-node')).toFixed(2)}x`);
+    // Each subject against its peer on its own store; one without a peer against the baseline; peers themselves blank.
+    expect(bench[5]!.slice(7, 9)).toEqual([`${(rps('reference-redis-read') / rps('koa-session-redis')).toFixed(2)}x`, 'koa-session-redis']);
+    expect(bench[2]!.slice(7, 9)).toEqual([`${(rps('reference-read') / rps('koa-session')).toFixed(2)}x`, 'koa-session']);
+    expect(bench[4]!.slice(7, 9)).toEqual(['', '']);
     expect(md).toMatch(/^\| bench reference-read throughput vs koa-session \| >= 0\.60x \| 0\.\d\dx \| ✅ pass \|$/m);
   });
 

@@ -61,6 +61,7 @@ describe('summary schema', () => {
     ['a verdict that contradicts the checks', (s) => (s.checks[0].verdict = 'fail'), 'verdict: says "pass" but check "property session-id-stability" failed'],
     ['a zoo outcome for an unknown column', (s) => (s.zoo.faults[0].outcomes['made-up'] = 'detected'), 'zoo.faults[0].outcomes.made-up: not one of zoo.columns'],
     ['a bench calibration that is not a target', (s) => (s.bench.calibration = 'nginx'), 'bench.calibration: no target has id "nginx"'],
+    ['a bench peer that is not a target', (s) => (s.bench.targets[5].peer = 'koa-session-mysql'), 'bench.targets[5].peer: no target has id "koa-session-mysql"'],
     ['an array where an object belongs', (s) => (s.run.machine = []), 'run.machine: expected an object, got an array'],
   ])('rejects %s and names the path', (_, edit, message) => {
     const problems = problemsOf(broken(edit));
