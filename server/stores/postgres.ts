@@ -241,13 +241,7 @@ export class PostgresStore implements Store {
     // was live when found but ended meanwhile, and that session is not handed out.
     const { rows } = await query<SessionRow & { touched: number }>(
       this.#pool,
-      `WITH found AS (
-         SELECT ${sessionColumns}, expires_at FROM ${this.#t.sessions} WHERE secret_hash = $1
-       ), touched AS (
-         UPDATE ${this.#t.sessions} s SET last_seen_at = GREATEST(s.last_seen_at, $2)
-         FROM found WHERE s.id = found.id AND found.expires_at > $2
-         RETURNING s.id
-       )
+      `WITH ${this.#findAndTouch()}
        SELECT ${sessionColumns}, (SELECT count(*) FROM touched)::int AS touched FROM found`,
       [sha256(secret), now],
     );
@@ -255,6 +249,21 @@ export class PostgresStore implements Store {
     if (!row) return null;
     const record = toSession(row);
     return isSessionLive(record, now) && row.touched === 0 ? null : record;
+  }
+
+  /**
+   * CTEs `found` (the session under secret `$1`, with its `expires_at`) and `touched` (its id, if it was live at `$2`
+   * and still there to be touched to `$2`).
+   */
+  #findAndTouch(): string {
+    return `found AS (
+              SELECT ${sessionColumns}, expires_at FROM ${this.#t.sessions} WHERE secret_hash = $1
+            ),
+            touched AS (
+              UPDATE ${this.#t.sessions} s SET last_seen_at = GREATEST(s.last_seen_at, $2)
+              FROM found WHERE s.id = found.id AND found.expires_at > $2
+              RETURNING s.id
+            )`;
   }
 
   async findSessionWithCart(secret: string, now: number, newCartId: string): Promise<SessionWithCart | null> {
@@ -265,13 +274,8 @@ export class PostgresStore implements Store {
     try {
       ({ rows } = await query<SessionRow & CartColumns & { touched: number }>(
         this.#pool,
-        `WITH found AS (
-           SELECT ${sessionColumns}, expires_at FROM ${this.#t.sessions} WHERE secret_hash = $1
-         ), touched AS (
-           UPDATE ${this.#t.sessions} s SET last_seen_at = GREATEST(s.last_seen_at, $2)
-           FROM found WHERE s.id = found.id AND found.expires_at > $2
-           RETURNING s.id
-         ), reach AS (
+        `WITH ${this.#findAndTouch()},
+         reach AS (
            SELECT CASE WHEN user_id IS NULL THEN 'guest:' || id ELSE 'user:' || user_id END AS owner,
                   CASE WHEN user_id IS NULL THEN id END AS guest_session_id
            FROM found WHERE expires_at > $2
