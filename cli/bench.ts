@@ -73,7 +73,10 @@ export async function bench(argv: string[]): Promise<void> {
   }).finally(() => plan.cleanUp());
   process.stdout.write(`\n${formatBench(report)}`);
   if (values.json !== undefined || values.out !== undefined) {
-    const summary = benchSummary(report, { command: ['sessionproof', 'bench', ...argv].join(' '), stores: plan.stores });
+    const summary = benchSummary(report, {
+      command: ['sessionproof', 'bench', ...argv].join(' '),
+      stores: plan.stores,
+    });
     if (values.json !== undefined) {
       await mkdir(dirname(resolve(values.json)), { recursive: true });
       await writeFile(values.json, `${JSON.stringify(summary, null, 2)}\n`);
@@ -100,7 +103,10 @@ export function storeOptions(values: string[], peers: boolean, env: NodeJS.Proce
     else if (value === 'postgres' || value === 'postgresql') options.postgres = postgres();
     else if (/^rediss?:\/\//i.test(value)) options.redis = value;
     else if (/^postgres(ql)?:\/\//i.test(value)) options.postgres = value;
-    else throw new UsageError(`--store must be memory, redis[://URL], postgres[://URL] or all, got "${value}"\n\n${usage}`);
+    else
+      throw new UsageError(
+        `--store must be memory, redis[://URL], postgres[://URL] or all, got "${value}"\n\n${usage}`,
+      );
   }
   if (options.peers) {
     if (options.redis === undefined && options.postgres === undefined) options.postgres = postgres();
@@ -112,6 +118,7 @@ export function storeOptions(values: string[], peers: boolean, env: NodeJS.Proce
 function secondsOption(value: string | undefined, name: string, fallback: number, min = 0.1): number {
   if (value === undefined) return fallback;
   const parsed = Number(value);
-  if (!Number.isFinite(parsed) || parsed < min || parsed > 3600) throw new UsageError(`--${name} must be seconds from ${min} to 3600`);
+  if (!Number.isFinite(parsed) || parsed < min || parsed > 3600)
+    throw new UsageError(`--${name} must be seconds from ${min} to 3600`);
   return parsed;
 }

@@ -16,7 +16,8 @@ change and verdict, and exits 1 naming each regression, 2 on bad usage or an unr
 
 function fraction(text: string, what: string): number {
   const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value) || value < 0 || value > 10) throw new UsageError(`${what} must be a fraction such as 0.15, got "${text}"`);
+  if (text.trim() === '' || !Number.isFinite(value) || value < 0 || value > 10)
+    throw new UsageError(`${what} must be a fraction such as 0.15, got "${text}"`);
   return value;
 }
 
@@ -26,7 +27,10 @@ export function gateOptions(values: { tolerance?: string; 'tolerance-for'?: stri
     toleranceFor: (values['tolerance-for'] ?? []).map((spec) => {
       const at = spec.lastIndexOf('=');
       if (at <= 0) throw new UsageError(`--tolerance-for takes NAME=FRACTION, got "${spec}"`);
-      return { pattern: spec.slice(0, at), tolerance: fraction(spec.slice(at + 1), `--tolerance-for ${spec.slice(0, at)}`) };
+      return {
+        pattern: spec.slice(0, at),
+        tolerance: fraction(spec.slice(at + 1), `--tolerance-for ${spec.slice(0, at)}`),
+      };
     }),
   };
 }
@@ -49,13 +53,23 @@ async function load(file: string) {
 export async function gate(argv: string[]): Promise<void> {
   const { values } = parseCommand(
     argv,
-    { baseline: { type: 'string' }, current: { type: 'string' }, tolerance: { type: 'string' }, 'tolerance-for': { type: 'string', multiple: true } },
+    {
+      baseline: { type: 'string' },
+      current: { type: 'string' },
+      tolerance: { type: 'string' },
+      'tolerance-for': { type: 'string', multiple: true },
+    },
     usage,
   );
   if (!values.baseline || !values.current) throw new UsageError(`--baseline and --current are required\n\n${usage}`);
   const options = gateOptions(values);
   const [baseline, current] = await Promise.all([load(values.baseline), load(values.current)]);
   const result = compareRuns(baseline, current, options);
-  process.stdout.write(formatGate(result, { baseline: `${values.baseline} (run ${baseline.run.id})`, current: `${values.current} (run ${current.run.id})` }));
+  process.stdout.write(
+    formatGate(result, {
+      baseline: `${values.baseline} (run ${baseline.run.id})`,
+      current: `${values.current} (run ${current.run.id})`,
+    }),
+  );
   if (!result.passed) process.exitCode = 1;
 }

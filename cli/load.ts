@@ -48,7 +48,9 @@ export async function load(argv: string[]): Promise<void> {
   );
   const [scenario, ...extra] = positionals;
   if (scenario === undefined || !isScenarioName(scenario) || extra.length > 0) {
-    throw new UsageError(`${scenario === undefined ? 'name a scenario' : `unknown scenario "${[scenario, ...extra].join(' ')}"`}\n\n${usage}`);
+    throw new UsageError(
+      `${scenario === undefined ? 'name a scenario' : `unknown scenario "${[scenario, ...extra].join(' ')}"`}\n\n${usage}`,
+    );
   }
   if (values.target !== undefined && (values.store !== undefined || values.fault.length > 0)) {
     throw new UsageError('--target runs against your server: --store and --fault apply only to the reference server');
@@ -59,15 +61,18 @@ export async function load(argv: string[]): Promise<void> {
     throw new UsageError('--client-kind must be naive or single-flight');
   }
   const expiredShare = values['expired-share'] === undefined ? undefined : Number(values['expired-share']);
-  if (expiredShare !== undefined && !(expiredShare >= 0 && expiredShare <= 1)) throw new UsageError('--expired-share must be a fraction from 0 to 1');
+  if (expiredShare !== undefined && !(expiredShare >= 0 && expiredShare <= 1))
+    throw new UsageError('--expired-share must be a fraction from 0 to 1');
   const duration = values.duration === undefined ? undefined : Number(values.duration);
-  if (duration !== undefined && !(duration > 0 && duration <= 3600)) throw new UsageError('--duration must be seconds from 0 to 3600');
+  if (duration !== undefined && !(duration > 0 && duration <= 3600))
+    throw new UsageError('--duration must be seconds from 0 to 3600');
 
   const store = values.store ?? 'memory';
   const startedAt = new Date();
   const runId = newRunId(`load-${scenario}-${values.target ? 'external' : storeLabel(store)}`, startedAt);
   const started = performance.now();
-  const progress = (line: string) => process.stderr.write(`[${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s] ${scenario}: ${line}\n`);
+  const progress = (line: string) =>
+    process.stderr.write(`[${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s] ${scenario}: ${line}\n`);
 
   let result;
   try {
@@ -102,7 +107,9 @@ export async function load(argv: string[]): Promise<void> {
       finishedAt: new Date().toISOString(),
       git: currentGit(),
       machine: currentMachine(),
-      target: values.target ? { kind: 'url', urls: [values.target] } : { kind: 'reference', store: result.store, faults: values.fault },
+      target: values.target
+        ? { kind: 'url', urls: [values.target] }
+        : { kind: 'reference', store: result.store, faults: values.fault },
     },
     scenarios: [result],
   });
@@ -110,7 +117,9 @@ export async function load(argv: string[]): Promise<void> {
   process.stdout.write(`\n${formatScenario(result)}\n`);
   const failed = summary.checks.filter((check) => check.verdict === 'fail');
   for (const check of failed) process.stdout.write(`FAILED  ${check.name}: ${check.message ?? check.actual}\n`);
-  process.stdout.write(`${failed.length === 0 ? 'PASSED' : `FAILED: ${failed.length} check(s)`}; report in ${displayPath(files.dir)}/\n`);
+  process.stdout.write(
+    `${failed.length === 0 ? 'PASSED' : `FAILED: ${failed.length} check(s)`}; report in ${displayPath(files.dir)}/\n`,
+  );
   if (failed.length > 0) process.exitCode = 1;
 }
 

@@ -15,7 +15,11 @@ const commands: Record<string, { run: (argv: string[]) => Promise<void>; summary
   props: { run: props, summary: 'run the property suites against a server' },
   faults: { run: listFaults, summary: 'list the catalogued production bugs the server can be switched into' },
   zoo: { run: zoo, summary: 'switch the server into each catalogued fault and show which suite catches it' },
-  bench: { run: bench, summary: 'measure the reference server against bare Node and its peers (koa-session, express-session) on each store' },
+  bench: {
+    run: bench,
+    summary:
+      'measure the reference server against bare Node and its peers (koa-session, express-session) on each store',
+  },
   load: { run: load, summary: 'run a load scenario (refresh storm, cleanup, cart contention, churn) and check it' },
   report: { run: report, summary: 'render a report folder (Markdown, HTML, JUnit) from a summary.json' },
   gate: { run: gate, summary: 'compare a run with a baseline; exit non-zero on regression' },
@@ -29,7 +33,9 @@ function help(): string {
 const [name, ...argv] = process.argv.slice(2);
 const command = name === undefined ? undefined : commands[name];
 if (!command) {
-  process.stderr.write(name && name !== '--help' && name !== 'help' ? `unknown command "${name}"\n\n${help()}` : help());
+  process.stderr.write(
+    name && name !== '--help' && name !== 'help' ? `unknown command "${name}"\n\n${help()}` : help(),
+  );
   process.exit(name && name !== '--help' && name !== 'help' ? 2 : 0);
 }
 try {

@@ -36,24 +36,35 @@ export async function props(argv: string[]): Promise<void> {
   const only = values.only?.split(',').filter(Boolean);
   const unknown = only?.filter((name) => !families.some((family) => family.name === name)) ?? [];
   if (unknown.length > 0) throw new UsageError(`unknown property ${unknown.join(', ')}\n\n${usage}`);
-  if (values.path !== undefined && values.seed === undefined) throw new UsageError('--path needs the --seed it came from');
+  if (values.path !== undefined && values.seed === undefined)
+    throw new UsageError('--path needs the --seed it came from');
   const selected = only ? families.filter((family) => only.includes(family.name)) : families;
   const runs = integerOption(values.runs, 'runs', 100, 1);
   const seed = values.seed === undefined ? undefined : Number(values.seed);
   if (seed !== undefined && !Number.isSafeInteger(seed)) throw new UsageError('--seed must be an integer');
 
-  if (values.target !== undefined && (values.fault.length > 0 || values.store !== undefined || values.instances !== undefined)) {
-    throw new UsageError('--target runs against your server: --fault, --store and --instances apply only to the reference server');
+  if (
+    values.target !== undefined &&
+    (values.fault.length > 0 || values.store !== undefined || values.instances !== undefined)
+  ) {
+    throw new UsageError(
+      '--target runs against your server: --fault, --store and --instances apply only to the reference server',
+    );
   }
   faultOption(values.fault);
   const instances = integerOption(values.instances, 'instances', 2, 1);
 
   const target: Target = values.target
-    ? await urlTarget(values.target.split(',').filter(Boolean), values.accounts ? { accounts: await readAccounts(values.accounts) } : {})
+    ? await urlTarget(
+        values.target.split(',').filter(Boolean),
+        values.accounts ? { accounts: await readAccounts(values.accounts) } : {},
+      )
     : await zooTarget({ store: values.store ?? 'memory', faults: values.fault, instances });
   // on the reference server the replay must rebuild it with the same faults, store and instances
   const replay = (result: PropertyResult) =>
-    values.target ? replayCommand(result, values.target) : propertyReplay(result, { store: values.store ?? 'memory', faults: values.fault, instances });
+    values.target
+      ? replayCommand(result, values.target)
+      : propertyReplay(result, { store: values.store ?? 'memory', faults: values.fault, instances });
   console.log(`sessionproof props against ${target.label}: ${selected.length} properties, ${runs} runs each`);
   const results: PropertyResult[] = [];
   try {
@@ -65,7 +76,10 @@ export async function props(argv: string[]): Promise<void> {
         ...(values['replay-path'] === undefined ? {} : { replayPath: values['replay-path'] }),
       });
       results.push(result);
-      if (result.verdict === 'failed') console.log(`\n${formatFailure(result, values.target ?? null).replace(replayCommand(result, values.target ?? null), replay(result))}\n`);
+      if (result.verdict === 'failed')
+        console.log(
+          `\n${formatFailure(result, values.target ?? null).replace(replayCommand(result, values.target ?? null), replay(result))}\n`,
+        );
     }
   } finally {
     await target.close();

@@ -58,7 +58,8 @@ export async function run(argv: string[]): Promise<void> {
   if (targetUrls && (values.store !== undefined || values.fault.length > 0)) {
     throw new UsageError('--target runs against your server: --store and --fault apply only to the reference server');
   }
-  if (values.accounts && !targetUrls) throw new UsageError('--accounts goes with --target (the reference server makes its own test users)');
+  if (values.accounts && !targetUrls)
+    throw new UsageError('--accounts goes with --target (the reference server makes its own test users)');
   for (const id of values.fault) {
     try {
       findFault(id);
@@ -77,9 +78,13 @@ export async function run(argv: string[]): Promise<void> {
   const runs = integerOption(values.runs, 'runs', size.propertyRuns, 1);
   const seed = values.seed === undefined ? randomInt(2 ** 31 - 1) : Number(values.seed);
   if (!Number.isSafeInteger(seed)) throw new UsageError('--seed must be an integer');
-  const accounts = values.accounts ? await readAccounts(values.accounts).catch((error: unknown) => {
-    throw new UsageError(`--accounts ${values.accounts}: ${error instanceof Error ? error.message : String(error)}`);
-  }) : undefined;
+  const accounts = values.accounts
+    ? await readAccounts(values.accounts).catch((error: unknown) => {
+        throw new UsageError(
+          `--accounts ${values.accounts}: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      })
+    : undefined;
 
   const startedAt = new Date();
   const clock = performance.now();
@@ -94,16 +99,29 @@ export async function run(argv: string[]): Promise<void> {
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       progress(name, `FAILED to run: ${message}`);
-      runChecks.push({ name: `${name} ran`, source: 'run', expected: 'runs', actual: 'error', verdict: 'fail', message, seconds: (performance.now() - started) / 1000 });
+      runChecks.push({
+        name: `${name} ran`,
+        source: 'run',
+        expected: 'runs',
+        actual: 'error',
+        verdict: 'fail',
+        message,
+        seconds: (performance.now() - started) / 1000,
+      });
       return null;
     }
   };
-  const where = targetUrls ? targetUrls.join(', ') : `the reference server on ${storeKind}${values.fault.length ? ` with fault ${values.fault.join(', ')}` : ''}`;
+  const where = targetUrls
+    ? targetUrls.join(', ')
+    : `the reference server on ${storeKind}${values.fault.length ? ` with fault ${values.fault.join(', ')}` : ''}`;
   progress('run', `size ${values.size}, seed ${seed}, against ${where}`);
 
   const calibration = await part('calibration', async () => {
     const measured = await calibrate({ durationSeconds: size.calibrationSeconds, connections: 16 });
-    progress('calibration', `bare node:http answers ${measured.requestsPerSecond.toFixed(0)} req/s, p99 ${measured.latencyMs.p99} ms`);
+    progress(
+      'calibration',
+      `bare node:http answers ${measured.requestsPerSecond.toFixed(0)} req/s, p99 ${measured.latencyMs.p99} ms`,
+    );
     return measured;
   });
 
@@ -117,7 +135,9 @@ export async function run(argv: string[]): Promise<void> {
         target,
         runs,
         seed,
-        replay: targetUrls ? targetReplay(targetUrls.join(','), values.accounts) : (result) => propertyReplay(result, { store, faults: values.fault, instances: 2 }),
+        replay: targetUrls
+          ? targetReplay(targetUrls.join(','), values.accounts)
+          : (result) => propertyReplay(result, { store, faults: values.fault, instances: 2 }),
         progress: (line) => progress('properties', line),
       });
     } finally {
@@ -136,7 +156,13 @@ export async function run(argv: string[]): Promise<void> {
   );
   runChecks.push(...(scenarios?.checks ?? []));
 
-  const zooSkipped = values['no-zoo'] ? '--no-zoo' : targetUrls ? 'the zoo tests the reference server, not a --target' : values.fault.length > 0 ? 'a --fault run' : null;
+  const zooSkipped = values['no-zoo']
+    ? '--no-zoo'
+    : targetUrls
+      ? 'the zoo tests the reference server, not a --target'
+      : values.fault.length > 0
+        ? 'a --fault run'
+        : null;
   if (zooSkipped) progress('zoo', `skipped (${zooSkipped})`);
   const zoo = zooSkipped
     ? null
@@ -159,7 +185,9 @@ export async function run(argv: string[]): Promise<void> {
       finishedAt: new Date().toISOString(),
       git: currentGit(),
       machine: currentMachine(),
-      target: targetUrls ? { kind: 'url', urls: targetUrls } : { kind: 'reference', store: storeKind, faults: values.fault },
+      target: targetUrls
+        ? { kind: 'url', urls: targetUrls }
+        : { kind: 'reference', store: storeKind, faults: values.fault },
     },
     ...(calibration ? { calibration } : {}),
     ...(properties ? { properties } : {}),
@@ -170,7 +198,10 @@ export async function run(argv: string[]): Promise<void> {
   const summary: RunSummary = buildSummary(parts);
   const files = await writeReport(summary, values.out ? { dir: values.out } : {});
   process.stdout.write(`\n${formatRunSummary(summary)}\n\n`);
-  const baseline = !targetUrls && store === 'memory' && values.fault.length === 0 && values.size === 'medium' ? 'reports/baselines/memory.json' : 'BASELINE.json';
+  const baseline =
+    !targetUrls && store === 'memory' && values.fault.length === 0 && values.size === 'medium'
+      ? 'reports/baselines/memory.json'
+      : 'BASELINE.json';
   process.stdout.write(
     `report: ${shown(files.dir)}/\n  open ${shown(files.html)}\n  paste ${shown(files.markdown)} into a pull request\n` +
       `  gate: sessionproof gate --baseline ${baseline} --current ${shown(files.json)}\n`,

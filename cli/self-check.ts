@@ -21,7 +21,8 @@ export async function runSelfCheck(base: string, password: string): Promise<bool
   const steps: Step[] = [
     {
       name: 'discovery',
-      run: async () => expect((await client.request('GET', '/.well-known/sessionproof')).body['contract'] === 1, 'contract 1'),
+      run: async () =>
+        expect((await client.request('GET', '/.well-known/sessionproof')).body['contract'] === 1, 'contract 1'),
     },
     {
       name: 'guest session id is stable',
@@ -47,7 +48,10 @@ export async function runSelfCheck(base: string, password: string): Promise<bool
         expect(login.body.session.id !== guestId, 'session id did not rotate');
         [client.csrfToken, refreshToken] = [login.body.session.csrfToken, login.body.refreshToken];
         const cart = await client.request('GET', '/cart');
-        expect(cart.body.items.some((line: { sku: string }) => line.sku === 'SKU-0001'), 'guest item lost at login');
+        expect(
+          cart.body.items.some((line: { sku: string }) => line.sku === 'SKU-0001'),
+          'guest item lost at login',
+        );
       },
     },
     {

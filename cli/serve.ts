@@ -35,7 +35,10 @@ export async function serve(argv: string[]): Promise<void> {
   faultOption(values.fault);
   const server = await createServer({ config, store, faults: values.fault });
   const url = await server.listen(integerOption(values.port, 'port', 3000), values.host);
-  server.services.logger.info({ url, store: store.kind, testControls: config.testControls, faults: values.fault }, 'listening');
+  server.services.logger.info(
+    { url, store: store.kind, testControls: config.testControls, faults: values.fault },
+    'listening',
+  );
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -41,7 +41,8 @@ export async function zoo(argv: string[]): Promise<void> {
 
   const startedAt = new Date();
   const clock = performance.now();
-  const progress = (line: string) => process.stderr.write(`[${((performance.now() - clock) / 1000).toFixed(1).padStart(6)} s] ${line}\n`);
+  const progress = (line: string) =>
+    process.stderr.write(`[${((performance.now() - clock) / 1000).toFixed(1).padStart(6)} s] ${line}\n`);
   const result = await runZoo({
     store: values.store,
     ...(only.length > 0 ? { only } : {}),
@@ -54,7 +55,10 @@ export async function zoo(argv: string[]): Promise<void> {
   console.log(`\n${formatDetection(result)}`);
   if (values.matrix) console.log(`\n${formatMatrix(result)}`);
   const summary = zooSummary(result, {
-    id: newRunId(`zoo-${values.store === 'memory' ? 'memory' : new URL(values.store).protocol.replace(':', '')}`, startedAt),
+    id: newRunId(
+      `zoo-${values.store === 'memory' ? 'memory' : new URL(values.store).protocol.replace(':', '')}`,
+      startedAt,
+    ),
     command: ['sessionproof zoo', ...argv].join(' '),
     startedAt,
   });

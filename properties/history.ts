@@ -42,7 +42,9 @@ function clip(text: string, max = 400): string {
 export function formatExchanges(exchanges: Exchange[]): string {
   return exchanges
     .map((exchange) => {
-      const lines = [`#${exchange.seq} [${exchange.client}] ${exchange.method} ${exchange.url} -> ${exchange.status} (${exchange.ms.toFixed(1)} ms)`];
+      const lines = [
+        `#${exchange.seq} [${exchange.client}] ${exchange.method} ${exchange.url} -> ${exchange.status} (${exchange.ms.toFixed(1)} ms)`,
+      ];
       for (const [name, value] of Object.entries(exchange.requestHeaders)) {
         if (shownHeaders.includes(name)) lines.push(`    > ${name}: ${clip(value, 160)}`);
       }

@@ -74,10 +74,7 @@ export interface OrderState {
 export type OwnerKey = `guest:${number}` | `user:${number}`;
 
 /** What a request resolves to on a correct server. */
-export type Resolution =
-  | { kind: 'session'; session: SessionState }
-  | { kind: 'anonymous' }
-  | { kind: 'rejected' };
+export type Resolution = { kind: 'session'; session: SessionState } | { kind: 'anonymous' } | { kind: 'rejected' };
 
 /**
  * The sequential model: users, sessions, refresh families, carts, what each client holds, and the clock. It is the
@@ -222,5 +219,7 @@ export function ownerOf(session: SessionState): OwnerKey {
 }
 
 export function linesOf(cart: Map<string, number> | undefined): { sku: string; quantity: number }[] {
-  return [...(cart ?? [])].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([sku, quantity]) => ({ sku, quantity }));
+  return [...(cart ?? [])]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([sku, quantity]) => ({ sku, quantity }));
 }

@@ -47,7 +47,8 @@ export function formatTable(results: PropertyResult[]): string {
   ]);
   const header = ['property', 'runs', 'verdict', 'seconds', 'runs/s'];
   const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: string[]) => cells.map((cell, i) => (i === 0 || i === 2 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
+  const line = (cells: string[]) =>
+    cells.map((cell, i) => (i === 0 || i === 2 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
   return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');
 }
 
@@ -68,7 +69,11 @@ export function summaryResult(result: PropertyResult, seed: number, replay: stri
     replay: failure ? replay : null,
     reason: result.reason ?? null,
     counterexample: failure
-      ? { commands: failure.commands, error: failure.error, history: failure.exchanges.map((exchange) => formatExchanges([exchange]).replace(/\n\s*/g, ' ')) }
+      ? {
+          commands: failure.commands,
+          error: failure.error,
+          history: failure.exchanges.map((exchange) => formatExchanges([exchange]).replace(/\n\s*/g, ' ')),
+        }
       : null,
   };
 }

@@ -56,11 +56,23 @@ function startingModel(config: ModelConfig, users: number, real: Real): Model {
 }
 
 /** Runs one property family against a target through fast-check, keeping the history of the last failing run. */
-export async function runProperty(definition: PropertyDefinition, target: Target, options: RunOptions): Promise<PropertyResult> {
+export async function runProperty(
+  definition: PropertyDefinition,
+  target: Target,
+  options: RunOptions,
+): Promise<PropertyResult> {
   const started = performance.now();
   const missing = target.missing(definition.requires);
   if (missing.length > 0) {
-    return { name: definition.name, verdict: 'not applicable', runs: 0, skipped: 0, requests: 0, seconds: 0, reason: `target lacks ${missing.join(', ')}` };
+    return {
+      name: definition.name,
+      verdict: 'not applicable',
+      runs: 0,
+      skipped: 0,
+      requests: 0,
+      seconds: 0,
+      reason: `target lacks ${missing.join(', ')}`,
+    };
   }
   const kinds: CommandKind[] = [...definition.commands];
   const without: string[] = [];
@@ -71,19 +83,27 @@ export async function runProperty(definition: PropertyDefinition, target: Target
   }
   const users = target.missing(['accounts']).length === 0 ? (definition.users ?? 0) : 0;
   const config = modelConfig(target.discovery);
-  const arbitraries = commandArbitraries(kinds, {
-    skus: (target.discovery.skus ?? defaultSkus).slice(0, 3),
-    timeouts: config.timeouts,
-    users,
-    population: [1100],
-  }, definition.weights);
+  const arbitraries = commandArbitraries(
+    kinds,
+    {
+      skus: (target.discovery.skus ?? defaultSkus).slice(0, 3),
+      timeouts: config.timeouts,
+      users,
+      population: [1100],
+    },
+    definition.weights,
+  );
   const sweeps = kinds.includes('sweep');
 
   let lastFailure: { history: History; commands: Iterable<Command> } | null = null;
   let firstFailureAt: number | null = null;
   let requests = 0;
   const property = fc.asyncProperty(
-    fc.commands(arbitraries, { maxCommands: definition.maxCommands ?? 25, size: 'medium', ...(options.replayPath ? { replayPath: options.replayPath } : {}) }),
+    fc.commands(arbitraries, {
+      maxCommands: definition.maxCommands ?? 25,
+      size: 'medium',
+      ...(options.replayPath ? { replayPath: options.replayPath } : {}),
+    }),
     async (commands) => {
       const history = new History();
       const real: Real = {

@@ -30,7 +30,8 @@ export interface Credentials {
   password: string;
 }
 
-export type Requirement = `feature:${keyof Discovery['features']}` | `control:${keyof Discovery['controls']}` | 'accounts';
+export type Requirement =
+  `feature:${keyof Discovery['features']}` | `control:${keyof Discovery['controls']}` | 'accounts';
 
 /**
  * A server (or several instances sharing one store) the properties run against. Requests of a run spread across
@@ -72,7 +73,8 @@ export async function urlTarget(urls: string[], options: UrlTargetOptions = {}):
   const bases = urls.map((url) => url.replace(/\/+$/, ''));
   const documents = await Promise.all(bases.map(discover));
   const discovery = documents[0]!;
-  const controlClients = (history: History) => bases.map((base, i) => new ContractClient(`control@${i}`, () => base, history));
+  const controlClients = (history: History) =>
+    bases.map((base, i) => new ContractClient(`control@${i}`, () => base, history));
   const supplied = options.accounts ?? [];
 
   const target: Target = {
@@ -84,7 +86,8 @@ export async function urlTarget(urls: string[], options: UrlTargetOptions = {}):
         if (requirement === 'accounts') return !discovery.controls.users && supplied.length === 0;
         const [kind, name] = requirement.split(':') as ['feature' | 'control', string];
         // every instance must offer it, or the instances would not behave alike
-        const offers = (document: Discovery): Record<string, boolean> => (kind === 'feature' ? document.features : document.controls);
+        const offers = (document: Discovery): Record<string, boolean> =>
+          kind === 'feature' ? document.features : document.controls;
         return !documents.every((document) => offers(document)[name] === true);
       });
     },
@@ -107,7 +110,11 @@ export async function urlTarget(urls: string[], options: UrlTargetOptions = {}):
     },
     async control(history, method, path, body, broadcast = false) {
       const clients = controlClients(history);
-      const replies = await Promise.all((broadcast ? clients : clients.slice(0, 1)).map((client) => client.request(method, path, { body, via: 'none' })));
+      const replies = await Promise.all(
+        (broadcast ? clients : clients.slice(0, 1)).map((client) =>
+          client.request(method, path, { body, via: 'none' }),
+        ),
+      );
       return replies[0]!;
     },
     close: options.onClose ?? (async () => {}),
@@ -170,7 +177,10 @@ export async function inProcessTarget(options: InProcessOptions = {}): Promise<T
 
 export async function readAccounts(file: string): Promise<Credentials[]> {
   const parsed = JSON.parse(await readFile(file, 'utf8')) as unknown;
-  if (!Array.isArray(parsed) || !parsed.every((item) => typeof item?.email === 'string' && typeof item?.password === 'string')) {
+  if (
+    !Array.isArray(parsed) ||
+    !parsed.every((item) => typeof item?.email === 'string' && typeof item?.password === 'string')
+  ) {
     throw new Error(`${file} must hold a JSON list of {"email", "password"}`);
   }
   return parsed as Credentials[];

@@ -32,18 +32,31 @@ const font = 'font-family="system-ui, sans-serif"';
 export function niceScale(value: number): { max: number; ticks: number } {
   if (!(value > 0)) return { max: 1, ticks: 4 };
   const power = 10 ** Math.floor(Math.log10(value));
-  const [mantissa, ticks] = ([[1, 4], [2, 4], [2.5, 5], [4, 4], [5, 5], [8, 4], [10, 5]] as const).find(([m]) => m * power >= value)!;
+  const [mantissa, ticks] = (
+    [
+      [1, 4],
+      [2, 4],
+      [2.5, 5],
+      [4, 4],
+      [5, 5],
+      [8, 4],
+      [10, 5],
+    ] as const
+  ).find(([m]) => m * power >= value)!;
   return { max: mantissa * power, ticks };
 }
 
-const label = (value: number) => (value >= 1000 ? `${+(value / 1000).toFixed(1)}k` : `${+value.toFixed(value < 10 ? 2 : 1)}`);
+const label = (value: number) =>
+  value >= 1000 ? `${+(value / 1000).toFixed(1)}k` : `${+value.toFixed(value < 10 ? 2 : 1)}`;
 
 function yGrid(max: number, ticks: number, py: (y: number) => number, left: number, right: number): string[] {
   const parts: string[] = [];
   for (let i = 0; i <= ticks; i++) {
     const y = (max * i) / ticks;
     parts.push(`<line x1="${left}" x2="${right}" y1="${py(y)}" y2="${py(y)}" stroke="#e5e7eb"/>`);
-    parts.push(`<text x="${left - 6}" y="${py(y) + 4}" ${font} font-size="11" fill="#4b5563" text-anchor="end">${label(y)}</text>`);
+    parts.push(
+      `<text x="${left - 6}" y="${py(y) + 4}" ${font} font-size="11" fill="#4b5563" text-anchor="end">${label(y)}</text>`,
+    );
   }
   return parts;
 }
@@ -57,11 +70,25 @@ function frame(kind: string, title: string, width: number, height: number, point
 }
 
 function empty(kind: string, title: string): string {
-  return frame(kind, title, 560, 80, 0, `<text x="8" y="50" ${font} font-size="13" fill="#6b7280">no data in this run</text>`);
+  return frame(
+    kind,
+    title,
+    560,
+    80,
+    0,
+    `<text x="8" y="50" ${font} font-size="13" fill="#6b7280">no data in this run</text>`,
+  );
 }
 
 /** Lines over a shared x axis (seconds), with shaded bands for named phases. */
-export function lineChart(options: { kind: string; title: string; xLabel: string; yLabel: string; series: Series[]; bands?: Band[] }): string {
+export function lineChart(options: {
+  kind: string;
+  title: string;
+  xLabel: string;
+  yLabel: string;
+  series: Series[];
+  bands?: Band[];
+}): string {
   const all = options.series.flatMap((s) => s.points);
   if (all.length === 0) return empty(options.kind, options.title);
   const [width, height] = [560, 240];
@@ -82,43 +109,74 @@ export function lineChart(options: { kind: string; title: string; xLabel: string
     if (b <= a) continue;
     labelLine = a + 4 < labelEnd ? labelLine + 1 : 0;
     labelEnd = a + 4 + 6 * band.label.length;
-    parts.push(`<rect x="${a}" y="${m.top}" width="${b - a}" height="${height - m.top - m.bottom}" fill="#fde68a" opacity="0.45"/>`);
-    parts.push(`<text class="band-label" x="${a + 4}" y="${m.top + 12 + 13 * labelLine}" ${font} font-size="11" fill="#92400e">${esc(band.label)}</text>`);
+    parts.push(
+      `<rect x="${a}" y="${m.top}" width="${b - a}" height="${height - m.top - m.bottom}" fill="#fde68a" opacity="0.45"/>`,
+    );
+    parts.push(
+      `<text class="band-label" x="${a + 4}" y="${m.top + 12 + 13 * labelLine}" ${font} font-size="11" fill="#92400e">${esc(band.label)}</text>`,
+    );
   }
   parts.push(...yGrid(yMax, ticks, py, m.left, width - m.right));
   const xStep = niceScale((x1 - x0) / 5).max;
   for (let x = Math.ceil(x0 / xStep) * xStep; x <= x1 + 1e-9; x += xStep) {
-    parts.push(`<text x="${px(x)}" y="${height - m.bottom + 16}" ${font} font-size="11" fill="#4b5563" text-anchor="middle">${label(x)}</text>`);
+    parts.push(
+      `<text x="${px(x)}" y="${height - m.bottom + 16}" ${font} font-size="11" fill="#4b5563" text-anchor="middle">${label(x)}</text>`,
+    );
   }
   parts.push(`<line x1="${m.left}" x2="${width - m.right}" y1="${py(0)}" y2="${py(0)}" stroke="#9ca3af"/>`);
-  parts.push(`<text x="${(m.left + width - m.right) / 2}" y="${height - 6}" ${font} font-size="11" fill="#4b5563" text-anchor="middle">${esc(options.xLabel)}</text>`);
+  parts.push(
+    `<text x="${(m.left + width - m.right) / 2}" y="${height - 6}" ${font} font-size="11" fill="#4b5563" text-anchor="middle">${esc(options.xLabel)}</text>`,
+  );
   parts.push(`<text x="12" y="${m.top - 10}" ${font} font-size="11" fill="#4b5563">${esc(options.yLabel)}</text>`);
   options.series.forEach((s, i) => {
     const coords = s.points.map(([x, y]) => `${px(x).toFixed(1)},${py(y).toFixed(1)}`);
-    parts.push(`<polyline class="datum" data-series="${esc(s.name)}" points="${coords.join(' ')}" fill="none" stroke="${s.color}" stroke-width="2"/>`);
-    if (s.points.length <= 120) for (const c of coords) parts.push(`<circle class="datum" cx="${c.split(',')[0]}" cy="${c.split(',')[1]}" r="2.2" fill="${s.color}"/>`);
+    parts.push(
+      `<polyline class="datum" data-series="${esc(s.name)}" points="${coords.join(' ')}" fill="none" stroke="${s.color}" stroke-width="2"/>`,
+    );
+    if (s.points.length <= 120)
+      for (const c of coords)
+        parts.push(`<circle class="datum" cx="${c.split(',')[0]}" cy="${c.split(',')[1]}" r="2.2" fill="${s.color}"/>`);
     const lx = width - m.right - 110 * (options.series.length - i);
-    parts.push(`<rect x="${lx}" y="26" width="12" height="4" fill="${s.color}"/><text x="${lx + 16}" y="31" ${font} font-size="11" fill="#111827">${esc(s.name)}</text>`);
+    parts.push(
+      `<rect x="${lx}" y="26" width="12" height="4" fill="${s.color}"/><text x="${lx + 16}" y="31" ${font} font-size="11" fill="#111827">${esc(s.name)}</text>`,
+    );
   });
   return frame(options.kind, options.title, width, height, all.length, parts.join(''));
 }
 
 /** Horizontal bars with optional marker lines (1.0x, a goal). */
-export function barChart(options: { kind: string; title: string; bars: Bar[]; markers?: { value: number; label: string }[]; unit?: string }): string {
+export function barChart(options: {
+  kind: string;
+  title: string;
+  bars: Bar[];
+  markers?: { value: number; label: string }[];
+  unit?: string;
+}): string {
   if (options.bars.length === 0) return empty(options.kind, options.title);
   const row = 26;
   // Labels are not measured by the browser here, so the margin is sized from their length at ~7 px a character.
-  const m = { left: Math.min(300, 16 + 7 * Math.max(...options.bars.map((b) => b.label.length))), right: 140, top: 36, bottom: 24 };
+  const m = {
+    left: Math.min(300, 16 + 7 * Math.max(...options.bars.map((b) => b.label.length))),
+    right: 140,
+    top: 36,
+    bottom: 24,
+  };
   const width = 640;
   const height = m.top + m.bottom + row * options.bars.length;
-  const { max } = niceScale(Math.max(...options.bars.map((b) => b.value), ...(options.markers ?? []).map((k) => k.value)));
+  const { max } = niceScale(
+    Math.max(...options.bars.map((b) => b.value), ...(options.markers ?? []).map((k) => k.value)),
+  );
   const px = (v: number) => m.left + (v / max) * (width - m.left - m.right);
   // Marker lines go under the bars and their labels, so a value written across a line stays legible.
   const markers: string[] = [];
   for (const marker of options.markers ?? []) {
     const x = px(marker.value);
-    markers.push(`<line x1="${x}" x2="${x}" y1="${m.top - 4}" y2="${height - m.bottom + 4}" stroke="#374151" stroke-dasharray="4 3"/>`);
-    markers.push(`<text x="${x}" y="${height - 6}" ${font} font-size="11" fill="#374151" text-anchor="middle">${esc(marker.label)}</text>`);
+    markers.push(
+      `<line x1="${x}" x2="${x}" y1="${m.top - 4}" y2="${height - m.bottom + 4}" stroke="#374151" stroke-dasharray="4 3"/>`,
+    );
+    markers.push(
+      `<text x="${x}" y="${height - 6}" ${font} font-size="11" fill="#374151" text-anchor="middle">${esc(marker.label)}</text>`,
+    );
   }
   const parts = options.bars.map((bar, i) => {
     const y = m.top + i * row;
@@ -132,7 +190,14 @@ export function barChart(options: { kind: string; title: string; bars: Bar[]; ma
 }
 
 /** Vertical bars over integer values: how many observations had each value. */
-export function histogram(options: { kind: string; title: string; xLabel: string; yLabel: string; buckets: { value: number; count: number }[]; color: string }): string {
+export function histogram(options: {
+  kind: string;
+  title: string;
+  xLabel: string;
+  yLabel: string;
+  buckets: { value: number; count: number }[];
+  color: string;
+}): string {
   if (options.buckets.length === 0) return empty(options.kind, options.title);
   const [width, height] = [560, 220];
   const m = { left: 56, right: 16, top: 40, bottom: 40 };
@@ -144,11 +209,19 @@ export function histogram(options: { kind: string; title: string; xLabel: string
   options.buckets.forEach((b, i) => {
     const x = m.left + i * slot;
     const top = py(b.count);
-    parts.push(`<rect class="datum" x="${x + slot * 0.15}" y="${top}" width="${slot * 0.7}" height="${Math.max(1, py(0) - top)}" fill="${options.color}" rx="2"/>`);
-    parts.push(`<text x="${x + slot / 2}" y="${top - 4}" ${font} font-size="11" fill="#111827" text-anchor="middle">${b.count}</text>`);
-    parts.push(`<text x="${x + slot / 2}" y="${height - m.bottom + 16}" ${font} font-size="11" fill="#4b5563" text-anchor="middle">${label(b.value)}</text>`);
+    parts.push(
+      `<rect class="datum" x="${x + slot * 0.15}" y="${top}" width="${slot * 0.7}" height="${Math.max(1, py(0) - top)}" fill="${options.color}" rx="2"/>`,
+    );
+    parts.push(
+      `<text x="${x + slot / 2}" y="${top - 4}" ${font} font-size="11" fill="#111827" text-anchor="middle">${b.count}</text>`,
+    );
+    parts.push(
+      `<text x="${x + slot / 2}" y="${height - m.bottom + 16}" ${font} font-size="11" fill="#4b5563" text-anchor="middle">${label(b.value)}</text>`,
+    );
   });
-  parts.push(`<text x="${(m.left + width - m.right) / 2}" y="${height - 6}" ${font} font-size="11" fill="#4b5563" text-anchor="middle">${esc(options.xLabel)}</text>`);
+  parts.push(
+    `<text x="${(m.left + width - m.right) / 2}" y="${height - 6}" ${font} font-size="11" fill="#4b5563" text-anchor="middle">${esc(options.xLabel)}</text>`,
+  );
   parts.push(`<text x="12" y="${m.top - 10}" ${font} font-size="11" fill="#4b5563">${esc(options.yLabel)}</text>`);
   return frame(options.kind, options.title, width, height, options.buckets.length, parts.join(''));
 }

@@ -1,18 +1,40 @@
 import { scenarioKey } from './ratios.ts';
-import type { BenchGoal, BenchSection, Check, Expectation, PropertyResult, ScenarioResult, ZooSection } from './schema.ts';
+import type {
+  BenchGoal,
+  BenchSection,
+  Check,
+  Expectation,
+  PropertyResult,
+  ScenarioResult,
+  ZooSection,
+} from './schema.ts';
 
 export function formatExpectation(expect: Expectation): string {
   return `${expect.op} ${expect.value}`;
 }
 
 export function meets(value: number, expect: Expectation): boolean {
-  return expect.op === '==' ? value === expect.value : expect.op === '<=' ? value <= expect.value : value >= expect.value;
+  return expect.op === '=='
+    ? value === expect.value
+    : expect.op === '<='
+      ? value <= expect.value
+      : value >= expect.value;
 }
 
 export function propertyCheck(p: PropertyResult): Check {
-  const base = { name: `property ${p.name}`, source: 'property' as const, expected: 'holds on every run', seconds: p.seconds };
+  const base = {
+    name: `property ${p.name}`,
+    source: 'property' as const,
+    expected: 'holds on every run',
+    seconds: p.seconds,
+  };
   if (p.verdict === 'not-applicable') {
-    return { ...base, actual: 'not applicable', verdict: 'skip', message: p.reason ?? 'the target lacks a feature this property needs' };
+    return {
+      ...base,
+      actual: 'not applicable',
+      verdict: 'skip',
+      message: p.reason ?? 'the target lacks a feature this property needs',
+    };
   }
   if (p.verdict === 'pass') return { ...base, actual: `held on ${p.runs} runs`, verdict: 'pass' };
   return {
@@ -56,10 +78,20 @@ export function zooChecks(zoo: ZooSection): Check[] {
   const faults = zoo.faults.map((f): Check => {
     const base = { name: `zoo fault ${f.fault} detected`, source: 'zoo' as const, expected: 'detected' };
     if (!f.detected) {
-      return { ...base, actual: 'not detected', verdict: 'fail', message: `no property or scenario check failed with fault ${f.fault} on (${f.description})` };
+      return {
+        ...base,
+        actual: 'not detected',
+        verdict: 'fail',
+        message: `no property or scenario check failed with fault ${f.fault} on (${f.description})`,
+      };
     }
     const by = f.firstFailure ? `by ${f.firstFailure.kind} ${f.firstFailure.name}` : 'by an unnamed check';
-    const after = [f.runsToDetect === null ? null : `${f.runsToDetect} runs`, f.secondsToDetect === null ? null : `${f.secondsToDetect.toFixed(2)} s`].filter(Boolean).join(', ');
+    const after = [
+      f.runsToDetect === null ? null : `${f.runsToDetect} runs`,
+      f.secondsToDetect === null ? null : `${f.secondsToDetect.toFixed(2)} s`,
+    ]
+      .filter(Boolean)
+      .join(', ');
     return {
       ...base,
       actual: `detected ${by}${after ? ` after ${after}` : ''}`,
@@ -83,7 +115,9 @@ export function benchChecks(bench: BenchSection): Check[] {
     expected: 'no errors, non-2xx or lost sessions',
     actual: t.problems.length === 0 ? 'clean' : t.problems.join('; '),
     verdict: t.problems.length === 0 ? 'pass' : 'fail',
-    ...(t.problems.length === 0 ? {} : { message: `the figures of ${t.id} do not measure the intended workload: ${t.problems.join('; ')}` }),
+    ...(t.problems.length === 0
+      ? {}
+      : { message: `the figures of ${t.id} do not measure the intended workload: ${t.problems.join('; ')}` }),
   }));
   const goals = bench.goals.map((g): Check => {
     const over = rate.get(g.over) ?? 0;
@@ -96,7 +130,11 @@ export function benchChecks(bench: BenchSection): Check[] {
       expected,
       actual: value === null ? 'n/a' : `${value.toFixed(2)}x`,
       verdict: passed ? 'pass' : 'fail',
-      ...(passed ? {} : { message: `${g.target} reached ${value === null ? 'n/a' : `${value.toFixed(2)}x`} of ${g.over}'s throughput, expected ${expected}` }),
+      ...(passed
+        ? {}
+        : {
+            message: `${g.target} reached ${value === null ? 'n/a' : `${value.toFixed(2)}x`} of ${g.over}'s throughput, expected ${expected}`,
+          }),
     };
   });
   return [...clean, ...goals];

@@ -23,7 +23,9 @@ export function describeTarget(target: Target): string {
 }
 
 export function describeLoad(load: LoadModel): string {
-  return load.model === 'closed' ? `closed, ${load.connections} connections` : `open, ${fmt.rate(load.ratePerSecond)}/s over ${load.connections} connections`;
+  return load.model === 'closed'
+    ? `closed, ${load.connections} connections`
+    : `open, ${fmt.rate(load.ratePerSecond)}/s over ${load.connections} connections`;
 }
 
 export interface Tally {
@@ -42,7 +44,9 @@ export function tally(checks: Check[]): Tally {
 export function describeRun(summary: RunSummary): string {
   const { run } = summary;
   const minutes = (Date.parse(run.finishedAt) - Date.parse(run.startedAt)) / 60_000;
-  const git = run.git ? `commit ${run.git.commit.slice(0, 10)}${run.git.dirty ? ' (with local changes)' : ''}` : 'no git commit';
+  const git = run.git
+    ? `commit ${run.git.commit.slice(0, 10)}${run.git.dirty ? ' (with local changes)' : ''}`
+    : 'no git commit';
   const m = run.machine;
   return (
     `${describeTarget(run.target)}; ${git}; node ${m.node}, ${m.cpus} CPUs, ${m.platform}/${m.arch}` +

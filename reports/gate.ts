@@ -30,7 +30,12 @@ export interface GateResult {
 }
 
 function globToRegExp(pattern: string): RegExp {
-  return new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  return new RegExp(
+    `^${pattern
+      .split('*')
+      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
 }
 
 export function toleranceOf(figure: string, options: GateOptions): number {
@@ -41,7 +46,8 @@ export function toleranceOf(figure: string, options: GateOptions): number {
 
 function correctnessCounters(summary: RunSummary): Map<string, Counter> {
   const counters = new Map<string, Counter>();
-  for (const s of summary.scenarios ?? []) for (const c of s.counters) if (c.expect) counters.set(`scenario ${scenarioKey(s)}: ${c.name}`, c);
+  for (const s of summary.scenarios ?? [])
+    for (const c of s.counters) if (c.expect) counters.set(`scenario ${scenarioKey(s)}: ${c.name}`, c);
   return counters;
 }
 
@@ -56,20 +62,43 @@ function compareCounters(baseline: RunSummary, current: RunSummary): GateRow[] {
   for (const [figure, b] of before) {
     const c = after.get(figure);
     if (!c) {
-      rows.push({ figure, kind: 'counter', baseline: String(b.value), current: 'missing', change: '', verdict: 'REGRESSED', reason: `${figure} is missing from the current run (baseline ${b.value})` });
+      rows.push({
+        figure,
+        kind: 'counter',
+        baseline: String(b.value),
+        current: 'missing',
+        change: '',
+        verdict: 'REGRESSED',
+        reason: `${figure} is missing from the current run (baseline ${b.value})`,
+      });
       continue;
     }
     const change = c.value - b.value;
     const changeText = change === 0 ? '0' : `${change > 0 ? '+' : ''}${change}`;
     const expect = c.expect!;
-    const reason = meets(c.value, expect) ? undefined : `${figure} is ${c.value}, expected ${formatExpectation(expect)} (baseline ${b.value}, off by ${changeText})`;
-    rows.push({ figure, kind: 'counter', baseline: String(b.value), current: String(c.value), change: changeText, verdict: reason ? 'REGRESSED' : 'ok', ...(reason ? { reason } : {}) });
+    const reason = meets(c.value, expect)
+      ? undefined
+      : `${figure} is ${c.value}, expected ${formatExpectation(expect)} (baseline ${b.value}, off by ${changeText})`;
+    rows.push({
+      figure,
+      kind: 'counter',
+      baseline: String(b.value),
+      current: String(c.value),
+      change: changeText,
+      verdict: reason ? 'REGRESSED' : 'ok',
+      ...(reason ? { reason } : {}),
+    });
   }
   for (const [figure, c] of after) {
     if (before.has(figure)) continue;
     const ok = meets(c.value, c.expect!);
     rows.push({
-      figure, kind: 'counter', baseline: 'absent', current: String(c.value), change: '', verdict: ok ? 'new' : 'REGRESSED',
+      figure,
+      kind: 'counter',
+      baseline: 'absent',
+      current: String(c.value),
+      change: '',
+      verdict: ok ? 'new' : 'REGRESSED',
       ...(ok ? {} : { reason: `${figure} is ${c.value}, expected ${formatExpectation(c.expect!)}` }),
     });
   }
@@ -84,7 +113,15 @@ function compareRatios(baseline: RunSummary, current: RunSummary, options: GateO
     const c = after.get(b.name);
     after.delete(b.name);
     if (!c) {
-      rows.push({ figure: b.name, kind: 'ratio', baseline: b.value.toFixed(3), current: 'missing', change: '', verdict: 'REGRESSED', reason: `${b.name} is missing from the current run` });
+      rows.push({
+        figure: b.name,
+        kind: 'ratio',
+        baseline: b.value.toFixed(3),
+        current: 'missing',
+        change: '',
+        verdict: 'REGRESSED',
+        reason: `${b.name} is missing from the current run`,
+      });
       continue;
     }
     const tolerance = toleranceOf(b.name, options);
@@ -100,11 +137,21 @@ function compareRatios(baseline: RunSummary, current: RunSummary, options: GateO
       change: fmt.change(change),
       verdict,
       ...(verdict === 'REGRESSED'
-        ? { reason: `${b.name} ${direction} from ${b.value.toFixed(3)} to ${c.value.toFixed(3)} (${fmt.change(change)}, tolerance ${(tolerance * 100).toFixed(0)}%; ${b.formula})` }
+        ? {
+            reason: `${b.name} ${direction} from ${b.value.toFixed(3)} to ${c.value.toFixed(3)} (${fmt.change(change)}, tolerance ${(tolerance * 100).toFixed(0)}%; ${b.formula})`,
+          }
         : {}),
     });
   }
-  for (const c of after.values()) rows.push({ figure: c.name, kind: 'ratio', baseline: 'absent', current: c.value.toFixed(3), change: '', verdict: 'new' });
+  for (const c of after.values())
+    rows.push({
+      figure: c.name,
+      kind: 'ratio',
+      baseline: 'absent',
+      current: c.value.toFixed(3),
+      change: '',
+      verdict: 'new',
+    });
   return rows;
 }
 
@@ -125,11 +172,35 @@ function compareChecks(baseline: RunSummary, current: RunSummary): GateRow[] {
     const c = after.get(b.name);
     after.delete(b.name);
     if (!c) rows.push(row(b.name, b, c, `check ${b.name} is missing from the current run`));
-    else if (c.verdict === 'fail') rows.push(row(b.name, b, c, `check ${b.name} fails: expected ${c.expected}, got ${c.actual}${c.replay ? `; replay: ${c.replay}` : ''}`));
-    else if (b.verdict === 'pass' && c.verdict === 'skip') rows.push(row(b.name, b, c, `check ${b.name} passed in the baseline but was skipped now${c.message ? ` (${c.message})` : ''}`));
+    else if (c.verdict === 'fail')
+      rows.push(
+        row(
+          b.name,
+          b,
+          c,
+          `check ${b.name} fails: expected ${c.expected}, got ${c.actual}${c.replay ? `; replay: ${c.replay}` : ''}`,
+        ),
+      );
+    else if (b.verdict === 'pass' && c.verdict === 'skip')
+      rows.push(
+        row(
+          b.name,
+          b,
+          c,
+          `check ${b.name} passed in the baseline but was skipped now${c.message ? ` (${c.message})` : ''}`,
+        ),
+      );
     else rows.push(row(b.name, b, c));
   }
-  for (const c of after.values()) rows.push(row(c.name, undefined, c, c.verdict === 'fail' ? `check ${c.name} fails: expected ${c.expected}, got ${c.actual}` : undefined));
+  for (const c of after.values())
+    rows.push(
+      row(
+        c.name,
+        undefined,
+        c,
+        c.verdict === 'fail' ? `check ${c.name} fails: expected ${c.expected}, got ${c.actual}` : undefined,
+      ),
+    );
   return rows;
 }
 
@@ -138,14 +209,22 @@ function compareChecks(baseline: RunSummary, current: RunSummary): GateRow[] {
  * (never absolute times), so the same code on a slower machine passes and a slower server on the same machine fails.
  */
 export function compareRuns(baseline: RunSummary, current: RunSummary, options: GateOptions): GateResult {
-  const rows = [...compareCounters(baseline, current), ...compareRatios(baseline, current, options), ...compareChecks(baseline, current)];
+  const rows = [
+    ...compareCounters(baseline, current),
+    ...compareRatios(baseline, current, options),
+    ...compareChecks(baseline, current),
+  ];
   const regressions = rows.filter((r) => r.verdict === 'REGRESSED');
   return { rows, regressions, passed: regressions.length === 0 };
 }
 
 function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
@@ -155,11 +234,25 @@ export function formatGate(result: GateResult, labels: { baseline: string; curre
   const checks = result.rows.filter((r) => r.kind === 'check');
   const notable = checks.filter((r) => !(r.verdict === 'ok' && r.baseline === r.current));
   const lines = [`baseline: ${labels.baseline}`, `current:  ${labels.current}`, ''];
-  if (figures.length > 0) lines.push(table(['figure', 'baseline', 'current', 'change', 'verdict'], figures.map((r) => [r.figure, r.baseline, r.current, r.change, r.verdict])), '');
+  if (figures.length > 0)
+    lines.push(
+      table(
+        ['figure', 'baseline', 'current', 'change', 'verdict'],
+        figures.map((r) => [r.figure, r.baseline, r.current, r.change, r.verdict]),
+      ),
+      '',
+    );
   lines.push(`checks: ${checks.length - notable.length} with the same verdict in both runs`);
-  if (notable.length > 0) lines.push(table(['check', 'baseline', 'current', 'verdict'], notable.map((r) => [r.figure, r.baseline, r.current, r.verdict])));
+  if (notable.length > 0)
+    lines.push(
+      table(
+        ['check', 'baseline', 'current', 'verdict'],
+        notable.map((r) => [r.figure, r.baseline, r.current, r.verdict]),
+      ),
+    );
   lines.push('');
-  if (result.passed) lines.push(`GATE PASSED: ${figures.length} figures and ${checks.length} checks hold against the baseline`);
+  if (result.passed)
+    lines.push(`GATE PASSED: ${figures.length} figures and ${checks.length} checks hold against the baseline`);
   else {
     lines.push(`GATE FAILED: ${result.regressions.length} regression(s)`);
     for (const r of result.regressions) lines.push(`  - ${r.reason ?? r.figure}`);

@@ -36,20 +36,50 @@ export function benchRatios(bench: BenchSection): SpeedRatio[] {
   for (const target of bench.targets) {
     if (target.id === bench.calibration) continue;
     if (calibration) {
-      push(`bench ${target.id} throughput / calibration`, ratio(target.requestsPerSecond, calibration.requestsPerSecond), 'higher', `${target.id} req/s ÷ ${calibration.id} req/s`);
-      push(`bench ${target.id} p99 / calibration`, ratio(target.latencyMs.p99, calibration.latencyMs.p99), 'lower', `${target.id} p99 ÷ ${calibration.id} p99`);
+      push(
+        `bench ${target.id} throughput / calibration`,
+        ratio(target.requestsPerSecond, calibration.requestsPerSecond),
+        'higher',
+        `${target.id} req/s ÷ ${calibration.id} req/s`,
+      );
+      push(
+        `bench ${target.id} p99 / calibration`,
+        ratio(target.latencyMs.p99, calibration.latencyMs.p99),
+        'lower',
+        `${target.id} p99 ÷ ${calibration.id} p99`,
+      );
       if (target.serverCpuMicrosPerRequest !== undefined && calibration.serverCpuMicrosPerRequest !== undefined) {
-        push(`bench ${target.id} cpu per request / calibration`, ratio(target.serverCpuMicrosPerRequest, calibration.serverCpuMicrosPerRequest), 'lower', `${target.id} CPU µs/req ÷ ${calibration.id} CPU µs/req`);
+        push(
+          `bench ${target.id} cpu per request / calibration`,
+          ratio(target.serverCpuMicrosPerRequest, calibration.serverCpuMicrosPerRequest),
+          'lower',
+          `${target.id} CPU µs/req ÷ ${calibration.id} CPU µs/req`,
+        );
       }
     }
     if (baseline && target.role === 'subject') {
-      push(`bench ${target.id} throughput / baseline`, ratio(target.requestsPerSecond, baseline.requestsPerSecond), 'higher', `${target.id} req/s ÷ ${baseline.id} req/s`);
+      push(
+        `bench ${target.id} throughput / baseline`,
+        ratio(target.requestsPerSecond, baseline.requestsPerSecond),
+        'higher',
+        `${target.id} req/s ÷ ${baseline.id} req/s`,
+      );
     }
     const peer = target.peer === undefined ? undefined : benchTarget(bench, target.peer);
     if (peer && target.role === 'subject') {
-      push(`bench ${target.id} throughput / peer`, ratio(target.requestsPerSecond, peer.requestsPerSecond), 'higher', `${target.id} req/s ÷ ${peer.id} req/s`);
+      push(
+        `bench ${target.id} throughput / peer`,
+        ratio(target.requestsPerSecond, peer.requestsPerSecond),
+        'higher',
+        `${target.id} req/s ÷ ${peer.id} req/s`,
+      );
       if (target.serverCpuMicrosPerRequest !== undefined && peer.serverCpuMicrosPerRequest !== undefined) {
-        push(`bench ${target.id} cpu per request / peer`, ratio(target.serverCpuMicrosPerRequest, peer.serverCpuMicrosPerRequest), 'lower', `${target.id} CPU µs/req ÷ ${peer.id} CPU µs/req`);
+        push(
+          `bench ${target.id} cpu per request / peer`,
+          ratio(target.serverCpuMicrosPerRequest, peer.serverCpuMicrosPerRequest),
+          'lower',
+          `${target.id} CPU µs/req ÷ ${peer.id} CPU µs/req`,
+        );
       }
     }
   }
@@ -57,7 +87,11 @@ export function benchRatios(bench: BenchSection): SpeedRatio[] {
 }
 
 /** What a bench subject is compared with, and its throughput over that: its own peer, else the section's baseline. */
-export function peerRatio(bench: BenchSection, ratios: SpeedRatio[], target: BenchTarget): { peer: string; value: number | null } | null {
+export function peerRatio(
+  bench: BenchSection,
+  ratios: SpeedRatio[],
+  target: BenchTarget,
+): { peer: string; value: number | null } | null {
   if (target.role !== 'subject') return null;
   const [peer, over] = target.peer === undefined ? [bench.baseline, 'baseline'] : [target.peer, 'peer'];
   return { peer, value: ratios.find((r) => r.name === `bench ${target.id} throughput / ${over}`)?.value ?? null };
@@ -81,14 +115,34 @@ export function scenarioRatios(scenario: ScenarioResult, summary: Pick<RunSummar
   if (calibration) {
     // Under an open model the arrival rate sets throughput, so only latency says anything about speed.
     if (scenario.load.model === 'closed') {
-      push(`scenario ${key} throughput / calibration`, ratio(scenario.requestsPerSecond, calibration.requestsPerSecond), 'higher', 'scenario req/s ÷ calibration req/s');
+      push(
+        `scenario ${key} throughput / calibration`,
+        ratio(scenario.requestsPerSecond, calibration.requestsPerSecond),
+        'higher',
+        'scenario req/s ÷ calibration req/s',
+      );
     }
-    push(`scenario ${key} p99 / calibration`, ratio(scenario.latencyMs.uncorrected.p99, calibration.latencyMs.p99), 'lower', 'scenario p99 ÷ calibration p99');
+    push(
+      `scenario ${key} p99 / calibration`,
+      ratio(scenario.latencyMs.uncorrected.p99, calibration.latencyMs.p99),
+      'lower',
+      'scenario p99 ÷ calibration p99',
+    );
   }
   const [first, ...later] = scenario.phases.filter(measurable);
   for (const phase of first ? later : []) {
-    push(`scenario ${key} ${phase.name} throughput / ${first!.name}`, ratio(phase.requestsPerSecond, first!.requestsPerSecond), 'higher', `${phase.name} req/s ÷ ${first!.name} req/s`);
-    push(`scenario ${key} ${phase.name} p99 / ${first!.name}`, ratio(phase.latencyMs.p99, first!.latencyMs.p99), 'lower', `${phase.name} p99 ÷ ${first!.name} p99`);
+    push(
+      `scenario ${key} ${phase.name} throughput / ${first!.name}`,
+      ratio(phase.requestsPerSecond, first!.requestsPerSecond),
+      'higher',
+      `${phase.name} req/s ÷ ${first!.name} req/s`,
+    );
+    push(
+      `scenario ${key} ${phase.name} p99 / ${first!.name}`,
+      ratio(phase.latencyMs.p99, first!.latencyMs.p99),
+      'lower',
+      `${phase.name} p99 ÷ ${first!.name} p99`,
+    );
   }
   return ratios;
 }

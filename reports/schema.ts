@@ -53,9 +53,7 @@ export interface Machine {
   loadAverage1m?: number;
 }
 
-export type Target =
-  | { kind: 'reference'; store: string; faults: string[] }
-  | { kind: 'url'; urls: string[] };
+export type Target = { kind: 'reference'; store: string; faults: string[] } | { kind: 'url'; urls: string[] };
 
 export interface Calibration {
   requestsPerSecond: number;
@@ -105,8 +103,7 @@ export interface Counterexample {
 // ----------------------------------------------------------------------------------------------------- scenarios
 
 export type LoadModel =
-  | { model: 'closed'; connections: number }
-  | { model: 'open'; ratePerSecond: number; connections: number };
+  { model: 'closed'; connections: number } | { model: 'open'; ratePerSecond: number; connections: number };
 
 export interface ScenarioResult {
   /** `refresh-storm`, `cleanup-under-load`, `cart-contention`, `session-churn`, or a user's own. */

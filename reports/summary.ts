@@ -43,7 +43,8 @@ export function currentMachine(): Machine {
 /** The checkout being measured, or null when git or the repository is not there. */
 export function currentGit(cwd = process.cwd()): RunMetadata['git'] {
   try {
-    const run = (...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const run = (...args: string[]) =>
+      execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
     return { commit: run('rev-parse', 'HEAD'), dirty: run('status', '--porcelain', '--untracked-files=no') !== '' };
   } catch {
     return null;

@@ -7,7 +7,16 @@ import { benchRatios, peerRatio, ratio, scenarioKey } from './ratios.ts';
 import type { RunSummary, ScenarioResult, ZooOutcome } from './schema.ts';
 import { escapeXml as esc } from './write-junit.ts';
 
-const colors = { p50: '#2563eb', p99: '#ea580c', rate: '#059669', calls: '#7c3aed', before: '#64748b', during: '#f59e0b', good: '#16a34a', bad: '#dc2626' };
+const colors = {
+  p50: '#2563eb',
+  p99: '#ea580c',
+  rate: '#059669',
+  calls: '#7c3aed',
+  before: '#64748b',
+  during: '#f59e0b',
+  good: '#16a34a',
+  bad: '#dc2626',
+};
 
 const style = `
 *{box-sizing:border-box}body{margin:0;font:14px/1.45 system-ui,sans-serif;color:#111827;background:#f3f4f6}
@@ -44,7 +53,8 @@ const ok=marks.length>0&&marks.every(m=>{const b=m.getBBox();return b.width>0||b
 chart.dataset.rendered=ok?'yes':'no';if(ok)drawn++;}
 document.body.dataset.charts=String(charts.length);document.body.dataset.chartsRendered=String(drawn);`;
 
-const chip = (verdict: 'pass' | 'fail' | 'skip' | 'info', text: string) => `<span class="chip ${verdict}">${esc(text)}</span>`;
+const chip = (verdict: 'pass' | 'fail' | 'skip' | 'info', text: string) =>
+  `<span class="chip ${verdict}">${esc(text)}</span>`;
 const num = (text: string) => `<td class="num">${esc(text)}</td>`;
 const td = (text: string) => `<td>${esc(text)}</td>`;
 const row = (cells: string[]) => `<tr>${cells.join('')}</tr>`;
@@ -62,16 +72,26 @@ function tiles(s: RunSummary): string {
   const scenarioChecks = s.checks.filter((c) => c.source === 'scenario');
   if (scenarioChecks.length) {
     const passed = scenarioChecks.filter((c) => c.verdict === 'pass').length;
-    out.push(tile(passed === scenarioChecks.length, `${passed} / ${scenarioChecks.length}`, 'scenario correctness checks'));
+    out.push(
+      tile(passed === scenarioChecks.length, `${passed} / ${scenarioChecks.length}`, 'scenario correctness checks'),
+    );
   }
   if (s.zoo) {
     const detected = s.zoo.faults.filter((f) => f.detected).length;
     const med = median(s.zoo.faults.flatMap((f) => (f.secondsToDetect === null ? [] : [f.secondsToDetect])));
-    out.push(tile(detected === s.zoo.faults.length && s.zoo.clean.passed, `${detected} / ${s.zoo.faults.length}`, `faults detected${med === null ? '' : `, median ${fmt.seconds(med)} s`}`));
+    out.push(
+      tile(
+        detected === s.zoo.faults.length && s.zoo.clean.passed,
+        `${detected} / ${s.zoo.faults.length}`,
+        `faults detected${med === null ? '' : `, median ${fmt.seconds(med)} s`}`,
+      ),
+    );
   }
   if (s.bench) {
     const subject = s.bench.targets.find((t) => t.role === 'subject');
-    const value = subject ? benchRatios(s.bench).find((r) => r.name === `bench ${subject.id} throughput / baseline`)?.value ?? null : null;
+    const value = subject
+      ? (benchRatios(s.bench).find((r) => r.name === `bench ${subject.id} throughput / baseline`)?.value ?? null)
+      : null;
     const goalsMet = s.checks.filter((c) => c.source === 'bench').every((c) => c.verdict !== 'fail');
     if (subject) out.push(tile(goalsMet, fmt.ratio(value), `${subject.id} throughput vs ${s.bench.baseline}`));
   }
@@ -83,7 +103,14 @@ function verdictBanner(s: RunSummary): string {
   const failed = s.checks.filter((c) => c.verdict === 'fail');
   const list = failed.length
     ? `<section class="failed"><h2>Failed checks</h2><table>${head(['check', 'expected', 'actual', 'replay'])}${failed
-        .map((c) => row([td(c.name), td(c.expected), td(c.actual), `<td>${c.replay ? `<code>${esc(c.replay)}</code>` : ''}</td>`]))
+        .map((c) =>
+          row([
+            td(c.name),
+            td(c.expected),
+            td(c.actual),
+            `<td>${c.replay ? `<code>${esc(c.replay)}</code>` : ''}</td>`,
+          ]),
+        )
         .join('')}</table></section>`
     : '';
   return (
@@ -117,11 +144,19 @@ function scenarioCard(s: RunSummary, x: ScenarioResult): string {
   const l = x.latencyMs.uncorrected;
   const c = x.latencyMs.corrected;
   const counters = x.counters
-    .map((k) => (k.expect ? chip(meets(k.value, k.expect) ? 'pass' : 'fail', `${k.name} ${k.value} (${formatExpectation(k.expect)})`) : chip('info', `${k.name} ${k.value}`)))
+    .map((k) =>
+      k.expect
+        ? chip(meets(k.value, k.expect) ? 'pass' : 'fail', `${k.name} ${k.value} (${formatExpectation(k.expect)})`)
+        : chip('info', `${k.name} ${k.value}`),
+    )
     .join('');
   const figures = x.figures.map((f) => `${esc(f.name)} <b>${esc(fmt.figure(f.value, f.unit))}</b>`).join(' · ');
-  const memory = x.memory ? ` · RSS ${fmt.bytes(x.memory.before.rssBytes)} → ${fmt.bytes(x.memory.after.rssBytes)}` : '';
-  const vsCalibration = s.calibration ? ` (${fmt.ratio(ratio(x.requestsPerSecond, s.calibration.requestsPerSecond))} calibration)` : '';
+  const memory = x.memory
+    ? ` · RSS ${fmt.bytes(x.memory.before.rssBytes)} → ${fmt.bytes(x.memory.after.rssBytes)}`
+    : '';
+  const vsCalibration = s.calibration
+    ? ` (${fmt.ratio(ratio(x.requestsPerSecond, s.calibration.requestsPerSecond))} calibration)`
+    : '';
   const charts = [
     lineChart({
       kind: 'latency-over-time',
@@ -143,7 +178,14 @@ function scenarioCard(s: RunSummary, x: ScenarioResult): string {
       bands: bands(x),
     }),
     ...x.distributions.map((d) =>
-      histogram({ kind: 'distribution', title: `${scenarioKey(x)}: ${d.name}`, xLabel: d.name, yLabel: `${d.of}s`, buckets: d.buckets, color: colors.calls }),
+      histogram({
+        kind: 'distribution',
+        title: `${scenarioKey(x)}: ${d.name}`,
+        xLabel: d.name,
+        yLabel: `${d.of}s`,
+        buckets: d.buckets,
+        color: colors.calls,
+      }),
     ),
   ];
   return (
@@ -177,7 +219,12 @@ function scenarios(s: RunSummary): string {
         title: 'p99 latency by phase',
         unit: ' ms',
         bars: phased.flatMap((x) =>
-          x.phases.map((p, i) => ({ label: phaseLabel(x, p.name), value: p.latencyMs.p99, color: i === 0 ? colors.before : colors.during, note: `${fmt.ms(p.latencyMs.p99)} ms` })),
+          x.phases.map((p, i) => ({
+            label: phaseLabel(x, p.name),
+            value: p.latencyMs.p99,
+            color: i === 0 ? colors.before : colors.during,
+            note: `${fmt.ms(p.latencyMs.p99)} ms`,
+          })),
         ),
       })}</div>`
     : '';
@@ -209,7 +256,13 @@ function zoo(s: RunSummary): string {
     `<span><i style="background:#dc2626"></i>check failed on the clean server</span><span><i style="background:#f3f4f6;border:1px solid #d1d5db"></i>not run / not applicable</span></p>`;
   const firsts = z.faults
     .filter((f) => f.firstFailure || f.replay)
-    .map((f) => row([td(f.fault), td(f.firstFailure ? `${f.firstFailure.kind} ${f.firstFailure.name}` : ''), `<td>${f.replay ? `<code>${esc(f.replay)}</code>` : ''}</td>`]));
+    .map((f) =>
+      row([
+        td(f.fault),
+        td(f.firstFailure ? `${f.firstFailure.kind} ${f.firstFailure.name}` : ''),
+        `<td>${f.replay ? `<code>${esc(f.replay)}</code>` : ''}</td>`,
+      ]),
+    );
   return (
     `<section><h2>Fault zoo (${esc(z.store)})</h2>${legend}<table class="grid">${header}${cleanRow}${rows.join('')}</table>` +
     `${firsts.length ? `<details><summary>First failure and replay command per fault</summary><table>${head(['fault', 'first failure', 'replay'])}${firsts.join('')}</table></details>` : ''}</section>`
@@ -220,7 +273,8 @@ function bench(s: RunSummary): string {
   if (!s.bench) return '';
   const b = s.bench;
   const ratios = benchRatios(b);
-  const toCalibration = (id: string) => (id === b.calibration ? 1 : ratios.find((r) => r.name === `bench ${id} throughput / calibration`)?.value ?? 0);
+  const toCalibration = (id: string) =>
+    id === b.calibration ? 1 : (ratios.find((r) => r.name === `bench ${id} throughput / calibration`)?.value ?? 0);
   const goalMarkers = b.goals
     .filter((g) => g.over === b.calibration)
     .map((g) => ({ value: g.minimumRatio, label: `goal ${g.target} ${g.minimumRatio}x` }));
@@ -230,14 +284,31 @@ function bench(s: RunSummary): string {
     bars: b.targets.map((t) => ({
       label: t.label || t.id,
       value: toCalibration(t.id),
-      color: t.problems.length ? colors.bad : t.role === 'calibration' ? colors.before : t.role === 'baseline' ? colors.during : colors.rate,
+      color: t.problems.length
+        ? colors.bad
+        : t.role === 'calibration'
+          ? colors.before
+          : t.role === 'baseline'
+            ? colors.during
+            : colors.rate,
       note: `${fmt.ratio(toCalibration(t.id))} · ${fmt.rate(t.requestsPerSecond)} req/s`,
     })),
     markers: [{ value: 1, label: '1.0x' }, ...goalMarkers],
   });
   const rows = b.targets.map((t) => {
     const peer = peerRatio(b, ratios, t);
-    return row([td(t.id), td(t.role), num(fmt.rate(t.requestsPerSecond)), num(fmt.ms(t.latencyMs.p50)), num(fmt.ms(t.latencyMs.p99)), num(t.serverCpuMicrosPerRequest === undefined ? '' : fmt.rate(t.serverCpuMicrosPerRequest)), num(fmt.ratio(toCalibration(t.id))), num(peer ? fmt.ratio(peer.value) : ''), td(peer?.peer ?? ''), td(t.problems.join('; '))]);
+    return row([
+      td(t.id),
+      td(t.role),
+      num(fmt.rate(t.requestsPerSecond)),
+      num(fmt.ms(t.latencyMs.p50)),
+      num(fmt.ms(t.latencyMs.p99)),
+      num(t.serverCpuMicrosPerRequest === undefined ? '' : fmt.rate(t.serverCpuMicrosPerRequest)),
+      num(fmt.ratio(toCalibration(t.id))),
+      num(peer ? fmt.ratio(peer.value) : ''),
+      td(peer?.peer ?? ''),
+      td(t.problems.join('; ')),
+    ]);
   });
   const goalNames = new Set(b.goals.map(benchGoalCheckName));
   const goals = s.checks
@@ -251,7 +322,9 @@ function bench(s: RunSummary): string {
 }
 
 function allChecks(s: RunSummary): string {
-  const rows = s.checks.map((c) => row([td(c.name), `<td>${chip(c.verdict, c.verdict)}</td>`, td(c.expected), td(c.actual)]));
+  const rows = s.checks.map((c) =>
+    row([td(c.name), `<td>${chip(c.verdict, c.verdict)}</td>`, td(c.expected), td(c.actual)]),
+  );
   return `<section><details><summary><b>All ${s.checks.length} checks</b></summary><table>${head(['check', 'verdict', 'expected', 'actual'])}${rows.join('')}</table></details></section>`;
 }
 

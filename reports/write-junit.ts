@@ -4,14 +4,16 @@ import type { Check, RunSummary } from './schema.ts';
 
 /** Text safe in XML content and attributes; characters XML 1.0 forbids are dropped rather than breaking the file. */
 export function escapeXml(value: string): string {
-  return value
-    // eslint-disable-next-line no-control-regex
-    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;');
+  return (
+    value
+      // eslint-disable-next-line no-control-regex
+      .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '')
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/"/g, '&quot;')
+      .replace(/'/g, '&apos;')
+  );
 }
 
 const attrs = (values: Record<string, string | number>) =>
@@ -30,9 +32,15 @@ const suiteNames: Record<Check['source'], string> = {
 function testcase(check: Check): string {
   const head = `    <testcase${attrs({ classname: `sessionproof.${check.source}`, name: check.name, time: (check.seconds ?? 0).toFixed(3) })}`;
   if (check.verdict === 'pass') return `${head}/>`;
-  if (check.verdict === 'skip') return `${head}>\n      <skipped${attrs({ message: check.message ?? check.actual })}/>\n    </testcase>`;
+  if (check.verdict === 'skip')
+    return `${head}>\n      <skipped${attrs({ message: check.message ?? check.actual })}/>\n    </testcase>`;
   const message = check.message ?? `expected ${check.expected}, got ${check.actual}`;
-  const body = [`expected: ${check.expected}`, `actual: ${check.actual}`, message, ...(check.replay ? [`replay: ${check.replay}`] : [])].join('\n');
+  const body = [
+    `expected: ${check.expected}`,
+    `actual: ${check.actual}`,
+    message,
+    ...(check.replay ? [`replay: ${check.replay}`] : []),
+  ].join('\n');
   return `${head}>\n      <failure${attrs({ message: message.split('\n')[0]!, type: check.source })}>${escapeXml(body)}</failure>\n    </testcase>`;
 }
 
@@ -55,7 +63,14 @@ export function renderJunit(summary: RunSummary): string {
     return `  <testsuite${head}>\n${checks.map(testcase).join('\n')}\n  </testsuite>`;
   });
   const all = summary.checks;
-  const head = attrs({ name: `sessionproof ${summary.run.id}`, tests: all.length, failures: count(all, 'fail'), errors: 0, skipped: count(all, 'skip'), time: time(all) });
+  const head = attrs({
+    name: `sessionproof ${summary.run.id}`,
+    tests: all.length,
+    failures: count(all, 'fail'),
+    errors: 0,
+    skipped: count(all, 'skip'),
+    time: time(all),
+  });
   return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites${head}>\n${suites.join('\n')}\n</testsuites>\n`;
 }
 

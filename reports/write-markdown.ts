@@ -26,7 +26,15 @@ function headline(s: RunSummary): string[] {
   ];
   const failed = s.checks.filter((c) => c.verdict === 'fail');
   if (failed.length > 0) {
-    lines.push('', '### Failed checks', '', table(['check', 'expected', 'actual', 'replay'], failed.map((c) => [c.name, c.expected, c.actual, code(c.replay ?? '')])));
+    lines.push(
+      '',
+      '### Failed checks',
+      '',
+      table(
+        ['check', 'expected', 'actual', 'replay'],
+        failed.map((c) => [c.name, c.expected, c.actual, code(c.replay ?? '')]),
+      ),
+    );
   }
   return lines;
 }
@@ -42,10 +50,27 @@ function properties(s: RunSummary): string[] {
     String(p.seed),
     p.verdict === 'fail' ? code(p.replay ?? '') : (p.reason ?? ''),
   ]);
-  const lines = ['', '### Properties', '', table(['property', 'verdict', 'runs', 's', 'runs/s', 'seed', 'replay / note'], rows)];
+  const lines = [
+    '',
+    '### Properties',
+    '',
+    table(['property', 'verdict', 'runs', 's', 'runs/s', 'seed', 'replay / note'], rows),
+  ];
   for (const p of s.properties.filter((x) => x.counterexample)) {
     const c = p.counterexample!;
-    lines.push('', `<details><summary>Counterexample: ${p.name}</summary>`, '', `${c.error}`, '', '```', c.commands, ...c.history, '```', '', '</details>');
+    lines.push(
+      '',
+      `<details><summary>Counterexample: ${p.name}</summary>`,
+      '',
+      `${c.error}`,
+      '',
+      '```',
+      c.commands,
+      ...c.history,
+      '```',
+      '',
+      '</details>',
+    );
   }
   return lines;
 }
@@ -74,10 +99,31 @@ function scenarios(s: RunSummary): string[] {
     '',
     '### Load scenarios',
     '',
-    table(['scenario', 'store', 'load', 's', 'req/s', 'x calibration', 'p50 ms', 'p99 ms', 'p99.9 ms', 'max ms', 'p99 corrected ms'], rows),
+    table(
+      [
+        'scenario',
+        'store',
+        'load',
+        's',
+        'req/s',
+        'x calibration',
+        'p50 ms',
+        'p99 ms',
+        'p99.9 ms',
+        'max ms',
+        'p99 corrected ms',
+      ],
+      rows,
+    ),
   ];
   const counters = s.scenarios.flatMap((x) =>
-    x.counters.map((c) => [scenarioKey(x), c.name, String(c.value), c.expect ? formatExpectation(c.expect) : '', c.expect ? mark[meets(c.value, c.expect) ? 'pass' : 'fail'] : '']),
+    x.counters.map((c) => [
+      scenarioKey(x),
+      c.name,
+      String(c.value),
+      c.expect ? formatExpectation(c.expect) : '',
+      c.expect ? mark[meets(c.value, c.expect) ? 'pass' : 'fail'] : '',
+    ]),
   );
   if (counters.length > 0) lines.push('', table(['scenario', 'counter', 'value', 'expected', 'verdict'], counters));
   const phases = s.scenarios.flatMap((x) => {
@@ -92,8 +138,14 @@ function scenarios(s: RunSummary): string[] {
       first && p !== first ? fmt.ratio(ratio(p.latencyMs.p99, first.latencyMs.p99)) : '',
     ]);
   });
-  if (phases.length > 0) lines.push('', table(['scenario', 'phase', 'seconds', 'req/s', 'req/s vs first', 'p99 ms', 'p99 vs first'], phases));
-  const figures = s.scenarios.flatMap((x) => x.figures.map((f) => [scenarioKey(x), f.name, fmt.figure(f.value, f.unit)]));
+  if (phases.length > 0)
+    lines.push(
+      '',
+      table(['scenario', 'phase', 'seconds', 'req/s', 'req/s vs first', 'p99 ms', 'p99 vs first'], phases),
+    );
+  const figures = s.scenarios.flatMap((x) =>
+    x.figures.map((f) => [scenarioKey(x), f.name, fmt.figure(f.value, f.unit)]),
+  );
   if (figures.length > 0) lines.push('', table(['scenario', 'figure', 'value'], figures));
   return lines;
 }
@@ -147,13 +199,23 @@ function bench(s: RunSummary): string[] {
     '',
     '### Bench',
     '',
-    table(['target', 'role', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', `x ${b.calibration}`, 'x peer', 'peer', 'problems'], rows),
+    table(
+      ['target', 'role', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', `x ${b.calibration}`, 'x peer', 'peer', 'problems'],
+      rows,
+    ),
     '',
     `${b.durationSeconds} s per target in ${b.rounds} interleaved rounds after ${b.warmupSeconds} s warm-up, ${b.connections} connections.`,
   ];
   const goalNames = new Set(b.goals.map(benchGoalCheckName));
   const goals = s.checks.filter((c) => goalNames.has(c.name));
-  if (goals.length > 0) lines.push('', table(['goal', 'expected', 'actual', 'verdict'], goals.map((c) => [c.name, c.expected, c.actual, mark[c.verdict]])));
+  if (goals.length > 0)
+    lines.push(
+      '',
+      table(
+        ['goal', 'expected', 'actual', 'verdict'],
+        goals.map((c) => [c.name, c.expected, c.actual, mark[c.verdict]]),
+      ),
+    );
   return lines;
 }
 

@@ -20,7 +20,10 @@ export interface ReportFiles {
 }
 
 /** Writes summary.json, summary.md, junit.xml and index.html into `<root>/<run id>/` and returns where they are. */
-export async function writeReport(summary: RunSummary, options: { root?: string; dir?: string } = {}): Promise<ReportFiles> {
+export async function writeReport(
+  summary: RunSummary,
+  options: { root?: string; dir?: string } = {},
+): Promise<ReportFiles> {
   validateSummary(summary);
   const dir = resolve(options.dir ?? join(options.root ?? defaultOutRoot, summary.run.id));
   await mkdir(dir, { recursive: true });

@@ -11,7 +11,10 @@ export const k6Dir = fileURLToPath(new URL('./k6/', import.meta.url));
 export const defaultOutDir = fileURLToPath(new URL('../dist/k6/', import.meta.url));
 
 export async function k6Scripts(): Promise<string[]> {
-  return (await readdir(k6Dir)).filter((name) => name.endsWith('.ts') && name !== 'lib.ts').sort().map((name) => join(k6Dir, name));
+  return (await readdir(k6Dir))
+    .filter((name) => name.endsWith('.ts') && name !== 'lib.ts')
+    .sort()
+    .map((name) => join(k6Dir, name));
 }
 
 export async function buildK6(outDir = defaultOutDir): Promise<string[]> {

@@ -45,7 +45,11 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
   const progress = options.progress ?? (() => {});
   const server = options.target
     ? externalServer(options.target)
-    : await startReferenceServer({ store: options.store ?? 'memory', faults: options.faults ?? [], config: serverConfigFor(options.scenario) });
+    : await startReferenceServer({
+        store: options.store ?? 'memory',
+        faults: options.faults ?? [],
+        config: serverConfigFor(options.scenario),
+      });
   try {
     const before = await server.memory();
     const result = await run(options, { server, load: options.load ?? {}, progress });
@@ -61,7 +65,11 @@ function run(options: ScenarioRunOptions, context: ScenarioContext): Promise<Sce
     case 'refresh-storm':
       return runRefreshStorm(context, { parallel: options.parallel, clientKind: options.clientKind });
     case 'cleanup-under-load':
-      return runCleanupUnderLoad(context, { sessions: options.sessions, large: options.large, expiredShare: options.expiredShare });
+      return runCleanupUnderLoad(context, {
+        sessions: options.sessions,
+        large: options.large,
+        expiredShare: options.expiredShare,
+      });
     case 'cart-contention':
       return runCartContention(context, { carts: options.carts });
     case 'session-churn':

@@ -41,7 +41,12 @@ export interface ScenarioParts {
   parameters?: Record<string, string | number | boolean>;
 }
 
-export function scenarioResult(scenario: string, store: string, driven: DriveResult, parts: ScenarioParts): ScenarioResult {
+export function scenarioResult(
+  scenario: string,
+  store: string,
+  driven: DriveResult,
+  parts: ScenarioParts,
+): ScenarioResult {
   return {
     scenario,
     store,

@@ -13,7 +13,11 @@ export interface StartedServer extends ScenarioServer {
  * The reference server in a child process (so the load generator and the server never share an event loop), on
  * `store` with `faults`, started with `--expose-gc` so memory figures are taken after a full collection.
  */
-export async function startReferenceServer(options: { store: string; faults: string[]; config?: Partial<ServerConfig> }): Promise<StartedServer> {
+export async function startReferenceServer(options: {
+  store: string;
+  faults: string[];
+  config?: Partial<ServerConfig>;
+}): Promise<StartedServer> {
   const scratch = scratchStore(options.store);
   const spec: ScenarioServerSpec = { store: scratch.location, faults: options.faults, config: options.config ?? {} };
   let child;
@@ -49,7 +53,8 @@ export function externalServer(target: string): StartedServer {
   } catch {
     throw new TargetRefused(`--target "${target}" is not a URL (e.g. http://127.0.0.1:3000)`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TargetRefused(`--target must be http:// or https://, got ${url.protocol}`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new TargetRefused(`--target must be http:// or https://, got ${url.protocol}`);
   if (url.hostname !== '127.0.0.1' && url.hostname !== '[::1]') {
     throw new TargetRefused(
       `refusing --target ${url.hostname}: load scenarios only ever send load to this machine's loopback (127.0.0.1 or [::1])`,

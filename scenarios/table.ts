@@ -7,12 +7,23 @@ export function formatScenario(result: ScenarioResult): string {
   const lines = [
     `${result.scenario} on ${result.store}: ${describeLoad(result.load)} (the ${result.load.model} model), ` +
       `${result.requests} requests in ${fmt.seconds(result.durationSeconds)} s, ${fmt.rate(result.requestsPerSecond)} req/s`,
-    ...(result.parameters ? [`parameters: ${Object.entries(result.parameters).map(([k, v]) => `${k} ${v}`).join(', ')}`] : []),
+    ...(result.parameters
+      ? [
+          `parameters: ${Object.entries(result.parameters)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', ')}`,
+        ]
+      : []),
     '',
   ];
   const latencyRows = [['uncorrected', ...percentileCells(result.latencyMs.uncorrected)]];
-  if (result.latencyMs.corrected) latencyRows.push(['corrected for coordinated omission', ...percentileCells(result.latencyMs.corrected)]);
-  for (const phase of result.phases) latencyRows.push([`phase ${phase.name} (${fmt.rate(phase.requestsPerSecond)} req/s)`, ...percentileCells(phase.latencyMs)]);
+  if (result.latencyMs.corrected)
+    latencyRows.push(['corrected for coordinated omission', ...percentileCells(result.latencyMs.corrected)]);
+  for (const phase of result.phases)
+    latencyRows.push([
+      `phase ${phase.name} (${fmt.rate(phase.requestsPerSecond)} req/s)`,
+      ...percentileCells(phase.latencyMs),
+    ]);
   lines.push(table(['latency (ms, HDR, us resolution)', 'p50', 'p90', 'p99', 'p99.9', 'max'], latencyRows), '');
   lines.push(
     table(
@@ -26,13 +37,24 @@ export function formatScenario(result: ScenarioResult): string {
     ),
     '',
   );
-  if (result.figures.length > 0) lines.push(table(['figure', 'value', 'unit'], result.figures.map((f) => [f.name, String(f.value), f.unit])), '');
+  if (result.figures.length > 0)
+    lines.push(
+      table(
+        ['figure', 'value', 'unit'],
+        result.figures.map((f) => [f.name, String(f.value), f.unit]),
+      ),
+      '',
+    );
   for (const distribution of result.distributions) {
-    lines.push(`${distribution.name}: ${distribution.buckets.map((b) => `${b.count} ${distribution.of}${b.count === 1 ? '' : 's'} x ${b.value}`).join(', ')}`);
+    lines.push(
+      `${distribution.name}: ${distribution.buckets.map((b) => `${b.count} ${distribution.of}${b.count === 1 ? '' : 's'} x ${b.value}`).join(', ')}`,
+    );
   }
   if (result.memory) {
-    lines.push(`server memory: RSS ${fmt.bytes(result.memory.before.rssBytes)} -> ${fmt.bytes(result.memory.after.rssBytes)}, ` +
-      `heap after GC ${fmt.bytes(result.memory.before.heapUsedBytes)} -> ${fmt.bytes(result.memory.after.heapUsedBytes)}`);
+    lines.push(
+      `server memory: RSS ${fmt.bytes(result.memory.before.rssBytes)} -> ${fmt.bytes(result.memory.after.rssBytes)}, ` +
+        `heap after GC ${fmt.bytes(result.memory.before.heapUsedBytes)} -> ${fmt.bytes(result.memory.after.heapUsedBytes)}`,
+    );
   } else if (result.store === 'external') {
     lines.push('server memory: unknown (a --target server is not a process this run can measure)');
   }
@@ -45,6 +67,10 @@ function percentileCells(p: Percentiles): string[] {
 
 function table(header: string[], rows: string[][]): string {
   const widths = header.map((cell, i) => Math.max(cell.length, ...rows.map((row) => (row[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }

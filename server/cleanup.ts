@@ -48,9 +48,11 @@ export function createSweeper({ store, clock, intervalMs, batchSize, logger, swe
   function sweep(): Promise<SweepResult> {
     const queued = (running ?? Promise.resolve()).catch(() => undefined).then(pass);
     running = queued;
-    void queued.finally(() => {
-      if (running === queued) running = null;
-    }).catch(() => undefined);
+    void queued
+      .finally(() => {
+        if (running === queued) running = null;
+      })
+      .catch(() => undefined);
     return queued;
   }
 

@@ -62,7 +62,9 @@ export const defaultConfig: ServerConfig = {
 export function resolveConfig(overrides: Partial<ServerConfig> = {}): ServerConfig {
   const config = { ...defaultConfig, ...overrides };
   if (!config.dev && config.cookieKeys === defaultConfig.cookieKeys) {
-    throw new Error('outside dev, set cookie keys (SESSIONPROOF_COOKIE_KEYS) and a JWT secret (SESSIONPROOF_JWT_SECRET)');
+    throw new Error(
+      'outside dev, set cookie keys (SESSIONPROOF_COOKIE_KEYS) and a JWT secret (SESSIONPROOF_JWT_SECRET)',
+    );
   }
   return config;
 }

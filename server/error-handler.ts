@@ -21,7 +21,9 @@ export async function errorHandler(ctx: AppContext, next: Koa.Next): Promise<voi
     const { status, code, message } = describe(error);
     if (status >= 500) ctx.log.error({ err: error }, 'request failed');
     ctx.status = status === 501 ? 405 : status;
-    ctx.body = { error: { code, message, ...(error instanceof HttpError && error.details ? { details: error.details } : {}) } };
+    ctx.body = {
+      error: { code, message, ...(error instanceof HttpError && error.details ? { details: error.details } : {}) },
+    };
   }
 }
 

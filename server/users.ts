@@ -19,11 +19,18 @@ export async function seedUsers(store: Store, count: number, password: string, c
 }
 
 /** More test accounts with unguessable emails, so several instances can create them without coordinating. */
-export async function createTestUsers(store: Store, count: number, password: string, cost: number): Promise<Credentials[]> {
+export async function createTestUsers(
+  store: Store,
+  count: number,
+  password: string,
+  cost: number,
+): Promise<Credentials[]> {
   const passwordHash = await hashPassword(password, cost);
   const created: Credentials[] = [];
   for (let i = 0; i < count; i++) {
-    const suffix = randomToken(9).toLowerCase().replace(/[^a-z0-9]/g, 'x');
+    const suffix = randomToken(9)
+      .toLowerCase()
+      .replace(/[^a-z0-9]/g, 'x');
     const email = `user-${suffix}@example.test`;
     if (await store.createUser({ id: `user-${suffix}`, email, passwordHash })) created.push({ email, password });
   }

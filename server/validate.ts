@@ -11,7 +11,9 @@ export function objectBody(body: unknown): Record<string, unknown> {
 export function stringField(body: Record<string, unknown>, name: string, maxLength = 256): string {
   const value = body[name];
   if (typeof value !== 'string' || value.length === 0 || value.length > maxLength) {
-    fail('VALIDATION_FAILED', `"${name}" must be a non-empty string of at most ${maxLength} characters.`, { field: name });
+    fail('VALIDATION_FAILED', `"${name}" must be a non-empty string of at most ${maxLength} characters.`, {
+      field: name,
+    });
   }
   return value;
 }

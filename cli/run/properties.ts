@@ -20,8 +20,15 @@ export async function runProperties(options: PropertyPhaseOptions): Promise<Summ
     const result = await runProperty(family, options.target, { runs: options.runs, seed: options.seed });
     const summary = summaryResult(result, options.seed, result.failure ? options.replay(result) : null);
     results.push(summary);
-    const detail = summary.verdict === 'not-applicable' ? ` (${summary.reason})` : summary.verdict === 'fail' ? `: ${result.failure?.error.split('\n')[0]}` : '';
-    options.progress(`${family.name}: ${summary.verdict} after ${summary.runs} runs in ${summary.seconds.toFixed(1)} s${detail}`);
+    const detail =
+      summary.verdict === 'not-applicable'
+        ? ` (${summary.reason})`
+        : summary.verdict === 'fail'
+          ? `: ${result.failure?.error.split('\n')[0]}`
+          : '';
+    options.progress(
+      `${family.name}: ${summary.verdict} after ${summary.runs} runs in ${summary.seconds.toFixed(1)} s${detail}`,
+    );
   }
   return results;
 }

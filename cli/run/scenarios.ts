@@ -34,17 +34,33 @@ export async function runScenarios(options: ScenarioPhaseOptions): Promise<Scena
     try {
       const result = await runScenario({
         scenario,
-        ...(options.target === undefined ? { store: options.store, faults: options.faults } : { target: options.target }),
+        ...(options.target === undefined
+          ? { store: options.store, faults: options.faults }
+          : { target: options.target }),
         ...options.plans[scenario],
         progress: (line) => options.progress(scenario, line),
       });
       results.push(result);
-      checks.push({ name, source: 'run', expected: 'runs', actual: 'ran', verdict: 'pass', seconds: result.durationSeconds });
+      checks.push({
+        name,
+        source: 'run',
+        expected: 'runs',
+        actual: 'ran',
+        verdict: 'pass',
+        seconds: result.durationSeconds,
+      });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       // A user's server without test controls cannot take the scenarios that move its clock or sweep it.
       const lacksControls = options.target !== undefined && /test controls/.test(message);
-      checks.push({ name, source: 'run', expected: 'runs', actual: lacksControls ? 'skipped' : 'error', verdict: lacksControls ? 'skip' : 'fail', message });
+      checks.push({
+        name,
+        source: 'run',
+        expected: 'runs',
+        actual: lacksControls ? 'skipped' : 'error',
+        verdict: lacksControls ? 'skip' : 'fail',
+        message,
+      });
       options.progress(scenario, `${lacksControls ? 'skipped' : 'FAILED to run'}: ${message}`);
     }
   }

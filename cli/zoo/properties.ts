@@ -20,13 +20,20 @@ export interface PropertySweep {
  * Runs property families against one target in order. Runs and seconds to detect add up everything spent on the
  * target before the failing run (earlier families included), so they say what catching the fault cost.
  */
-export async function sweepProperties(families: readonly PropertyDefinition[], target: Target, options: PropertySweepOptions): Promise<PropertySweep> {
+export async function sweepProperties(
+  families: readonly PropertyDefinition[],
+  target: Target,
+  options: PropertySweepOptions,
+): Promise<PropertySweep> {
   const results: PropertyResult[] = [];
   let detection: PropertySweep['detection'] = null;
   let runs = 0;
   let seconds = 0;
   for (const family of families) {
-    const result = await runProperty(family, target, { runs: options.runs, ...(options.seed === undefined ? {} : { seed: options.seed }) });
+    const result = await runProperty(family, target, {
+      runs: options.runs,
+      ...(options.seed === undefined ? {} : { seed: options.seed }),
+    });
     results.push(result);
     options.onResult?.(result);
     if (result.verdict === 'failed' && detection === null) {

@@ -15,12 +15,18 @@ function serverFlags(spec: ZooServerSpec): string[] {
 
 /** `sessionproof props --fault ID [--instances 1] --only NAME --seed=S --path P --replay-path R`: the shrunk failure, again. */
 export function propertyReplay(result: PropertyResult, spec: ZooServerSpec): string {
-  const flags = [...serverFlags(spec), spec.instances === 2 ? '' : `--instances ${spec.instances}`].filter(Boolean).join(' ');
+  const flags = [...serverFlags(spec), spec.instances === 2 ? '' : `--instances ${spec.instances}`]
+    .filter(Boolean)
+    .join(' ');
   return replayCommand(result, null).replace(/^sessionproof props/, `sessionproof props ${flags}`.trimEnd());
 }
 
 /** `sessionproof load SCENARIO --fault ID --clients N --duration S ...`: the scenario at the size the zoo ran it. */
-export function scenarioReplay(scenario: string, options: Omit<ScenarioRunOptions, 'scenario'>, spec: ZooServerSpec): string {
+export function scenarioReplay(
+  scenario: string,
+  options: Omit<ScenarioRunOptions, 'scenario'>,
+  spec: ZooServerSpec,
+): string {
   const load = options.load ?? {};
   return [
     `sessionproof load ${scenario}`,

@@ -56,7 +56,11 @@ export function median(values: readonly number[]): number | null {
 }
 
 /** Sweeps the families against a fresh server built to `spec`, closed whatever the outcome. */
-async function sweepOn(spec: ZooServerSpec, families: readonly PropertyDefinition[], options: Parameters<typeof sweepProperties>[2]): Promise<PropertySweep> {
+async function sweepOn(
+  spec: ZooServerSpec,
+  families: readonly PropertyDefinition[],
+  options: Parameters<typeof sweepProperties>[2],
+): Promise<PropertySweep> {
   const target = await zooTarget(spec);
   try {
     return await sweepProperties(families, target, options);
@@ -65,10 +69,15 @@ async function sweepOn(spec: ZooServerSpec, families: readonly PropertyDefinitio
   }
 }
 
-function outcomesOf(properties: PropertySweep | null, scenarios: ScenarioSweep | null, failed: ZooOutcome): Record<string, ZooOutcome> {
+function outcomesOf(
+  properties: PropertySweep | null,
+  scenarios: ScenarioSweep | null,
+  failed: ZooOutcome,
+): Record<string, ZooOutcome> {
   const outcomes: Record<string, ZooOutcome> = {};
   for (const result of properties?.results ?? []) {
-    outcomes[result.name] = result.verdict === 'failed' ? failed : result.verdict === 'passed' ? 'passed' : 'not-applicable';
+    outcomes[result.name] =
+      result.verdict === 'failed' ? failed : result.verdict === 'passed' ? 'passed' : 'not-applicable';
   }
   for (const check of scenarios?.checks ?? []) outcomes[check.column] = check.passed ? 'passed' : failed;
   return outcomes;
@@ -96,7 +105,9 @@ export async function runZoo(options: ZooOptions): Promise<ZooResult> {
   let cleanSection: ZooSection['clean'] = { passed: true, failures: [], outcomes: {} };
   if (!options.skipClean) {
     const spec: ZooServerSpec = { store, faults: [], instances: 2 };
-    progress(`clean server (${store}, 2 instances): ${families.length} properties x ${options.runs} runs, then ${scenarioColumns.length} scenario checks`);
+    progress(
+      `clean server (${store}, 2 instances): ${families.length} properties x ${options.runs} runs, then ${scenarioColumns.length} scenario checks`,
+    );
     const properties = await sweepOn(spec, families, {
       runs: options.runs,
       ...seed,
@@ -124,12 +135,17 @@ export async function runZoo(options: ZooOptions): Promise<ZooResult> {
   const rows: ZooRow[] = [];
   for (const [index, fault] of selected.entries()) {
     const spec: ZooServerSpec = { store, faults: [fault.id], instances: instancesFor(fault) };
-    progress(`[${index + 1}/${selected.length}] ${fault.id} (${spec.instances} instance${spec.instances > 1 ? 's' : ''})`);
+    progress(
+      `[${index + 1}/${selected.length}] ${fault.id} (${spec.instances} instance${spec.instances > 1 ? 's' : ''})`,
+    );
     const properties = await sweepOn(spec, families, {
       runs: options.runs,
       ...seed,
       all: matrix,
-      onResult: (result) => progress(`  ${result.name}: ${result.verdict === 'failed' ? 'DETECTED' : result.verdict} (${result.runs} runs, ${result.seconds.toFixed(1)} s)`),
+      onResult: (result) =>
+        progress(
+          `  ${result.name}: ${result.verdict === 'failed' ? 'DETECTED' : result.verdict} (${result.runs} runs, ${result.seconds.toFixed(1)} s)`,
+        ),
     });
     const scenarios =
       matrix || properties.detection === null
@@ -150,8 +166,15 @@ export async function runZoo(options: ZooOptions): Promise<ZooResult> {
     );
   }
 
-  const section: ZooSection = { store, columns, clean: cleanSection, faults: rows.map(({ properties: _p, scenarioChecks: _s, ...fault }) => fault) };
-  const medianSecondsToDetect = median(rows.flatMap((r) => (r.detected && r.secondsToDetect !== null ? [r.secondsToDetect] : [])));
+  const section: ZooSection = {
+    store,
+    columns,
+    clean: cleanSection,
+    faults: rows.map(({ properties: _p, scenarioChecks: _s, ...fault }) => fault),
+  };
+  const medianSecondsToDetect = median(
+    rows.flatMap((r) => (r.detected && r.secondsToDetect !== null ? [r.secondsToDetect] : [])),
+  );
   return {
     section,
     rows,

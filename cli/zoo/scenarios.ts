@@ -20,7 +20,9 @@ export function scenarioColumn(scenario: string, counter: string): string {
 }
 
 /** The scenario checks every zoo run makes, from the scenario definitions. */
-export const scenarioColumns: string[] = scenarioNames.flatMap((name) => definitions[name].checks.map((check) => scenarioColumn(name, check.counter)));
+export const scenarioColumns: string[] = scenarioNames.flatMap((name) =>
+  definitions[name].checks.map((check) => scenarioColumn(name, check.counter)),
+);
 
 export interface ScenarioCheck {
   scenario: ScenarioName;
@@ -37,18 +39,33 @@ export interface ScenarioSweep {
 }
 
 /** Runs every scenario small against the reference server on `store` with `faults`, stopping at the first failed check unless `all`. */
-export async function sweepScenarios(options: { store: string; faults: string[]; all: boolean; onCheck?: (check: ScenarioCheck) => void }): Promise<ScenarioSweep> {
+export async function sweepScenarios(options: {
+  store: string;
+  faults: string[];
+  all: boolean;
+  onCheck?: (check: ScenarioCheck) => void;
+}): Promise<ScenarioSweep> {
   const results: ScenarioResult[] = [];
   const checks: ScenarioCheck[] = [];
   let detection: ScenarioSweep['detection'] = null;
   const started = performance.now();
   for (const scenario of scenarioNames) {
-    const result = await runScenario({ scenario, store: options.store, faults: options.faults, ...smallRuns[scenario] });
+    const result = await runScenario({
+      scenario,
+      store: options.store,
+      faults: options.faults,
+      ...smallRuns[scenario],
+    });
     results.push(result);
     for (const counter of result.counters) {
       if (!counter.expect) continue;
       const passed = meets(counter.value, counter.expect);
-      const check = { scenario, column: scenarioColumn(scenario, counter.name), passed, message: `${counter.name} was ${counter.value}, expected ${counter.expect.op} ${counter.expect.value}` };
+      const check = {
+        scenario,
+        column: scenarioColumn(scenario, counter.name),
+        passed,
+        message: `${counter.name} was ${counter.value}, expected ${counter.expect.op} ${counter.expect.value}`,
+      };
       checks.push(check);
       options.onCheck?.(check);
       if (!passed && detection === null) detection = { check, seconds: (performance.now() - started) / 1000 };

@@ -15,7 +15,14 @@ export function zooSummary(result: ZooResult, run: { id: string; command: string
       machine: currentMachine(),
       target: { kind: 'reference', store: result.section.store, faults: [] },
     },
-    ...(result.clean ? { properties: result.clean.properties.map((p) => summaryResult(p, p.seed ?? 0, p.failure ? replayCommand(p, null) : null)), scenarios: result.clean.scenarios } : {}),
+    ...(result.clean
+      ? {
+          properties: result.clean.properties.map((p) =>
+            summaryResult(p, p.seed ?? 0, p.failure ? replayCommand(p, null) : null),
+          ),
+          scenarios: result.clean.scenarios,
+        }
+      : {}),
     zoo: result.section,
   });
 }

@@ -42,7 +42,10 @@ export async function zooTarget(options: ZooTargetOptions): Promise<Target> {
       urls.push(await server.listen(0, '127.0.0.1'));
     }
     const faults = options.faults.length > 0 ? `, fault ${options.faults.join('+')}` : '';
-    return await urlTarget(urls, { label: `in-process (${scratch.kind}, ${urls.length} instance${urls.length > 1 ? 's' : ''}${faults})`, onClose: close });
+    return await urlTarget(urls, {
+      label: `in-process (${scratch.kind}, ${urls.length} instance${urls.length > 1 ? 's' : ''}${faults})`,
+      onClose: close,
+    });
   } catch (error) {
     await close().catch(() => undefined);
     throw error;

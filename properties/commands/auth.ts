@@ -1,6 +1,15 @@
 import type { AsyncCommand } from 'fast-check';
 import type { Model } from '../model.ts';
-import { clientPair, expectCart, expectSessionView, expectStatus, viaLabel, violation, type Real, type Via } from './shared.ts';
+import {
+  clientPair,
+  expectCart,
+  expectSessionView,
+  expectStatus,
+  viaLabel,
+  violation,
+  type Real,
+  type Via,
+} from './shared.ts';
 
 /**
  * `POST /auth/login` through the cookie: a new session (new secret, new id), the previous cookie session ended, a
@@ -29,7 +38,8 @@ export class Login implements AsyncCommand<Model, Real> {
     }
     const session = m.startSession(this.user);
     const { accessToken, refreshToken } = reply.body ?? {};
-    if (typeof accessToken !== 'string' || typeof refreshToken !== 'string') violation(`${what}: no access or refresh token in ${JSON.stringify(reply.body)}`);
+    if (typeof accessToken !== 'string' || typeof refreshToken !== 'string')
+      violation(`${what}: no access or refresh token in ${JSON.stringify(reply.body)}`);
     expectSessionView(m, r, reply.body.session, session, what);
     state.cookie = session.key;
     state.csrfOf = session.key;

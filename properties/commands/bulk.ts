@@ -53,8 +53,10 @@ export class BulkSessions implements AsyncCommand<Model, Real> {
     for (const { copy, id } of samples) {
       const again = await copy.request('GET', '/session');
       expectStatus(again, [200], `${this.toString()}: GET /session again`);
-      if (this.end && again.body.id === id) violation(`${this.toString()}: ${copy.name}'s session ${id} was ended and came back`);
-      if (!this.end && again.body.id !== id) violation(`${this.toString()}: ${copy.name}'s session ${id} vanished (now ${String(again.body.id)})`);
+      if (this.end && again.body.id === id)
+        violation(`${this.toString()}: ${copy.name}'s session ${id} was ended and came back`);
+      if (!this.end && again.body.id !== id)
+        violation(`${this.toString()}: ${copy.name}'s session ${id} vanished (now ${String(again.body.id)})`);
     }
     for (const [index, client] of m.clients.entries()) {
       if (client.cookie !== null) await new GetSession(index, 'cookie').run(m, r);

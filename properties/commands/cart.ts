@@ -29,7 +29,10 @@ export class GetCart implements AsyncCommand<Model, Real> {
   }
 }
 
-export type CartWrite = { kind: 'add'; sku: string; quantity: number } | { kind: 'set'; sku: string; quantity: number } | { kind: 'remove'; sku: string };
+export type CartWrite =
+  | { kind: 'add'; sku: string; quantity: number }
+  | { kind: 'set'; sku: string; quantity: number }
+  | { kind: 'remove'; sku: string };
 
 export function writeRequest(write: CartWrite): [method: string, path: string, body: unknown] {
   const path = `/cart/items${write.kind === 'add' ? '' : `/${encodeURIComponent(write.sku)}`}`;

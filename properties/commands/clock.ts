@@ -41,7 +41,8 @@ export async function sessionCounts(r: Real): Promise<SessionCounts> {
   const reply = await r.target.control(r.history, 'GET', '/sessions/stats');
   expectStatus(reply, [200], 'GET /sessions/stats');
   const { live, swept } = reply.body ?? {};
-  if (typeof live !== 'number' || typeof swept !== 'number') violation(`GET /sessions/stats lacks "live" or "swept": ${JSON.stringify(reply.body)}`);
+  if (typeof live !== 'number' || typeof swept !== 'number')
+    violation(`GET /sessions/stats lacks "live" or "swept": ${JSON.stringify(reply.body)}`);
   return { live, swept };
 }
 
@@ -64,9 +65,14 @@ export class Sweep implements AsyncCommand<Model, Real> {
     const after = await sessionCounts(r);
     const baseline = r.sweptBaseline ?? violation('Sweep: no baseline swept count was read at the start of the run');
     if (after.swept - baseline < expired.length) {
-      violation(`${this.toString()}: ${expired.length} sessions had expired, the swept count grew by ${after.swept - baseline}`);
+      violation(
+        `${this.toString()}: ${expired.length} sessions had expired, the swept count grew by ${after.swept - baseline}`,
+      );
     }
-    if (after.live > before.live) violation(`${this.toString()}: the live session count grew from ${before.live} to ${after.live} across the sweep`);
+    if (after.live > before.live)
+      violation(
+        `${this.toString()}: the live session count grew from ${before.live} to ${after.live} across the sweep`,
+      );
     r.sweptBaseline = after.swept;
     for (const session of expired) m.endSession(session);
   }

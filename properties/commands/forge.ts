@@ -34,7 +34,8 @@ export class ForgedCookie implements AsyncCommand<Model, Real> {
       expectSessionView(m, r, reply.body, session, what);
       ids.push(reply.body.id);
     }
-    if (ids[0] === ids[1]) violation(`${this.toString()}: two clients with the same made-up cookie share session ${ids[0]}`);
+    if (ids[0] === ids[1])
+      violation(`${this.toString()}: two clients with the same made-up cookie share session ${ids[0]}`);
   }
 
   toString(): string {

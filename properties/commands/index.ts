@@ -56,7 +56,16 @@ function viaFor(bearer: boolean): fc.Arbitrary<Via> {
 /** Clock steps around the timeouts that matter: just inside and just past each of them. */
 export function clockSteps({ idleMs, guestIdleMs, accessTokenMs, refreshGraceMs }: Timeouts): number[] {
   const minute = 60_000;
-  return [...new Set([2 * refreshGraceMs + 1000, minute, idleMs - 2 * minute, idleMs + minute, accessTokenMs + minute, guestIdleMs + minute])]
+  return [
+    ...new Set([
+      2 * refreshGraceMs + 1000,
+      minute,
+      idleMs - 2 * minute,
+      idleMs + minute,
+      accessTokenMs + minute,
+      guestIdleMs + minute,
+    ]),
+  ]
     .filter((ms) => ms > 0)
     .sort((a, b) => a - b);
 }
@@ -64,7 +73,11 @@ export function clockSteps({ idleMs, guestIdleMs, accessTokenMs, refreshGraceMs 
 /** A family can make some groups more frequent: a weight of 3 draws that group's commands three times as often. */
 export type Weights = Partial<Record<CommandKind, number>>;
 
-export function commandArbitraries(kinds: CommandKind[], env: CommandEnv, weights: Weights = {}): fc.Arbitrary<Command>[] {
+export function commandArbitraries(
+  kinds: CommandKind[],
+  env: CommandEnv,
+  weights: Weights = {},
+): fc.Arbitrary<Command>[] {
   const via = viaFor(kinds.includes('bearer'));
   const sku = fc.constantFrom(...env.skus);
   const quantity = fc.integer({ min: 1, max: 5 });
@@ -75,40 +88,142 @@ export function commandArbitraries(kinds: CommandKind[], env: CommandEnv, weight
   };
 
   add('clients', fc.constant(new NewClient()), 2);
-  add('clients', clientIndex.map((client) => new CloneClient(client)));
-  add('session', fc.tuple(clientIndex, via).map(([client, v]) => new GetSession(client, v)), 3);
-  add('cart', fc.tuple(clientIndex, via).map(([client, v]) => new GetCart(client, v)));
-  add('cart', fc.tuple(clientIndex, via, sku, quantity).map(([client, v, s, q]) => new WriteCart(client, v, { kind: 'add', sku: s, quantity: q })), 3);
-  add('cart', fc.tuple(clientIndex, via, sku, fc.integer({ min: 0, max: 5 })).map(([client, v, s, q]) => new WriteCart(client, v, { kind: 'set', sku: s, quantity: q })));
-  add('cart', fc.tuple(clientIndex, via, sku).map(([client, v, s]) => new WriteCart(client, v, { kind: 'remove', sku: s })));
-  if (env.users > 0) add('login', fc.tuple(clientIndex, fc.nat({ max: env.users - 1 })).map(([client, user]) => new Login(client, user)), 2);
-  add('logout', fc.tuple(clientIndex, via).map(([client, v]) => new Logout(client, v)));
-  add('logout', fc.tuple(clientIndex, via).map(([client, v]) => new LogoutAll(client, v)));
-  add('sessions', fc.tuple(clientIndex, via).map(([client, v]) => new ListSessions(client, v)));
-  add('sessions', fc.tuple(clientIndex, via, fc.nat({ max: 7 })).map(([client, v, pick]) => new DeleteSession(client, v, pick)));
-  add('refresh', fc.tuple(clientIndex, fc.constantFrom(0, 1, 2)).map(([client, back]) => new Refresh(client, back)), 2);
-  add('refresh', fc.tuple(clientIndex, fc.integer({ min: 2, max: 4 })).map(([client, count]) => new RefreshStorm(client, count)));
-  add('clock', fc.constantFrom(...clockSteps(env.timeouts)).map((ms) => new AdvanceClock(ms)), 2);
-  add('clock', fc.tuple(clientIndex, via).map(([client, v]) => new KeepAlive(client, v)));
+  add(
+    'clients',
+    clientIndex.map((client) => new CloneClient(client)),
+  );
+  add(
+    'session',
+    fc.tuple(clientIndex, via).map(([client, v]) => new GetSession(client, v)),
+    3,
+  );
+  add(
+    'cart',
+    fc.tuple(clientIndex, via).map(([client, v]) => new GetCart(client, v)),
+  );
+  add(
+    'cart',
+    fc
+      .tuple(clientIndex, via, sku, quantity)
+      .map(([client, v, s, q]) => new WriteCart(client, v, { kind: 'add', sku: s, quantity: q })),
+    3,
+  );
+  add(
+    'cart',
+    fc
+      .tuple(clientIndex, via, sku, fc.integer({ min: 0, max: 5 }))
+      .map(([client, v, s, q]) => new WriteCart(client, v, { kind: 'set', sku: s, quantity: q })),
+  );
+  add(
+    'cart',
+    fc.tuple(clientIndex, via, sku).map(([client, v, s]) => new WriteCart(client, v, { kind: 'remove', sku: s })),
+  );
+  if (env.users > 0)
+    add(
+      'login',
+      fc.tuple(clientIndex, fc.nat({ max: env.users - 1 })).map(([client, user]) => new Login(client, user)),
+      2,
+    );
+  add(
+    'logout',
+    fc.tuple(clientIndex, via).map(([client, v]) => new Logout(client, v)),
+  );
+  add(
+    'logout',
+    fc.tuple(clientIndex, via).map(([client, v]) => new LogoutAll(client, v)),
+  );
+  add(
+    'sessions',
+    fc.tuple(clientIndex, via).map(([client, v]) => new ListSessions(client, v)),
+  );
+  add(
+    'sessions',
+    fc.tuple(clientIndex, via, fc.nat({ max: 7 })).map(([client, v, pick]) => new DeleteSession(client, v, pick)),
+  );
+  add(
+    'refresh',
+    fc.tuple(clientIndex, fc.constantFrom(0, 1, 2)).map(([client, back]) => new Refresh(client, back)),
+    2,
+  );
+  add(
+    'refresh',
+    fc.tuple(clientIndex, fc.integer({ min: 2, max: 4 })).map(([client, count]) => new RefreshStorm(client, count)),
+  );
+  add(
+    'clock',
+    fc.constantFrom(...clockSteps(env.timeouts)).map((ms) => new AdvanceClock(ms)),
+    2,
+  );
+  add(
+    'clock',
+    fc.tuple(clientIndex, via).map(([client, v]) => new KeepAlive(client, v)),
+  );
   add('sweep', fc.constant(new Sweep()));
-  add('csrf', fc.tuple(clientIndex, fc.integer({ min: -1, max: 3 }), sku).map(([client, other, s]) => new ForeignCsrfWrite(client, other, s)), 2);
-  add('forge', fc.uint8Array({ minLength: 16, maxLength: 16 }).map((bytes) => new ForgedCookie(Buffer.from(bytes).toString('base64url'))), 2);
+  add(
+    'csrf',
+    fc
+      .tuple(clientIndex, fc.integer({ min: -1, max: 3 }), sku)
+      .map(([client, other, s]) => new ForeignCsrfWrite(client, other, s)),
+    2,
+  );
+  add(
+    'forge',
+    fc
+      .uint8Array({ minLength: 16, maxLength: 16 })
+      .map((bytes) => new ForgedCookie(Buffer.from(bytes).toString('base64url'))),
+    2,
+  );
   const op: fc.Arbitrary<BatchOp> = fc.oneof(
     { weight: 3, arbitrary: fc.record({ kind: fc.constant('add' as const), client: clientIndex, via, sku, quantity }) },
-    { weight: 1, arbitrary: fc.record({ kind: fc.constantFrom('getCart' as const, 'getSession' as const), client: clientIndex, via }) },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        kind: fc.constantFrom('getCart' as const, 'getSession' as const),
+        client: clientIndex,
+        via,
+      }),
+    },
   );
-  add('parallel', fc.array(op, { minLength: 2, maxLength: 6 }).map((ops) => new ParallelBatch(ops)), 3);
-  add('bulk', fc.tuple(fc.constantFrom(...env.population), fc.boolean()).map(([count, end]) => new BulkSessions(count, end)));
+  add(
+    'parallel',
+    fc.array(op, { minLength: 2, maxLength: 6 }).map((ops) => new ParallelBatch(ops)),
+    3,
+  );
+  add(
+    'bulk',
+    fc.tuple(fc.constantFrom(...env.population), fc.boolean()).map(([count, end]) => new BulkSessions(count, end)),
+  );
   // a few idempotency keys, so retries with the same key (and now and then another body under it) come up
   const key = fc.option(fc.nat({ max: 2 }), { freq: 3 });
-  add('orders', fc.tuple(clientIndex, via, key, fc.constantFrom(0, 0, 0, 1)).map(([client, v, k, variant]) => new Checkout(client, v, k, variant)), 2);
-  add('orders', fc.tuple(clientIndex, via, fc.array(key, { minLength: 2, maxLength: 4 })).map(([client, v, keys]) => new ParallelCheckout(client, v, keys)));
-  add('orders', fc.tuple(clientIndex, via).map(([client, v]) => new ListOrders(client, v)));
+  add(
+    'orders',
+    fc
+      .tuple(clientIndex, via, key, fc.constantFrom(0, 0, 0, 1))
+      .map(([client, v, k, variant]) => new Checkout(client, v, k, variant)),
+    2,
+  );
+  add(
+    'orders',
+    fc
+      .tuple(clientIndex, via, fc.array(key, { minLength: 2, maxLength: 4 }))
+      .map(([client, v, keys]) => new ParallelCheckout(client, v, keys)),
+  );
+  add(
+    'orders',
+    fc.tuple(clientIndex, via).map(([client, v]) => new ListOrders(client, v)),
+  );
   const wish: fc.Arbitrary<WishlistAction> = fc.oneof(
     fc.constant<WishlistAction>({ kind: 'get' }),
     // two products, so puts of one already wished for come up often
-    fc.record({ kind: fc.constantFrom('put' as const, 'put' as const, 'delete' as const), productId: fc.constantFrom(...env.skus.slice(0, 2)) }),
+    fc.record({
+      kind: fc.constantFrom('put' as const, 'put' as const, 'delete' as const),
+      productId: fc.constantFrom(...env.skus.slice(0, 2)),
+    }),
   );
-  add('wishlist', fc.tuple(clientIndex, via, wish).map(([client, v, action]) => new WishlistRequest(client, v, action)), 2);
+  add(
+    'wishlist',
+    fc.tuple(clientIndex, via, wish).map(([client, v, action]) => new WishlistRequest(client, v, action)),
+    2,
+  );
   return arbitraries;
 }

@@ -26,15 +26,23 @@ function keyHeader(key: number | null): Record<string, string> {
 }
 
 /** What the model expects of one checkout answer that is not a new order: a replay, a conflict, or nothing to order. */
-function expectKnownOutcome(reply: Reply, earlier: OrderState | undefined, variant: number, what: string): 'replayed' | 'conflict' {
+function expectKnownOutcome(
+  reply: Reply,
+  earlier: OrderState | undefined,
+  variant: number,
+  what: string,
+): 'replayed' | 'conflict' {
   if (earlier && earlier.variant !== variant) {
     expectStatus(reply, [409], what);
-    if (errorCode(reply) !== 'IDEMPOTENCY_CONFLICT') violation(`${what}: expected IDEMPOTENCY_CONFLICT, got ${JSON.stringify(reply.body)}`);
+    if (errorCode(reply) !== 'IDEMPOTENCY_CONFLICT')
+      violation(`${what}: expected IDEMPOTENCY_CONFLICT, got ${JSON.stringify(reply.body)}`);
     return 'conflict';
   }
   expectStatus(reply, [201], what);
   if (reply.body?.id !== earlier!.id || !sameLines(reply.body?.items, earlier!.items)) {
-    violation(`${what}: a retry with the same Idempotency-Key must replay order ${earlier!.id} ${JSON.stringify(earlier!.items)}, got ${JSON.stringify(reply.body)}`);
+    violation(
+      `${what}: a retry with the same Idempotency-Key must replay order ${earlier!.id} ${JSON.stringify(earlier!.items)}, got ${JSON.stringify(reply.body)}`,
+    );
   }
   return 'replayed';
 }
@@ -65,7 +73,11 @@ export class Checkout implements AsyncCommand<Model, Real> {
     const [, client] = clientPair(m, r, this.client);
     const what = this.toString();
     const session = actingSession(m, this.client, this.via, true)!;
-    const reply = await client.request('POST', '/orders', { via: this.via, body: { note: this.variant }, headers: keyHeader(this.key) });
+    const reply = await client.request('POST', '/orders', {
+      via: this.via,
+      body: { note: this.variant },
+      headers: keyHeader(this.key),
+    });
     m.touch(session, true);
     if (session.user === null) return expectStatus(reply, [401], what);
     const orders = m.orders.get(session.user) ?? [];
@@ -80,8 +92,12 @@ export class Checkout implements AsyncCommand<Model, Real> {
     if (items.length === 0) return expectEmpty(reply, what);
     expectStatus(reply, [201], what);
     const id = reply.body?.id;
-    if (typeof id !== 'string' || orders.some((order) => order.id === id)) violation(`${what}: expected a new order, got ${JSON.stringify(reply.body)}`);
-    if (!sameLines(reply.body.items, items)) violation(`${what}: the order must hold the cart ${JSON.stringify(items)}, got ${JSON.stringify(reply.body.items)}`);
+    if (typeof id !== 'string' || orders.some((order) => order.id === id))
+      violation(`${what}: expected a new order, got ${JSON.stringify(reply.body)}`);
+    if (!sameLines(reply.body.items, items))
+      violation(
+        `${what}: the order must hold the cart ${JSON.stringify(items)}, got ${JSON.stringify(reply.body.items)}`,
+      );
     orders.push({ id, items, key: this.key, variant: this.variant });
     cart!.clear();
   }
@@ -117,7 +133,11 @@ export class ParallelCheckout implements AsyncCommand<Model, Real> {
     m.orders.set(user, orders);
     const cart = m.carts.get(`user:${user}`);
     const items = linesOf(cart);
-    const replies = await Promise.all(this.keys.map((key) => client.request('POST', '/orders', { via: this.via, body: { note: 0 }, headers: keyHeader(key) })));
+    const replies = await Promise.all(
+      this.keys.map((key) =>
+        client.request('POST', '/orders', { via: this.via, body: { note: 0 }, headers: keyHeader(key) }),
+      ),
+    );
     m.touch(session, true);
 
     /** New orders by id, with the key they were made under; and what each fresh key answered. */
@@ -138,13 +158,17 @@ export class ParallelCheckout implements AsyncCommand<Model, Real> {
       } else {
         expectStatus(reply, [201], label);
         outcome = String(reply.body?.id);
-        if (!sameLines(reply.body?.items, items)) violation(`${label}: the order must hold the cart ${JSON.stringify(items)}, got ${JSON.stringify(reply.body?.items)}`);
+        if (!sameLines(reply.body?.items, items))
+          violation(
+            `${label}: the order must hold the cart ${JSON.stringify(items)}, got ${JSON.stringify(reply.body?.items)}`,
+          );
         made.set(outcome, key);
         if (key === null) unkeyedIds.push(outcome);
       }
       if (key !== null) outcomes.set(key, (outcomes.get(key) ?? new Set()).add(outcome));
     }
-    for (const [key, seen] of outcomes) if (seen.size > 1) violation(`${what}: key ${key} answered ${[...seen].join(' and ')}`);
+    for (const [key, seen] of outcomes)
+      if (seen.size > 1) violation(`${what}: key ${key} answered ${[...seen].join(' and ')}`);
     if (new Set(unkeyedIds).size !== unkeyedIds.length || unkeyedIds.some((id) => made.get(id) !== null)) {
       violation(`${what}: requests without a key shared an order: ${unkeyedIds.join(', ')}`);
     }
@@ -152,7 +176,9 @@ export class ParallelCheckout implements AsyncCommand<Model, Real> {
     const mayOrder = this.keys.some((key) => key === null || !orders.some((order) => order.key === key));
     const expected = items.length > 0 && mayOrder ? 1 : 0;
     if (made.size !== expected) {
-      violation(`${what}: expected ${expected} new order${expected === 1 ? ' holding the whole cart' : ''}, got ${made.size}: ${[...made.keys()].join(', ') || 'none'}`);
+      violation(
+        `${what}: expected ${expected} new order${expected === 1 ? ' holding the whole cart' : ''}, got ${made.size}: ${[...made.keys()].join(', ') || 'none'}`,
+      );
     }
     for (const [id, key] of made) orders.push({ id, items, key, variant: 0 });
     if (made.size > 0) cart!.clear();
@@ -183,8 +209,11 @@ export class ListOrders implements AsyncCommand<Model, Real> {
     if (session.user === null) return expectStatus(reply, [401], what);
     expectStatus(reply, [200], what);
     const expected = (m.orders.get(session.user) ?? []).map(({ id, items }) => ({ id, items }));
-    const shown = Array.isArray(reply.body?.orders) ? reply.body.orders.map((order: any) => ({ id: order?.id, items: order?.items })) : reply.body;
-    if (JSON.stringify(shown) !== JSON.stringify(expected)) violation(`${what}: expected orders ${JSON.stringify(expected)}, got ${JSON.stringify(shown)}`);
+    const shown = Array.isArray(reply.body?.orders)
+      ? reply.body.orders.map((order: any) => ({ id: order?.id, items: order?.items }))
+      : reply.body;
+    if (JSON.stringify(shown) !== JSON.stringify(expected))
+      violation(`${what}: expected orders ${JSON.stringify(expected)}, got ${JSON.stringify(shown)}`);
   }
 
   toString(): string {

@@ -1,7 +1,17 @@
 import type { AsyncCommand } from 'fast-check';
 import type { Reply } from '../client.ts';
 import { ownerOf, type Model, type OwnerKey, type SessionState } from '../model.ts';
-import { clientPair, expectCart, expectCartShape, expectSessionView, expectStatus, viaLabel, violation, type Real, type Via } from './shared.ts';
+import {
+  clientPair,
+  expectCart,
+  expectCartShape,
+  expectSessionView,
+  expectStatus,
+  viaLabel,
+  violation,
+  type Real,
+  type Via,
+} from './shared.ts';
 
 export type BatchOp =
   | { kind: 'add'; client: number; via: Via; sku: string; quantity: number }
@@ -30,7 +40,9 @@ export class ParallelBatch implements AsyncCommand<Model, Real> {
 
   async run(m: Model, r: Real): Promise<void> {
     const what = this.toString();
-    const sessions = this.ops.map((op) => (m.resolve(m.clients[op.client]!, op.via) as { session: SessionState }).session);
+    const sessions = this.ops.map(
+      (op) => (m.resolve(m.clients[op.client]!, op.via) as { session: SessionState }).session,
+    );
     const owners = sessions.map(ownerOf);
     const before = new Map<OwnerKey, Map<string, number>>();
     const added = new Map<OwnerKey, Map<string, number>>();
@@ -47,7 +59,8 @@ export class ParallelBatch implements AsyncCommand<Model, Real> {
     const replies = await Promise.all(
       this.ops.map((op) => {
         const client = r.clients[op.client]!;
-        if (op.kind === 'add') return client.request('POST', '/cart/items', { via: op.via, body: { sku: op.sku, quantity: op.quantity } });
+        if (op.kind === 'add')
+          return client.request('POST', '/cart/items', { via: op.via, body: { sku: op.sku, quantity: op.quantity } });
         return client.request('GET', op.kind === 'getCart' ? '/cart' : '/session', { via: op.via });
       }),
     );
@@ -64,13 +77,17 @@ export class ParallelBatch implements AsyncCommand<Model, Real> {
       expectCartShape(r, reply.body, owner, label);
       const start = before.get(owner)!;
       const sums = added.get(owner) ?? new Map<string, number>();
-      const shown = new Map((reply.body.items as { sku: string; quantity: number }[]).map((line) => [line.sku, line.quantity]));
+      const shown = new Map(
+        (reply.body.items as { sku: string; quantity: number }[]).map((line) => [line.sku, line.quantity]),
+      );
       for (const sku of new Set([...start.keys(), ...sums.keys(), ...shown.keys()])) {
         const low = (start.get(sku) ?? 0) + (op.kind === 'add' && op.sku === sku ? op.quantity : 0);
         const high = (start.get(sku) ?? 0) + (sums.get(sku) ?? 0);
         const quantity = shown.get(sku) ?? 0;
         if (quantity < low || quantity > high) {
-          violation(`${label}: ${sku} shows ${quantity}, allowed ${low}..${high} (start ${start.get(sku) ?? 0}, adds in the batch ${sums.get(sku) ?? 0})`);
+          violation(
+            `${label}: ${sku} shows ${quantity}, allowed ${low}..${high} (start ${start.get(sku) ?? 0}, adds in the batch ${sums.get(sku) ?? 0})`,
+          );
         }
       }
     }

@@ -26,7 +26,14 @@ function presented(client: ClientState, back: number): number | undefined {
  * Checks `count` answers to the same refresh token sent at once and moves the model: a rotation or a grace replay
  * gives every caller the one successor; reuse outside the window ends that family's session and nothing else.
  */
-async function settle(m: Model, r: Real, index: number, generation: number, replies: Reply[], what: string): Promise<void> {
+async function settle(
+  m: Model,
+  r: Real,
+  index: number,
+  generation: number,
+  replies: Reply[],
+  what: string,
+): Promise<void> {
   const [state, client] = clientPair(m, r, index);
   const sessionKey = state.refresh!.session;
   const outcome = refreshOutcome(m, sessionKey, generation);
@@ -46,9 +53,11 @@ async function settle(m: Model, r: Real, index: number, generation: number, repl
   for (const reply of replies) expectStatus(reply, [200], `${what} (${outcome})`);
   const tokens = r.refreshTokens.get(sessionKey)!;
   const successors = new Set(replies.map((reply) => reply.body?.refreshToken));
-  if (successors.size !== 1) violation(`${what}: ${replies.length} refreshes with one token gave ${successors.size} different successors`);
+  if (successors.size !== 1)
+    violation(`${what}: ${replies.length} refreshes with one token gave ${successors.size} different successors`);
   const [successor] = [...successors] as [unknown];
-  if (typeof successor !== 'string' || typeof replies[0]!.body?.accessToken !== 'string') violation(`${what}: no tokens in ${JSON.stringify(replies[0]!.body)}`);
+  if (typeof successor !== 'string' || typeof replies[0]!.body?.accessToken !== 'string')
+    violation(`${what}: no tokens in ${JSON.stringify(replies[0]!.body)}`);
   const family = session.family!;
   if (outcome === 'rotate') {
     if (tokens.includes(successor)) violation(`${what}: the "new" refresh token was issued before`);
@@ -71,7 +80,8 @@ async function expectOtherSessionsLive(m: Model, r: Real, user: number): Promise
   for (const [index, client] of m.clients.entries()) {
     if (m.cookieSession(client)?.user === user) await new GetSession(index, 'cookie').run(m, r);
     const resolution = m.resolve(client, 'bearer');
-    if (resolution.kind === 'session' && resolution.session.user === user) await new GetSession(index, 'bearer').run(m, r);
+    if (resolution.kind === 'session' && resolution.session.user === user)
+      await new GetSession(index, 'bearer').run(m, r);
   }
 }
 
@@ -117,7 +127,9 @@ export class RefreshStorm implements AsyncCommand<Model, Real> {
     const generation = presented(state, 0)!;
     const token = r.refreshTokens.get(state.refresh!.session)![generation]!;
     const replies = await Promise.all(
-      Array.from({ length: this.count }, () => client.request('POST', '/auth/refresh', { via: 'none', body: { refreshToken: token } })),
+      Array.from({ length: this.count }, () =>
+        client.request('POST', '/auth/refresh', { via: 'none', body: { refreshToken: token } }),
+      ),
     );
     await settle(m, r, this.client, generation, replies, this.toString());
   }

@@ -29,11 +29,14 @@ export class ListSessions implements AsyncCommand<Model, Real> {
     const missing = expected.filter((id) => !ids.includes(id));
     const extra = ids.filter((id) => !expected.includes(id));
     if (missing.length > 0 || extra.length > 0 || ids.length !== expected.length) {
-      violation(`${what}: expected sessions ${JSON.stringify(expected)}, got ${JSON.stringify(ids)} (dead or foreign: ${JSON.stringify(extra)}, missing: ${JSON.stringify(missing)})`);
+      violation(
+        `${what}: expected sessions ${JSON.stringify(expected)}, got ${JSON.stringify(ids)} (dead or foreign: ${JSON.stringify(extra)}, missing: ${JSON.stringify(missing)})`,
+      );
     }
     const marked = listed.filter((session) => session.current).map((session) => session.id);
     const currentId = r.sessionIds.get(current.key);
-    if (marked.length !== 1 || marked[0] !== currentId) violation(`${what}: expected ${currentId} marked current, got ${JSON.stringify(marked)}`);
+    if (marked.length !== 1 || marked[0] !== currentId)
+      violation(`${what}: expected ${currentId} marked current, got ${JSON.stringify(marked)}`);
   }
 
   toString(): string {
@@ -63,7 +66,9 @@ export class DeleteSession implements AsyncCommand<Model, Real> {
     const signedIn = m.sessions.filter((session) => session.user !== null);
     const target = signedIn[this.pick % signedIn.length]!;
     const what = `${this.toString()} -> session ${target.key}`;
-    const reply = await client.request('DELETE', `/sessions/${encodeURIComponent(r.sessionIds.get(target.key)!)}`, { via: this.via });
+    const reply = await client.request('DELETE', `/sessions/${encodeURIComponent(r.sessionIds.get(target.key)!)}`, {
+      via: this.via,
+    });
     const resolution = m.resolve(state, this.via);
     if (resolution.kind !== 'session' || resolution.session.user === null) return expectStatus(reply, [401, 403], what);
     const caller = resolution.session;

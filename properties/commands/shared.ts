@@ -48,14 +48,18 @@ export function clientPair(m: Model, r: Real, index: number): [ClientState, Cont
 
 /** Checks a session view against the model session it must describe, learning its public id the first time. */
 export function expectSessionView(m: Model, r: Real, body: any, session: SessionState, what: string): void {
-  if (typeof body?.id !== 'string' || typeof body?.csrfToken !== 'string') violation(`${what}: not a session view: ${JSON.stringify(body)}`);
+  if (typeof body?.id !== 'string' || typeof body?.csrfToken !== 'string')
+    violation(`${what}: not a session view: ${JSON.stringify(body)}`);
   const known = r.sessionIds.get(session.key);
   if (known === undefined) {
-    if (r.seenSessionIds.has(body.id)) violation(`${what}: expected a new session, got the earlier session id ${body.id}`);
+    if (r.seenSessionIds.has(body.id))
+      violation(`${what}: expected a new session, got the earlier session id ${body.id}`);
     r.sessionIds.set(session.key, body.id);
     r.seenSessionIds.add(body.id);
   } else if (body.id !== known) {
-    violation(`${what}: expected session ${known}, got ${body.id}${r.seenSessionIds.has(body.id) ? ' (an earlier session)' : ' (a new one)'}`);
+    violation(
+      `${what}: expected session ${known}, got ${body.id}${r.seenSessionIds.has(body.id) ? ' (an earlier session)' : ' (a new one)'}`,
+    );
   }
   const email = session.user === null ? null : r.accounts[session.user]!.email;
   const shown = body.user === null ? null : body.user?.email;
@@ -75,7 +79,8 @@ export function expectCart(m: Model, r: Real, body: any, owner: OwnerKey, what: 
 
 /** The parts of a cart answer that hold whatever the quantities: owner kind, unique lines, the one cart of an owner. */
 export function expectCartShape(r: Real, body: any, owner: OwnerKey, what: string): void {
-  if (typeof body?.id !== 'string' || !Array.isArray(body?.items)) violation(`${what}: not a cart: ${JSON.stringify(body)}`);
+  if (typeof body?.id !== 'string' || !Array.isArray(body?.items))
+    violation(`${what}: not a cart: ${JSON.stringify(body)}`);
   const kind = owner.startsWith('guest:') ? 'guest' : 'user';
   if (body.owner !== kind) violation(`${what}: expected a ${kind} cart, got owner ${JSON.stringify(body.owner)}`);
   const skus = (body.items as { sku: string }[]).map((line) => line.sku);

@@ -28,7 +28,11 @@ export class WishlistRequest implements AsyncCommand<Model, Real> {
     const reply =
       action.kind === 'get'
         ? await client.request('GET', '/wishlist', { via: this.via })
-        : await client.request(action.kind === 'put' ? 'PUT' : 'DELETE', `/wishlist/items/${encodeURIComponent(action.productId)}`, { via: this.via });
+        : await client.request(
+            action.kind === 'put' ? 'PUT' : 'DELETE',
+            `/wishlist/items/${encodeURIComponent(action.productId)}`,
+            { via: this.via },
+          );
     m.touch(session, true);
     if (session.user === null) return expectStatus(reply, [401], what);
     expectStatus(reply, [200], what);
@@ -41,16 +45,20 @@ export class WishlistRequest implements AsyncCommand<Model, Real> {
     if (!Array.isArray(items)) violation(`${what}: not a wishlist: ${JSON.stringify(reply.body)}`);
     const expected = [...wishlist.keys()].sort();
     const shown = items.map((item: any) => item?.productId);
-    if (JSON.stringify(shown) !== JSON.stringify(expected)) violation(`${what}: expected items ${JSON.stringify(expected)}, got ${JSON.stringify(shown)}`);
+    if (JSON.stringify(shown) !== JSON.stringify(expected))
+      violation(`${what}: expected items ${JSON.stringify(expected)}, got ${JSON.stringify(shown)}`);
     for (const item of items as { productId: string; addedAt: number }[]) {
       const known = wishlist.get(item.productId);
       if (known === null) wishlist.set(item.productId, item.addedAt);
-      else if (known !== item.addedAt) violation(`${what}: ${item.productId} was added at ${known}, now shows ${item.addedAt}`);
+      else if (known !== item.addedAt)
+        violation(`${what}: ${item.productId} was added at ${known}, now shows ${item.addedAt}`);
     }
   }
 
   toString(): string {
     const { action } = this;
-    return action.kind === 'get' ? `GetWishlist(c${this.client}${viaLabel(this.via)})` : `${action.kind === 'put' ? 'WishlistPut' : 'WishlistDelete'}(c${this.client}${viaLabel(this.via)}, ${action.productId})`;
+    return action.kind === 'get'
+      ? `GetWishlist(c${this.client}${viaLabel(this.via)})`
+      : `${action.kind === 'put' ? 'WishlistPut' : 'WishlistDelete'}(c${this.client}${viaLabel(this.via)}, ${action.productId})`;
   }
 }

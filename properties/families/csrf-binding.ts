@@ -2,7 +2,8 @@ import type { PropertyDefinition } from '../property.ts';
 
 export const csrfBinding: PropertyDefinition = {
   name: 'csrf-binding',
-  holds: "a cookie-authenticated write needs its own session's CSRF token: none, another session's or an old one is refused",
+  holds:
+    "a cookie-authenticated write needs its own session's CSRF token: none, another session's or an old one is refused",
   requires: ['feature:csrf'],
   commands: ['clients', 'session', 'cart', 'csrf'],
   optional: [{ kinds: ['login'], requires: ['accounts'] }],

@@ -86,7 +86,10 @@ export class RaceGate {
    * Sends the racing requests (each gets its name to put in the race header) and lets the scheduler release their
    * store calls one at a time until every request has been answered.
    */
-  async race<T>(scheduler: Scheduler, requests: Record<string, (header: Record<string, string>) => Promise<T>>): Promise<Record<string, T>> {
+  async race<T>(
+    scheduler: Scheduler,
+    requests: Record<string, (header: Record<string, string>) => Promise<T>>,
+  ): Promise<Record<string, T>> {
     if (this.#scheduler !== null) throw new Error('one race at a time');
     const names = Object.keys(requests);
     this.#scheduler = scheduler;
@@ -101,7 +104,9 @@ export class RaceGate {
       while (this.#finished < this.#expected) {
         await this.#quiescent();
         if (this.#finished === this.#expected) break;
-        for (const paused of this.#unscheduled.sort((a, b) => (a.request < b.request ? -1 : a.request > b.request ? 1 : a.step - b.step))) {
+        for (const paused of this.#unscheduled.sort((a, b) =>
+          a.request < b.request ? -1 : a.request > b.request ? 1 : a.step - b.step,
+        )) {
           void scheduler.schedule(Promise.resolve(), paused.label).then(paused.resume);
         }
         this.#unscheduled = [];
@@ -133,8 +138,14 @@ export class RaceGate {
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#onChange = null;
-        const running = [...this.#running].map((request) => `${request} (${this.#paused.get(request) ? 'paused' : 'running'})`);
-        reject(new Error(`race stalled for ${stallMs} ms: ${this.#finished}/${this.#expected} answered; running: ${running.join(', ') || 'none'}`));
+        const running = [...this.#running].map(
+          (request) => `${request} (${this.#paused.get(request) ? 'paused' : 'running'})`,
+        );
+        reject(
+          new Error(
+            `race stalled for ${stallMs} ms: ${this.#finished}/${this.#expected} answered; running: ${running.join(', ') || 'none'}`,
+          ),
+        );
       }, stallMs);
       this.#onChange = () => {
         if (!this.#isQuiescent()) return;

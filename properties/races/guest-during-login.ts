@@ -13,11 +13,18 @@ type TabOp = { kind: 'get' } | { kind: 'add'; sku: string };
  */
 export const guestDuringLogin: RaceDefinition = {
   name: 'race: guest cart requests during login',
-  holds: 'an acknowledged guest add is merged into the user cart, and no guest cart outlives the login, however the tabs race',
+  holds:
+    'an acknowledged guest add is merged into the user cart, and no guest cart outlives the login, however the tabs race',
   property: (servers) =>
     fc.asyncProperty(
       interleaving,
-      fc.array(fc.oneof(fc.constant<TabOp>({ kind: 'get' }), fc.constantFrom('SKU-0002', 'SKU-0003').map((sku): TabOp => ({ kind: 'add', sku }))), { minLength: 1, maxLength: 2 }),
+      fc.array(
+        fc.oneof(
+          fc.constant<TabOp>({ kind: 'get' }),
+          fc.constantFrom('SKU-0002', 'SKU-0003').map((sku): TabOp => ({ kind: 'add', sku })),
+        ),
+        { minLength: 1, maxLength: 2 },
+      ),
       (seed, tabs) =>
         withScheduler(seed, async (s) => {
           const history = new History();
@@ -25,11 +32,15 @@ export const guestDuringLogin: RaceDefinition = {
           const guest = servers.client('guest', history);
           const guestId = await openGuestSession(guest);
           await guest.request('POST', '/cart/items', { body: { sku: 'SKU-0001', quantity: 1 } });
-          const requests: Record<string, (headers: Record<string, string>) => Promise<Reply>> = { login: (headers) => login(guest, account!, headers) };
+          const requests: Record<string, (headers: Record<string, string>) => Promise<Reply>> = {
+            login: (headers) => login(guest, account!, headers),
+          };
           for (const [i, op] of tabs.entries()) {
             const tab = guest.clone(`tab${i}`);
             requests[`tab${i}`] = (headers) =>
-              op.kind === 'get' ? tab.request('GET', '/cart', { headers }) : tab.request('POST', '/cart/items', { headers, body: { sku: op.sku, quantity: 1 } });
+              op.kind === 'get'
+                ? tab.request('GET', '/cart', { headers })
+                : tab.request('POST', '/cart/items', { headers, body: { sku: op.sku, quantity: 1 } });
           }
           const replies = await servers.gate.race(s, requests);
           expect(replies.login!.status === 200, `login: ${show(replies.login!)}`);
@@ -37,11 +48,17 @@ export const guestDuringLogin: RaceDefinition = {
           for (const [i, op] of tabs.entries()) {
             const reply = replies[`tab${i}`]!;
             if (op.kind === 'add' && reply.status === 200 && reply.body?.owner === 'guest') {
-              expect((final[op.sku] ?? 0) >= 1, `tab${i}'s guest add of ${op.sku} was acknowledged (${show(reply)}) but the user cart is ${JSON.stringify(final)}`);
+              expect(
+                (final[op.sku] ?? 0) >= 1,
+                `tab${i}'s guest add of ${op.sku} was acknowledged (${show(reply)}) but the user cart is ${JSON.stringify(final)}`,
+              );
             }
           }
           const leftover = await leftoverGuestCart(servers.store, guestId);
-          expect(leftover === null, `a guest cart of the ended guest session outlives the login: ${JSON.stringify(leftover)}`);
+          expect(
+            leftover === null,
+            `a guest cart of the ended guest session outlives the login: ${JSON.stringify(leftover)}`,
+          );
         }),
     ),
 };

@@ -59,7 +59,10 @@ export class RaceServers {
 
   /** Fresh accounts with no sessions and empty carts. */
   async accounts(count: number, history: History): Promise<Credentials[]> {
-    const reply = await this.client('setup', history).request('POST', '/__control/users', { body: { count }, via: 'none' });
+    const reply = await this.client('setup', history).request('POST', '/__control/users', {
+      body: { count },
+      via: 'none',
+    });
     if (reply.status !== 200) throw new Error(`POST /__control/users answered ${reply.status}`);
     return reply.body.users as Credentials[];
   }
@@ -71,7 +74,11 @@ export class RaceServers {
 }
 
 /** Signs a client in by password (from its cookie session, if any), keeping its cookie, CSRF and tokens. */
-export async function login(client: ContractClient, account: Credentials, headers: Record<string, string> = {}): Promise<Reply> {
+export async function login(
+  client: ContractClient,
+  account: Credentials,
+  headers: Record<string, string> = {},
+): Promise<Reply> {
   const reply = await client.request('POST', '/auth/login', { body: account, headers });
   if (reply.status === 200) adopt(client, reply.body);
   return reply;
@@ -103,7 +110,9 @@ export function expect(condition: boolean, message: string): asserts condition {
 export type Lines = Record<string, number>;
 
 export function linesOf(body: any): Lines {
-  return Object.fromEntries(((body?.items ?? []) as { sku: string; quantity: number }[]).map((line) => [line.sku, line.quantity]));
+  return Object.fromEntries(
+    ((body?.items ?? []) as { sku: string; quantity: number }[]).map((line) => [line.sku, line.quantity]),
+  );
 }
 
 export function show(reply: Reply): string {

@@ -31,6 +31,8 @@ export async function withScheduler(seed: number, body: (scheduler: fc.Scheduler
     await body(scheduler!);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    throw new Error(`${message}\nstore calls in the order the scheduler released them:\n${String(scheduler)}`, { cause: error });
+    throw new Error(`${message}\nstore calls in the order the scheduler released them:\n${String(scheduler)}`, {
+      cause: error,
+    });
   }
 }

@@ -6,5 +6,9 @@ import fc from 'fast-check';
  */
 export function formatRaceFailure(name: string, details: fc.RunDetails<unknown>): string {
   const error = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
-  return [`${name} failed: ${error}`, fc.defaultReportMessage(details) ?? '', `replay: fc.check(property, { seed: ${details.seed}, path: "${details.counterexamplePath ?? ''}" })`].join('\n');
+  return [
+    `${name} failed: ${error}`,
+    fc.defaultReportMessage(details) ?? '',
+    `replay: fc.check(property, { seed: ${details.seed}, path: "${details.counterexamplePath ?? ''}" })`,
+  ].join('\n');
 }

@@ -23,7 +23,12 @@ export function scheduledStore(inner: Store, gate: RaceGate): Store {
 
 /** Argument text for the scheduler's report: owners and SKUs read well; random ids and records are abbreviated. */
 function describe(argument: unknown): string {
-  if (typeof argument === 'string') return /^(guest|user):/.test(argument) ? argument.replace(/:(.{6}).*/, ':$1…') : argument.length > 12 ? `${argument.slice(0, 6)}…` : argument;
+  if (typeof argument === 'string')
+    return /^(guest|user):/.test(argument)
+      ? argument.replace(/:(.{6}).*/, ':$1…')
+      : argument.length > 12
+        ? `${argument.slice(0, 6)}…`
+        : argument;
   if (typeof argument === 'number') return String(argument);
   if (argument && typeof argument === 'object' && 'sku' in argument) return JSON.stringify(argument);
   return typeof argument === 'object' ? '{…}' : String(argument);

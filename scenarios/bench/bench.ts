@@ -96,7 +96,11 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       let child = children.get(server.id);
       if (!child) {
         progress(`starting ${server.id}`);
-        child = await startChildServer({ module: server.module, args: server.args, nodeArgs: options.nodeArgsFor?.(server) });
+        child = await startChildServer({
+          module: server.module,
+          args: server.args,
+          nodeArgs: options.nodeArgsFor?.(server),
+        });
         children.set(server.id, child);
       }
       running.push(await prepareTarget(target, child, options, progress));
@@ -118,8 +122,17 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       const problems = problemsOf(figures);
       const lost = await clients.check();
       if (lost) problems.push(lost);
-      const serverCpuMicrosPerRequest = figures.requests > 0 ? Math.round((serverCpuMicros / figures.requests) * 10) / 10 : 0;
-      measured.push({ id: target.id, label: target.label, role: target.role, peer: target.peer ?? null, figures, serverCpuMicrosPerRequest, problems });
+      const serverCpuMicrosPerRequest =
+        figures.requests > 0 ? Math.round((serverCpuMicros / figures.requests) * 10) / 10 : 0;
+      measured.push({
+        id: target.id,
+        label: target.label,
+        role: target.role,
+        peer: target.peer ?? null,
+        figures,
+        serverCpuMicrosPerRequest,
+        problems,
+      });
     }
     return report(measured, targets, options, startedAt, machine);
   } finally {

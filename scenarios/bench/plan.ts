@@ -40,7 +40,8 @@ export class PlanError extends Error {}
  * express-session + connect-redis too. Every server on a shared store gets a scratch key prefix or schema.
  */
 export function benchPlan(options: BenchPlanOptions = {}): BenchPlan {
-  if (options.peers && !options.redis) throw new PlanError('the peer comparison needs Redis (express-session runs on connect-redis)');
+  if (options.peers && !options.redis)
+    throw new PlanError('the peer comparison needs Redis (express-session runs on connect-redis)');
   const scratches: ScratchStore[] = [];
   const scratch = (location: string) => {
     const made = scratchStore(location);
@@ -51,19 +52,27 @@ export function benchPlan(options: BenchPlanOptions = {}): BenchPlan {
   const subjects: BenchTarget[] = referenceTargets(servers.reference, koaSession.id);
   const goals: BenchGoal[] = [...defaultGoals];
   const stores = ['memory'];
-  for (const [name, location] of [['redis', options.redis], ['postgres', options.postgres]] as const) {
+  for (const [name, location] of [
+    ['redis', options.redis],
+    ['postgres', options.postgres],
+  ] as const) {
     if (location === undefined) continue;
     stores.push(name);
     const peer = counterTarget(koaSessionServer(name, scratch(location)), `koa + koa-session (${name} store) counter`);
     baselines.push(peer);
     if (name === 'redis' && options.peers) {
-      baselines.push(counterTarget(expressSessionServer(scratch(location)), 'express + express-session (connect-redis) counter'));
+      baselines.push(
+        counterTarget(expressSessionServer(scratch(location)), 'express + express-session (connect-redis) counter'),
+      );
     }
     const [session, cart, cartAdd] = referenceTargets(referenceServer(name, scratch(location)), peer.id);
     subjects.push(session, cart, cartAdd);
     // Issue 3's promise holds for Redis: reads at least as fast as koa-session on the same store.
     if (name === 'redis') {
-      goals.push({ target: session.id, baseline: peer.id, minimumRatio: 1.0 }, { target: cart.id, baseline: peer.id, minimumRatio: 1.0 });
+      goals.push(
+        { target: session.id, baseline: peer.id, minimumRatio: 1.0 },
+        { target: cart.id, baseline: peer.id, minimumRatio: 1.0 },
+      );
     }
   }
   return {

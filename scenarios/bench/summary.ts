@@ -9,7 +9,9 @@ import type { BenchReport } from './bench.ts';
  */
 export function benchSection(report: BenchReport): BenchSection {
   const calibration = report.results.find((r) => r.role === 'calibration');
-  const baseline = report.results.find((r) => r.role === 'baseline' && r.id === 'koa-session') ?? report.results.find((r) => r.role === 'baseline');
+  const baseline =
+    report.results.find((r) => r.role === 'baseline' && r.id === 'koa-session') ??
+    report.results.find((r) => r.role === 'baseline');
   if (!calibration || !baseline) throw new Error('a bench summary needs a calibration and a baseline target');
   const { durationSeconds, connections, warmupSeconds, rounds } = report.options;
   return {
@@ -34,7 +36,10 @@ export function benchSection(report: BenchReport): BenchSection {
 }
 
 /** A whole, schema-valid run summary holding only the bench. */
-export function benchSummary(report: BenchReport, run: { command: string; stores: string[]; finishedAt?: Date }): RunSummary {
+export function benchSummary(
+  report: BenchReport,
+  run: { command: string; stores: string[]; finishedAt?: Date },
+): RunSummary {
   return buildSummary({
     run: {
       id: newRunId(`bench-${run.stores.join('-')}`, new Date(report.startedAt)),

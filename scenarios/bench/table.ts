@@ -8,7 +8,19 @@ import type { BenchReport } from './bench.ts';
 export function formatBench(report: BenchReport): string {
   const calibration = report.results.find((r) => r.role === 'calibration')?.id;
   const cpu = new Map(report.results.map((r) => [r.id, r.serverCpuMicrosPerRequest]));
-  const header = ['target', 'req/s', 'p50 ms', 'p99 ms', 'server CPU us/req', ...(calibration ? [`x ${calibration}`] : []), 'x peer', 'x peer by CPU', 'peer', 'non-2xx', 'errors'];
+  const header = [
+    'target',
+    'req/s',
+    'p50 ms',
+    'p99 ms',
+    'server CPU us/req',
+    ...(calibration ? [`x ${calibration}`] : []),
+    'x peer',
+    'x peer by CPU',
+    'peer',
+    'non-2xx',
+    'errors',
+  ];
   const rows = report.results.map((r) => {
     const peerCpu = r.peer === null ? undefined : cpu.get(r.peer);
     return [
@@ -42,7 +54,10 @@ export function formatBench(report: BenchReport): string {
   }
   const broken = report.results.filter((r) => r.problems.length > 0);
   if (broken.length > 0) {
-    lines.push('', `BENCH INVALID: ${broken.length} target(s) had errors, so their figures do not measure the intended workload`);
+    lines.push(
+      '',
+      `BENCH INVALID: ${broken.length} target(s) had errors, so their figures do not measure the intended workload`,
+    );
     for (const r of broken) for (const problem of r.problems) lines.push(`  ${r.id}: ${problem}`);
   }
   return `${lines.join('\n')}\n`;

@@ -34,7 +34,11 @@ export interface BenchTarget {
 
 /** The reference server on a store: `memory`, or a store URL `openStore` accepts. */
 export function referenceServer(storeName: string, storeLocation = storeName): ServerSpec {
-  return { id: `reference-${storeName}`, module: new URL('./targets/reference.ts', import.meta.url), args: [storeLocation] };
+  return {
+    id: `reference-${storeName}`,
+    module: new URL('./targets/reference.ts', import.meta.url),
+    args: [storeLocation],
+  };
 }
 
 /** koa-session on an external store in its own process: `memory`, or a redis:// or postgres:// location. */
@@ -45,7 +49,11 @@ export function koaSessionServer(storeName: string, storeLocation = storeName): 
 
 /** express-session with connect-redis in its own process. */
 export function expressSessionServer(redisLocation: string): ServerSpec {
-  return { id: 'express-session-redis', module: new URL('./targets/express-session.ts', import.meta.url), args: [redisLocation] };
+  return {
+    id: 'express-session-redis',
+    module: new URL('./targets/express-session.ts', import.meta.url),
+    args: [redisLocation],
+  };
 }
 
 export const servers = {
@@ -77,7 +85,10 @@ export const bareNode: BenchTarget = {
   role: 'calibration',
   server: servers.bareNode,
   async prepare(_baseUrl, connections) {
-    return { requests: Array.from({ length: connections }, () => [{ method: 'GET', path: '/' }]), check: async () => null };
+    return {
+      requests: Array.from({ length: connections }, () => [{ method: 'GET', path: '/' }]),
+      check: async () => null,
+    };
   },
 };
 
@@ -148,11 +159,13 @@ function referenceTarget(
         },
         async check() {
           const created = (await sessionsCreated(baseUrl)) - createdBefore;
-          if (created > 0) return `${created} sessions were created during the run: requests did not carry their cookies`;
+          if (created > 0)
+            return `${created} sessions were created during the run: requests did not carry their cookies`;
           return checkEach(clients, async (client) => {
             const response = await fetch(`${baseUrl}/session`, { headers: { cookie: client.cookie } });
             const { id: seen } = (await response.json()) as { id: string };
-            if (seen !== client.sessionId) return `session id changed from ${client.sessionId} to ${seen}: the session was lost`;
+            if (seen !== client.sessionId)
+              return `session id changed from ${client.sessionId} to ${seen}: the session was lost`;
             return verify(baseUrl, client);
           });
         },
@@ -173,10 +186,21 @@ const benchSku = 'SKU-0001';
  * The reference server's workloads on one server: session read, cart read, cart add. `peer` is the id of the peer
  * library target on the same store, which the table and the goals compare them with.
  */
-export function referenceTargets(server: ServerSpec, peer?: string): [session: BenchTarget, cart: BenchTarget, cartAdd: BenchTarget] {
+export function referenceTargets(
+  server: ServerSpec,
+  peer?: string,
+): [session: BenchTarget, cart: BenchTarget, cartAdd: BenchTarget] {
   return [
-    referenceTarget(server, peer, 'GET /session', 'read', ({ cookie }) => ({ method: 'GET', path: '/session', headers: { cookie } })),
-    referenceTarget(server, peer, 'GET /cart', 'read', ({ cookie }) => ({ method: 'GET', path: '/cart', headers: { cookie } })),
+    referenceTarget(server, peer, 'GET /session', 'read', ({ cookie }) => ({
+      method: 'GET',
+      path: '/session',
+      headers: { cookie },
+    })),
+    referenceTarget(server, peer, 'GET /cart', 'read', ({ cookie }) => ({
+      method: 'GET',
+      path: '/cart',
+      headers: { cookie },
+    })),
     referenceTarget(
       server,
       peer,
@@ -192,7 +216,9 @@ export function referenceTargets(server: ServerSpec, peer?: string): [session: B
         const response = await fetch(`${baseUrl}/cart`, { headers: { cookie } });
         const { items } = (await response.json()) as { items: { sku: string; quantity: number }[] };
         const quantity = items.find((item) => item.sku === benchSku)?.quantity ?? 0;
-        return quantity > 1 ? null : `the cart holds ${quantity} of ${benchSku} after the run: the adds did not reach it`;
+        return quantity > 1
+          ? null
+          : `the cart holds ${quantity} of ${benchSku} after the run: the adds did not reach it`;
       },
     ),
   ];

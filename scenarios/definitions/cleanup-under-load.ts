@@ -37,7 +37,13 @@ export const cleanupUnderLoad: ScenarioDefinition<CleanupUnderLoadDefaults> = {
     { method: 'GET', path: '/cart', identity: 'cookie', share: 1 },
   ],
   checks: [
-    { counter: 'expired left', metric: 'expired_left', op: '==', value: 0, meaning: 'the sweep left expired sessions behind' },
+    {
+      counter: 'expired left',
+      metric: 'expired_left',
+      op: '==',
+      value: 0,
+      meaning: 'the sweep left expired sessions behind',
+    },
     {
       counter: 'live sessions lost',
       metric: 'live_sessions_lost',

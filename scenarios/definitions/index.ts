@@ -8,7 +8,12 @@ export { cartContention, cleanupUnderLoad, refreshStorm, sessionChurn };
 export type { CheckDefinition, RequestDefinition, ScenarioDefinition, ScenarioName } from './types.ts';
 export { k6Thresholds } from './types.ts';
 
-export const scenarioNames: readonly ScenarioName[] = ['refresh-storm', 'cleanup-under-load', 'cart-contention', 'session-churn'];
+export const scenarioNames: readonly ScenarioName[] = [
+  'refresh-storm',
+  'cleanup-under-load',
+  'cart-contention',
+  'session-churn',
+];
 
 export const definitions = {
   'refresh-storm': refreshStorm,

@@ -19,7 +19,14 @@ export interface RefreshStormDefaults {
 export const refreshStorm: ScenarioDefinition<RefreshStormDefaults> = {
   name: 'refresh-storm',
   summary: 'signed-in clients whose access tokens expire together, each with k requests in flight',
-  defaults: { clients: 50, parallel: 4, clientKind: 'naive', durationSeconds: 6, stormAtSecond: 2, accessTokenMs: 5 * 60_000 },
+  defaults: {
+    clients: 50,
+    parallel: 4,
+    clientKind: 'naive',
+    durationSeconds: 6,
+    stormAtSecond: 2,
+    accessTokenMs: 5 * 60_000,
+  },
   mix: [{ method: 'GET', path: '/cart', identity: 'bearer', share: 1 }],
   checks: [
     {

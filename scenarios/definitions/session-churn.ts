@@ -15,7 +15,13 @@ export interface SessionChurnDefaults {
 export const sessionChurn: ScenarioDefinition<SessionChurnDefaults> = {
   name: 'session-churn',
   summary: 'logins and logouts at a fixed rate; store size and server memory stay bounded',
-  defaults: { ratePerSecond: 150, connections: 16, durationSeconds: 8, liveGrowthPerConnection: 1, heapGrowthLimitBytes: 32 * 1024 * 1024 },
+  defaults: {
+    ratePerSecond: 150,
+    connections: 16,
+    durationSeconds: 8,
+    liveGrowthPerConnection: 1,
+    heapGrowthLimitBytes: 32 * 1024 * 1024,
+  },
   mix: [
     { method: 'POST', path: '/auth/login', identity: 'none', share: 1 },
     { method: 'GET', path: '/cart', identity: 'cookie', share: 1 },

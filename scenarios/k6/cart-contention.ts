@@ -49,7 +49,9 @@ export default function (data: { carts: Identity[] }): void {
   const response = post('/cart/items', { sku, quantity: 1 }, cart, { scenario_step: 'add' });
   if (!check(response, { 'add acknowledged': (r) => r.status === 200 })) return;
   acknowledgedAdds.add(1);
-  const quantity = bodyOf<{ items: { sku: string; quantity: number }[] }>(response)?.items.find((item) => item.sku === sku)?.quantity ?? 0;
+  const quantity =
+    bodyOf<{ items: { sku: string; quantity: number }[] }>(response)?.items.find((item) => item.sku === sku)
+      ?.quantity ?? 0;
   if (quantity < lastSeen + 1) lostUpdates.add(lastSeen + 1 - quantity);
   lastSeen = quantity;
 }

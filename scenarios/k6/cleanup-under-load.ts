@@ -30,14 +30,24 @@ export const options: Options = {
   setupTimeout: '30m',
   scenarios: {
     live: { executor: 'constant-vus', vus: clients, duration: `${duration}s`, exec: 'live' },
-    sweeper: { executor: 'shared-iterations', vus: 1, iterations: 1, startTime: `${before}s`, exec: 'sweep', maxDuration: '30m' },
+    sweeper: {
+      executor: 'shared-iterations',
+      vus: 1,
+      iterations: 1,
+      startTime: `${before}s`,
+      exec: 'sweep',
+      maxDuration: '30m',
+    },
   },
   thresholds: k6Thresholds(cleanupUnderLoad.checks),
 };
 
 function createSessions(count: number): void {
   for (let made = 0; made < count; made += batchSize) {
-    const batch = Array.from({ length: Math.min(batchSize, count - made) }, () => ['GET', `${baseUrl}/session`, null, params()] as const);
+    const batch = Array.from(
+      { length: Math.min(batchSize, count - made) },
+      () => ['GET', `${baseUrl}/session`, null, params()] as const,
+    );
     http.batch(batch.map((request) => [...request]));
   }
 }
@@ -50,7 +60,9 @@ interface LiveClient {
 export function setup(): { clients: LiveClient[] } {
   const expired = Math.round(sessions * expiredShare);
   createSessions(expired);
-  check(post('/__control/clock', { advanceMs: defaults.guestIdleMs + 60_000 }), { 'clock advanced': (r) => r.status === 200 });
+  check(post('/__control/clock', { advanceMs: defaults.guestIdleMs + 60_000 }), {
+    'clock advanced': (r) => r.status === 200,
+  });
   createSessions(sessions - expired);
   return {
     clients: Array.from({ length: clients }, () => {

@@ -57,7 +57,8 @@ export function createUsers(count: number): Credentials[] {
   while (users.length < count) {
     const response = post('/__control/users', { count: Math.min(10_000, count - users.length) });
     const body = bodyOf<{ users: Credentials[] }>(response);
-    if (response.status !== 200 || !body) throw new Error(`POST /__control/users answered ${response.status}: start the server with test controls on`);
+    if (response.status !== 200 || !body)
+      throw new Error(`POST /__control/users answered ${response.status}: start the server with test controls on`);
     users.push(...body.users);
   }
   return users;

@@ -30,7 +30,13 @@ const timeBackTo200 = new Trend('time_back_to_200', true);
 export const options: Options = {
   scenarios: {
     clients: { executor: 'constant-vus', vus: clients, duration: `${duration}s`, exec: 'client' },
-    storm: { executor: 'shared-iterations', vus: 1, iterations: 1, startTime: `${intEnv('STORM_AT', defaults.stormAtSecond)}s`, exec: 'storm' },
+    storm: {
+      executor: 'shared-iterations',
+      vus: 1,
+      iterations: 1,
+      startTime: `${intEnv('STORM_AT', defaults.stormAtSecond)}s`,
+      exec: 'storm',
+    },
   },
   thresholds: {
     // `clients never back to 200 == 0` is, per VU, `clients_back_to_200 >= clients`.
@@ -72,7 +78,8 @@ let signedOut = false;
 function refresh(refreshToken: string): Tokens | null {
   refreshCalls.add(1);
   const response = post('/auth/refresh', { refreshToken });
-  if (response.status === 401 && bodyOf<{ error: { code: string } }>(response)?.error.code === 'REFRESH_TOKEN_REUSED') reuseDetections.add(1);
+  if (response.status === 401 && bodyOf<{ error: { code: string } }>(response)?.error.code === 'REFRESH_TOKEN_REUSED')
+    reuseDetections.add(1);
   return response.status === 200 ? bodyOf<Tokens>(response) : null;
 }
 
@@ -80,7 +87,10 @@ export function client(data: { tokens: Tokens[] }): void {
   if (signedOut) return void sleep(1);
   tokens ??= data.tokens[(exec.vu.idInTest - 1) % data.tokens.length]!;
   const current: Tokens = tokens;
-  const requests = Array.from({ length: parallel }, () => ['GET', `${baseUrl}/cart`, null, params({ bearer: current.accessToken })] as const);
+  const requests = Array.from(
+    { length: parallel },
+    () => ['GET', `${baseUrl}/cart`, null, params({ bearer: current.accessToken })] as const,
+  );
   const responses = http.batch(requests.map((r) => [...r]));
   const failed = responses.filter((r) => r.status === 401).length;
   if (failed === 0) {
@@ -97,10 +107,20 @@ export function client(data: { tokens: Tokens[] }): void {
     // One refresh per failed request, all with the token the client holds now, in parallel.
     refreshCalls.add(failed);
     const replies = http.batch(
-      Array.from({ length: failed }, () => ['POST', `${baseUrl}/auth/refresh`, JSON.stringify({ refreshToken: current.refreshToken }), params()] as const).map((r) => [...r]),
+      Array.from(
+        { length: failed },
+        () =>
+          [
+            'POST',
+            `${baseUrl}/auth/refresh`,
+            JSON.stringify({ refreshToken: current.refreshToken }),
+            params(),
+          ] as const,
+      ).map((r) => [...r]),
     );
     for (const reply of replies) {
-      if (reply.status === 401 && bodyOf<{ error: { code: string } }>(reply)?.error.code === 'REFRESH_TOKEN_REUSED') reuseDetections.add(1);
+      if (reply.status === 401 && bodyOf<{ error: { code: string } }>(reply)?.error.code === 'REFRESH_TOKEN_REUSED')
+        reuseDetections.add(1);
       const next = reply.status === 200 ? bodyOf<Tokens>(reply) : null;
       if (next) tokens = next;
     }

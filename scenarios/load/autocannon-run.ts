@@ -37,7 +37,11 @@ export interface LoadFigures {
  * latency is kept here in microseconds from the response times autocannon reports.
  */
 export class LoadTally {
-  readonly #latencyUs = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
+  readonly #latencyUs = hdr.build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 60_000_000,
+    numberOfSignificantValueDigits: 3,
+  });
   #requests = 0;
   #durationSeconds = 0;
   #non2xx = 0;
@@ -46,7 +50,8 @@ export class LoadTally {
   readonly #statusCodes: Record<string, number> = {};
 
   recordResponse(statusCode: number, responseTimeMs: number): void {
-    if (statusCode >= 200 && statusCode < 300) this.#latencyUs.recordValue(Math.max(1, Math.round(responseTimeMs * 1000)));
+    if (statusCode >= 200 && statusCode < 300)
+      this.#latencyUs.recordValue(Math.max(1, Math.round(responseTimeMs * 1000)));
   }
 
   recordRun(result: autocannon.Result): void {
@@ -116,7 +121,11 @@ export function runLoad(options: LoadRunOptions, tally: LoadTally): Promise<void
 }
 
 /** Sets up `count` clients through the contract (sign-ins, first requests), a few at a time. */
-export async function establishClients<T>(count: number, establish: (index: number) => Promise<T>, concurrency = 8): Promise<T[]> {
+export async function establishClients<T>(
+  count: number,
+  establish: (index: number) => Promise<T>,
+  concurrency = 8,
+): Promise<T[]> {
   const clients: T[] = new Array<T>(count);
   let next = 0;
   const worker = async () => {

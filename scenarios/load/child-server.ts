@@ -79,7 +79,10 @@ export async function startChildServer(options: ChildServerOptions): Promise<Chi
 
 function waitForReady(child: ChildProcess, timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => finish(new Error(`child server did not report ready within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => finish(new Error(`child server did not report ready within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     const onMessage = (message: unknown) => {
       if (isReady(message)) finish(null, message.url);
     };

@@ -31,13 +31,19 @@ export async function call<T = any>(baseUrl: string, path: string, options: Call
     ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
   });
   const text = await response.text();
-  return { status: response.status, body: text ? (JSON.parse(text) as T) : (undefined as T), setCookie: response.headers.getSetCookie() };
+  return {
+    status: response.status,
+    body: text ? (JSON.parse(text) as T) : (undefined as T),
+    setCookie: response.headers.getSetCookie(),
+  };
 }
 
 export async function expectOk<T = any>(baseUrl: string, path: string, options: CallOptions = {}): Promise<Reply<T>> {
   const reply = await call<T>(baseUrl, path, options);
   if (reply.status < 200 || reply.status >= 300) {
-    throw new Error(`${options.method ?? (options.body === undefined ? 'GET' : 'POST')} ${path} answered ${reply.status}: ${JSON.stringify(reply.body)}`);
+    throw new Error(
+      `${options.method ?? (options.body === undefined ? 'GET' : 'POST')} ${path} answered ${reply.status}: ${JSON.stringify(reply.body)}`,
+    );
   }
   return reply;
 }
@@ -68,13 +74,18 @@ export const controls = {
   async require(baseUrl: string, needed: readonly ('clock' | 'sweep' | 'users')[]): Promise<void> {
     const { body } = await expectOk<{ controls?: Record<string, boolean> }>(baseUrl, '/.well-known/sessionproof');
     const missing = needed.filter((name) => body.controls?.[name] !== true);
-    if (missing.length > 0) throw new Error(`the target does not offer the test controls ${missing.join(', ')} (start it with test controls on)`);
+    if (missing.length > 0)
+      throw new Error(
+        `the target does not offer the test controls ${missing.join(', ')} (start it with test controls on)`,
+      );
   },
   /** Test users, 10,000 per call at most (the control's limit). */
   async users(baseUrl: string, count: number): Promise<Credentials[]> {
     const users: Credentials[] = [];
     while (users.length < count) {
-      const { body } = await expectOk<{ users: Credentials[] }>(baseUrl, '/__control/users', { body: { count: Math.min(10_000, count - users.length) } });
+      const { body } = await expectOk<{ users: Credentials[] }>(baseUrl, '/__control/users', {
+        body: { count: Math.min(10_000, count - users.length) },
+      });
       users.push(...body.users);
     }
     return users;

@@ -13,7 +13,8 @@ import { LatencyRecorder } from './latency-recorder.ts';
  * fall behind, and what it fell behind by is dropped rather than sent later. The latency recorder corrects for
  * that (see LatencyRecorder).
  */
-export type LoadModelOptions = { model: 'closed'; connections: number } | { model: 'open'; ratePerSecond: number; connections: number };
+export type LoadModelOptions =
+  { model: 'closed'; connections: number } | { model: 'open'; ratePerSecond: number; connections: number };
 
 export interface DriveOptions {
   url: string;
@@ -57,7 +58,8 @@ export interface Drive {
 export function drive(options: DriveOptions): Drive {
   const { load } = options;
   // autocannon lowers the connections to the rate when the rate is smaller; mirror it so the interval is right.
-  const connections = load.model === 'open' ? Math.max(1, Math.min(load.connections, load.ratePerSecond)) : load.connections;
+  const connections =
+    load.model === 'open' ? Math.max(1, Math.min(load.connections, load.ratePerSecond)) : load.connections;
   const expectedIntervalUs = load.model === 'open' ? Math.round((1e6 * connections) / load.ratePerSecond) : null;
   const recorder = new LatencyRecorder({ expectedIntervalUs });
   const statusCodes: Record<string, number> = {};
@@ -81,7 +83,10 @@ export function drive(options: DriveOptions): Drive {
       recorder.mark(null);
       const durationSeconds = Math.max(0.001, recorder.elapsedMs() / 1000);
       resolve({
-        load: load.model === 'open' ? { model: 'open', ratePerSecond: load.ratePerSecond, connections } : { model: 'closed', connections },
+        load:
+          load.model === 'open'
+            ? { model: 'open', ratePerSecond: load.ratePerSecond, connections }
+            : { model: 'closed', connections },
         durationSeconds: Math.round(durationSeconds * 1000) / 1000,
         requests: recorder.requests,
         requestsPerSecond: Math.round((recorder.requests / durationSeconds) * 10) / 10,

@@ -2,7 +2,11 @@ import hdr from 'hdr-histogram-js';
 import type { Histogram } from 'hdr-histogram-js';
 import type { Percentiles, Phase, SeriesPoint } from '../../reports/schema.ts';
 
-const histogramOptions = { lowestDiscernibleValue: 1, highestTrackableValue: 120_000_000, numberOfSignificantValueDigits: 3 } as const;
+const histogramOptions = {
+  lowestDiscernibleValue: 1,
+  highestTrackableValue: 120_000_000,
+  numberOfSignificantValueDigits: 3,
+} as const;
 
 function newHistogram(): Histogram {
   return hdr.build(histogramOptions);
@@ -65,7 +69,8 @@ export class LatencyRecorder {
     const us = Math.max(1, Math.round(responseTimeMs * 1000));
     this.#requests++;
     this.#uncorrected.recordValue(us);
-    if (this.#corrected && this.#expectedIntervalUs !== null) this.#corrected.recordValueWithExpectedInterval(us, this.#expectedIntervalUs);
+    if (this.#corrected && this.#expectedIntervalUs !== null)
+      this.#corrected.recordValueWithExpectedInterval(us, this.#expectedIntervalUs);
     const second = Math.floor(this.elapsedMs(now) / 1000);
     while (this.#seconds.length <= second) this.#seconds.push({ requests: 0, histogram: newHistogram() });
     const slot = this.#seconds[second]!;
@@ -82,7 +87,8 @@ export class LatencyRecorder {
   mark(name: string | null, now = performance.now()): void {
     const current = this.#phases.at(-1);
     if (current && current.endMs === null) current.endMs = this.elapsedMs(now);
-    if (name !== null) this.#phases.push({ name, startMs: this.elapsedMs(now), endMs: null, requests: 0, histogram: newHistogram() });
+    if (name !== null)
+      this.#phases.push({ name, startMs: this.elapsedMs(now), endMs: null, requests: 0, histogram: newHistogram() });
   }
 
   /** The seconds completed by now, from `from` on, for progress lines. */

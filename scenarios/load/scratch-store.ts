@@ -56,5 +56,7 @@ export function scratchStore(location: string): ScratchStore {
       },
     };
   }
-  throw new Error(`unsupported store "${location}": use "memory", "redis://HOST:PORT[/DB]" or "postgres://USER@HOST:PORT/DATABASE"`);
+  throw new Error(
+    `unsupported store "${location}": use "memory", "redis://HOST:PORT[/DB]" or "postgres://USER@HOST:PORT/DATABASE"`,
+  );
 }

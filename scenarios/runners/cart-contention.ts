@@ -21,7 +21,10 @@ interface SharedCart {
  * share. Every 200 is an acknowledged add of 1; afterwards each line must hold at least what was acknowledged (it may
  * hold more: adds in flight when the load stopped reach the server unacknowledged).
  */
-export async function runCartContention(context: ScenarioContext, options: CartContentionOptions = {}): Promise<ScenarioResult> {
+export async function runCartContention(
+  context: ScenarioContext,
+  options: CartContentionOptions = {},
+): Promise<ScenarioResult> {
   const defaults: CartContentionDefaults = cartContention.defaults;
   const { url } = context.server;
   const connections = context.load.clients ?? defaults.connections;
@@ -53,14 +56,19 @@ export async function runCartContention(context: ScenarioContext, options: CartC
     load: loadModel(context.load, connections),
     durationSeconds: context.load.durationSeconds ?? defaults.durationSeconds,
     requestsFor,
-    onSecond: (point) => context.progress(`second ${point.second + 1}: ${point.requestsPerSecond} adds/s, p99 ${point.p99Ms.toFixed(2)} ms`),
+    onSecond: (point) =>
+      context.progress(
+        `second ${point.second + 1}: ${point.requestsPerSecond} adds/s, p99 ${point.p99Ms.toFixed(2)} ms`,
+      ),
   }).result;
 
   let acknowledged = 0;
   let lost = 0;
   let unacknowledgedApplied = 0;
   for (const cart of carts) {
-    const { body } = await expectOk<{ items: { sku: string; quantity: number }[] }>(url, '/cart', { cookie: cart.cookie });
+    const { body } = await expectOk<{ items: { sku: string; quantity: number }[] }>(url, '/cart', {
+      cookie: cart.cookie,
+    });
     const final = new Map(body.items.map((item) => [item.sku, item.quantity]));
     for (const sku of new Set([...cart.acknowledged.keys(), ...final.keys()])) {
       const acked = cart.acknowledged.get(sku) ?? 0;

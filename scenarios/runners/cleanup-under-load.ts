@@ -21,7 +21,10 @@ export interface CleanupUnderLoadOptions {
  * store still counts every live session, and every active client and a sample of the passive ones still have the
  * session id they started with.
  */
-export async function runCleanupUnderLoad(context: ScenarioContext, options: CleanupUnderLoadOptions = {}): Promise<ScenarioResult> {
+export async function runCleanupUnderLoad(
+  context: ScenarioContext,
+  options: CleanupUnderLoadOptions = {},
+): Promise<ScenarioResult> {
   const defaults = cleanupUnderLoad.defaults;
   const { url } = context.server;
   const total = options.sessions ?? (options.large ? defaults.largeSessions : defaults.sessions);
@@ -33,8 +36,12 @@ export async function runCleanupUnderLoad(context: ScenarioContext, options: Cle
   const beforeSeconds = context.load.durationSeconds ?? defaults.beforeSeconds;
   await controls.require(url, ['clock', 'sweep']);
 
-  const progressCreated = (what: string, of: number) => (created: number) => context.progress(`creating ${what} sessions: ${created}/${of}`);
-  const expired = await createGuestSessions(url, expiredCount, { sampleEvery: Number.MAX_SAFE_INTEGER, onProgress: progressCreated('to-expire', expiredCount) });
+  const progressCreated = (what: string, of: number) => (created: number) =>
+    context.progress(`creating ${what} sessions: ${created}/${of}`);
+  const expired = await createGuestSessions(url, expiredCount, {
+    sampleEvery: Number.MAX_SAFE_INTEGER,
+    onProgress: progressCreated('to-expire', expiredCount),
+  });
   await controls.advanceClock(url, defaults.guestIdleMs + 60_000);
   const passive = await createGuestSessions(url, passiveCount, {
     sampleEvery: Math.max(1, Math.floor(passiveCount / liveSample)),
@@ -42,7 +49,9 @@ export async function runCleanupUnderLoad(context: ScenarioContext, options: Cle
   });
   const setupSeconds = expired.seconds + passive.seconds;
   const creationRate = setupSeconds > 0 ? (expired.created + passive.created) / setupSeconds : 0;
-  context.progress(`${expired.created} expired and ${passive.created} live sessions in ${setupSeconds.toFixed(1)} s (${Math.round(creationRate)}/s)`);
+  context.progress(
+    `${expired.created} expired and ${passive.created} live sessions in ${setupSeconds.toFixed(1)} s (${Math.round(creationRate)}/s)`,
+  );
 
   const active = await establishClients(clientCount, async (): Promise<GuestSession> => {
     const reply = await expectOk<{ id: string }>(url, '/session');
@@ -60,7 +69,10 @@ export async function runCleanupUnderLoad(context: ScenarioContext, options: Cle
     load: loadModel(context.load, clientCount),
     durationSeconds: 3600,
     requestsFor,
-    onSecond: (point) => context.progress(`second ${point.second + 1}: ${point.requestsPerSecond} req/s, p99 ${point.p99Ms.toFixed(2)} ms`),
+    onSecond: (point) =>
+      context.progress(
+        `second ${point.second + 1}: ${point.requestsPerSecond} req/s, p99 ${point.p99Ms.toFixed(2)} ms`,
+      ),
   });
   // Unmeasured warm-up first (JIT, connection setup), so the reference window measures the steady state.
   await sleep(Math.min(defaults.warmupSeconds, beforeSeconds / 2) * 1000);
@@ -78,10 +90,12 @@ export async function runCleanupUnderLoad(context: ScenarioContext, options: Cle
 
   const after = await controls.stats(url);
   const memoryAfter = await context.server.memory();
-  const lostActive = (await establishClients(clientCount, (i) => sessionIdOf(url, active[i]!.cookie))).filter((id, i) => id !== active[i]!.id).length;
-  const lostSampled = (await establishClients(passive.sample.length, (i) => sessionIdOf(url, passive.sample[i]!.cookie))).filter(
-    (id, i) => id !== passive.sample[i]!.id,
+  const lostActive = (await establishClients(clientCount, (i) => sessionIdOf(url, active[i]!.cookie))).filter(
+    (id, i) => id !== active[i]!.id,
   ).length;
+  const lostSampled = (
+    await establishClients(passive.sample.length, (i) => sessionIdOf(url, passive.sample[i]!.cookie))
+  ).filter((id, i) => id !== passive.sample[i]!.id).length;
   // Every live session must still count as live: the passive population, the active clients, and whatever the store
   // held before the scenario (a --target may have its own).
   const liveShortfall = Math.max(0, before.live - after.live);
@@ -91,8 +105,16 @@ export async function runCleanupUnderLoad(context: ScenarioContext, options: Cle
   const memory = memoryBefore && memoryAfter ? { before: memoryBefore, after: memoryAfter } : null;
   return scenarioResult(cleanupUnderLoad.name, context.server.store, driven, {
     counters: [
-      { name: expiredCheck!.counter, value: after.expiredAwaitingSweep, expect: { op: expiredCheck!.op, value: expiredCheck!.value } },
-      { name: lostCheck!.counter, value: Math.max(liveShortfall, lostActive + lostSampled), expect: { op: lostCheck!.op, value: lostCheck!.value } },
+      {
+        name: expiredCheck!.counter,
+        value: after.expiredAwaitingSweep,
+        expect: { op: expiredCheck!.op, value: expiredCheck!.value },
+      },
+      {
+        name: lostCheck!.counter,
+        value: Math.max(liveShortfall, lostActive + lostSampled),
+        expect: { op: lostCheck!.op, value: lostCheck!.value },
+      },
       { name: 'sessions created', value: expired.created + passive.created },
       { name: 'sessions expired before the sweep', value: before.expiredAwaitingSweep },
       { name: 'sessions swept', value: removed.sessions },
@@ -109,8 +131,16 @@ export async function runCleanupUnderLoad(context: ScenarioContext, options: Cle
       { name: 'session creation rate (setup)', value: Math.round(creationRate), unit: 'sessions/s' },
       ...(beforePhase && duringPhase && beforePhase.requestsPerSecond > 0
         ? [
-            { name: 'live throughput during / before sweep', value: round(duringPhase.requestsPerSecond / beforePhase.requestsPerSecond), unit: 'ratio' },
-            { name: 'live p99 during / before sweep', value: round(duringPhase.latencyMs.p99 / Math.max(beforePhase.latencyMs.p99, 0.001)), unit: 'ratio' },
+            {
+              name: 'live throughput during / before sweep',
+              value: round(duringPhase.requestsPerSecond / beforePhase.requestsPerSecond),
+              unit: 'ratio',
+            },
+            {
+              name: 'live p99 during / before sweep',
+              value: round(duringPhase.latencyMs.p99 / Math.max(beforePhase.latencyMs.p99, 0.001)),
+              unit: 'ratio',
+            },
           ]
         : []),
       ...memoryFigures(memory),
@@ -128,7 +158,9 @@ async function sessionIdOf(url: string, cookie: string): Promise<string | null> 
 function memoryFigures(memory: { before: MemorySample; after: MemorySample } | null) {
   // A --target server's memory is not this run's to measure: `memory` is null and the table says it is unknown.
   if (!memory) return [];
-  return [{ name: 'server RSS change over the sweep', value: memory.after.rssBytes - memory.before.rssBytes, unit: 'bytes' }];
+  return [
+    { name: 'server RSS change over the sweep', value: memory.after.rssBytes - memory.before.rssBytes, unit: 'bytes' },
+  ];
 }
 
 function sleep(ms: number): Promise<void> {

@@ -60,7 +60,10 @@ interface ErrorReply {
  * each client follows the protocol once more (request, on 401 refresh, request again); one that still cannot get a
  * 200 was signed out by the storm: a spurious logout.
  */
-export async function runRefreshStorm(context: ScenarioContext, options: RefreshStormOptions = {}): Promise<ScenarioResult> {
+export async function runRefreshStorm(
+  context: ScenarioContext,
+  options: RefreshStormOptions = {},
+): Promise<ScenarioResult> {
   const defaults = refreshStorm.defaults;
   const { url } = context.server;
   const clientCount = context.load.clients ?? defaults.clients;
@@ -110,7 +113,8 @@ export async function runRefreshStorm(context: ScenarioContext, options: Refresh
             ctx.unauthorized = true;
           } else if (status === 200) {
             client.lastOkAtMs = elapsedMs();
-            if (client.stormToken !== null && client.recoveredAtMs === null && ctx.token !== client.stormToken) client.recoveredAtMs = client.lastOkAtMs;
+            if (client.stormToken !== null && client.recoveredAtMs === null && ctx.token !== client.stormToken)
+              client.recoveredAtMs = client.lastOkAtMs;
           }
         },
       },
@@ -144,7 +148,8 @@ export async function runRefreshStorm(context: ScenarioContext, options: Refresh
             if (tokens) Object.assign(client, { accessToken: tokens.accessToken, refreshToken: tokens.refreshToken });
             return;
           }
-          if (status === 401 && parseJson<ErrorReply>(body)?.error?.code === 'REFRESH_TOKEN_REUSED') client.reuseDetections++;
+          if (status === 401 && parseJson<ErrorReply>(body)?.error?.code === 'REFRESH_TOKEN_REUSED')
+            client.reuseDetections++;
           client.refreshFailures++;
         },
       },
@@ -187,38 +192,67 @@ export async function runRefreshStorm(context: ScenarioContext, options: Refresh
   context.progress(`clock advanced ${Math.round(advanceMs / 1000)} s: every access token expired`);
   const driven = await running.result;
 
-  const spurious = (await establishClients(clientCount, (index) => followsProtocol(url, clients[index]!))).filter((ok) => !ok).length;
-  const recovery = clients.flatMap((c) => (c.recoveredAtMs === null ? [] : [c.recoveredAtMs - stormAtMs])).sort((a, b) => a - b);
+  const spurious = (await establishClients(clientCount, (index) => followsProtocol(url, clients[index]!))).filter(
+    (ok) => !ok,
+  ).length;
+  const recovery = clients
+    .flatMap((c) => (c.recoveredAtMs === null ? [] : [c.recoveredAtMs - stormAtMs]))
+    .sort((a, b) => a - b);
   const neverRecovered = clientCount - recovery.length;
   const [spuriousCheck, recoveryCheck] = refreshStorm.checks;
   const refreshCalls = sum(clients, (c) => c.refreshCalls);
   return scenarioResult(refreshStorm.name, context.server.store, driven, {
     counters: [
       { name: spuriousCheck!.counter, value: spurious, expect: { op: spuriousCheck!.op, value: spuriousCheck!.value } },
-      { name: recoveryCheck!.counter, value: neverRecovered, expect: { op: recoveryCheck!.op, value: recoveryCheck!.value } },
+      {
+        name: recoveryCheck!.counter,
+        value: neverRecovered,
+        expect: { op: recoveryCheck!.op, value: recoveryCheck!.value },
+      },
       { name: 'clients', value: clientCount },
       { name: 'connections per client', value: parallel },
       { name: '401s seen', value: sum(clients, (c) => c.unauthorized) },
       { name: 'refresh calls', value: refreshCalls },
       { name: 'reuse detections (REFRESH_TOKEN_REUSED)', value: sum(clients, (c) => c.reuseDetections) },
       { name: 'failed refreshes', value: sum(clients, (c) => c.refreshFailures) },
-      ...(kind === 'single-flight' ? [{ name: 'waits for a shared refresh (GET /health polls)', value: sum(clients, (c) => c.waits) }] : []),
+      ...(kind === 'single-flight'
+        ? [{ name: 'waits for a shared refresh (GET /health polls)', value: sum(clients, (c) => c.waits) }]
+        : []),
     ],
     figures: [
-      { name: 'time until every client is back to 200', value: recovery.length === 0 ? -1 : round(recovery.at(-1)!), unit: 'ms' },
-      { name: 'median time back to 200', value: recovery.length === 0 ? -1 : round(recovery[Math.floor(recovery.length / 2)]!), unit: 'ms' },
+      {
+        name: 'time until every client is back to 200',
+        value: recovery.length === 0 ? -1 : round(recovery.at(-1)!),
+        unit: 'ms',
+      },
+      {
+        name: 'median time back to 200',
+        value: recovery.length === 0 ? -1 : round(recovery[Math.floor(recovery.length / 2)]!),
+        unit: 'ms',
+      },
       { name: 'refresh calls per client (mean)', value: round(refreshCalls / clientCount), unit: 'calls' },
       { name: 'clock advanced', value: advanceMs, unit: 'ms' },
     ],
-    distributions: [distributionOf('refresh calls per client', 'client', clients.map((c) => c.refreshCalls))],
+    distributions: [
+      distributionOf(
+        'refresh calls per client',
+        'client',
+        clients.map((c) => c.refreshCalls),
+      ),
+    ],
     parameters: { clientKind: kind, clients: clientCount, parallel },
   });
 }
 
-async function untilEveryClient(clients: readonly StormClient[], ready: (client: StormClient) => boolean, timeoutMs: number): Promise<void> {
+async function untilEveryClient(
+  clients: readonly StormClient[],
+  ready: (client: StormClient) => boolean,
+  timeoutMs: number,
+): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   while (!clients.every(ready)) {
-    if (performance.now() > deadline) throw new Error(`not every client made a request within ${timeoutMs} ms after a clock step`);
+    if (performance.now() > deadline)
+      throw new Error(`not every client made a request within ${timeoutMs} ms after a clock step`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }

@@ -58,13 +58,16 @@ export async function runSessionChurn(context: ScenarioContext): Promise<Scenari
       {
         method: read!.method,
         path: read!.path,
-        setupRequest: (request, ctx: ChurnContext) => (ctx.cookie ? { ...request, headers: { cookie: ctx.cookie } } : restartSequence),
+        setupRequest: (request, ctx: ChurnContext) =>
+          ctx.cookie ? { ...request, headers: { cookie: ctx.cookie } } : restartSequence,
       },
       {
         method: logout!.method,
         path: logout!.path,
         setupRequest: (request, ctx: ChurnContext) =>
-          ctx.cookie && ctx.csrfToken ? { ...request, headers: { cookie: ctx.cookie, 'x-csrf-token': ctx.csrfToken } } : restartSequence,
+          ctx.cookie && ctx.csrfToken
+            ? { ...request, headers: { cookie: ctx.cookie, 'x-csrf-token': ctx.csrfToken } }
+            : restartSequence,
         onResponse: (status) => {
           if (status === 204) logouts++;
           else failedCycles++;
@@ -87,7 +90,9 @@ export async function runSessionChurn(context: ScenarioContext): Promise<Scenari
       const second = Math.round(running.elapsedMs() / 1000);
       const [stats, memory] = await Promise.all([controls.stats(url), context.server.memory()]);
       samples.push({ second, live: stats.live, rssBytes: memory?.rssBytes ?? null });
-      context.progress(`second ${second}: ${logins} logins, ${logouts} logouts, ${stats.live} live sessions${memory ? `, rss ${mib(memory.rssBytes)} MiB` : ''}`);
+      context.progress(
+        `second ${second}: ${logins} logins, ${logouts} logouts, ${stats.live} live sessions${memory ? `, rss ${mib(memory.rssBytes)} MiB` : ''}`,
+      );
     })().catch(() => undefined);
   }, 1000);
   const driven = await running.result;
@@ -99,15 +104,26 @@ export async function runSessionChurn(context: ScenarioContext): Promise<Scenari
   const growth = end.live - start.live;
   const liveSeries = samples.map((s) => ({ x: s.second, y: s.live }));
   const rssSeries = samples.flatMap((s) => (s.rssBytes === null ? [] : [{ x: s.second, y: s.rssBytes }]));
-  const memory: { before: MemorySample; after: MemorySample } | null = memoryStart && memoryEnd ? { before: memoryStart, after: memoryEnd } : null;
+  const memory: { before: MemorySample; after: MemorySample } | null =
+    memoryStart && memoryEnd ? { before: memoryStart, after: memoryEnd } : null;
   const heapGrowth = memory ? memory.after.heapUsedBytes - memory.before.heapUsedBytes : null;
   const [boundCheck] = sessionChurn.checks;
   return scenarioResult(sessionChurn.name, context.server.store, driven, {
     counters: [
-      { name: boundCheck!.counter, value: Math.max(0, growth - bound), expect: { op: boundCheck!.op, value: boundCheck!.value } },
+      {
+        name: boundCheck!.counter,
+        value: Math.max(0, growth - bound),
+        expect: { op: boundCheck!.op, value: boundCheck!.value },
+      },
       ...(heapGrowth === null
         ? []
-        : [{ name: 'heap growth after GC (MiB)', value: Math.max(0, Math.round(heapGrowth / 1048576)), expect: { op: '<=' as const, value: defaults.heapGrowthLimitBytes / 1048576 } }]),
+        : [
+            {
+              name: 'heap growth after GC (MiB)',
+              value: Math.max(0, Math.round(heapGrowth / 1048576)),
+              expect: { op: '<=' as const, value: defaults.heapGrowthLimitBytes / 1048576 },
+            },
+          ]),
       { name: 'logins', value: logins },
       { name: 'logouts', value: logouts },
       { name: 'failed cycles', value: failedCycles },

@@ -6,7 +6,8 @@ export async function saveCopy(store: Store, owner: CartOwner, newCartId: string
   const current = await store.getOrCreateCart(owner, newCartId);
   const keep = new Set(copy.items.map((line) => line.sku));
   let saved = current;
-  for (const line of current.items) if (!keep.has(line.sku)) saved = await store.removeCartLine(owner, newCartId, line.sku);
+  for (const line of current.items)
+    if (!keep.has(line.sku)) saved = await store.removeCartLine(owner, newCartId, line.sku);
   for (const line of copy.items) saved = await store.setCartLine(owner, newCartId, line);
   return saved;
 }

@@ -13,7 +13,7 @@ export function decorateStore(inner: Store, overrides: Partial<Store>): Store {
   }
   if (
     !changes('findSessionWithCart') &&
-    (changes('findSessionBySecret', 'touchSession', 'findSessionBySecretAndTouch', 'getOrCreateCart'))
+    changes('findSessionBySecret', 'touchSession', 'findSessionBySecretAndTouch', 'getOrCreateCart')
   ) {
     fused.findSessionWithCart = (secret, now, newCartId) => findSessionThenCart(decorated, secret, now, newCartId);
   }

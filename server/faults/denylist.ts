@@ -16,7 +16,8 @@ export function denylistStore(inner: Store, clearAt = Infinity): Store {
     findSession: async (id) => visible(await inner.findSession(id)),
     findSessionBySecret: async (secret) => visible(await inner.findSessionBySecret(secret)),
     touchSession: async (id, lastSeenAt) => !revoked.has(id) && inner.touchSession(id, lastSeenAt),
-    listUserSessions: async (userId) => (await inner.listUserSessions(userId)).filter((record) => !revoked.has(record.id)),
+    listUserSessions: async (userId) =>
+      (await inner.listUserSessions(userId)).filter((record) => !revoked.has(record.id)),
     async endSession(id) {
       if (!visible(await inner.findSession(id))) return false;
       revoke(id);

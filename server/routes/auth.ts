@@ -23,7 +23,13 @@ export function authRoutes(router: AppRouter): void {
 
     const previous = ctx.state.identity?.via === 'cookie' ? ctx.state.identity.session : null;
     if (previous && previous.userId === null) {
-      await store.mergeCarts(`guest:${previous.id}`, `user:${user.id}`, randomToken(), config.mergeStrategy, config.maxLineQuantity);
+      await store.mergeCarts(
+        `guest:${previous.id}`,
+        `user:${user.id}`,
+        randomToken(),
+        config.mergeStrategy,
+        config.maxLineQuantity,
+      );
     }
     const now = clock.now();
     const { session } = await ctx.services.lifecycle.rotate(ctx, {
@@ -36,7 +42,13 @@ export function authRoutes(router: AppRouter): void {
       absoluteExpiresAt: now + config.absoluteTimeoutMs,
     });
     const familyId = randomToken();
-    await store.createRefreshFamily({ id: familyId, sessionId: session.id, userId: user.id, generation: 0, rotatedAt: now });
+    await store.createRefreshFamily({
+      id: familyId,
+      sessionId: session.id,
+      userId: user.id,
+      generation: 0,
+      rotatedAt: now,
+    });
     ctx.body = {
       user: userView(user),
       session: sessionView(session, user),

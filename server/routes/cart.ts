@@ -21,7 +21,9 @@ export async function announceCartRead(ctx: AppContext, next: Koa.Next): Promise
 export function cartRoutes(router: AppRouter): void {
   router.get(cartPath, async (ctx) => {
     const identity = await ensureSession(ctx);
-    ctx.body = cartLoadedWith(ctx, identity) ?? (await ctx.services.store.getOrCreateCart(cartOwnerOf(identity.session), randomToken()));
+    ctx.body =
+      cartLoadedWith(ctx, identity) ??
+      (await ctx.services.store.getOrCreateCart(cartOwnerOf(identity.session), randomToken()));
   });
 
   router.post('/cart/items', async (ctx) => {

@@ -32,5 +32,4 @@ export function controlRoutes(router: AppRouter): void {
     await seedUsers();
     ctx.status = 204;
   });
-
 }

@@ -18,6 +18,8 @@ export function wishlistRoutes(router: AppRouter): void {
   router.delete('/wishlist/items/:productId', async (ctx) => {
     const { session } = requireUser(ctx);
     const { store, skus } = ctx.services;
-    ctx.body = { items: await store.removeWishlistItem(session.userId, catalogueItem(ctx.params.productId, skus, 'productId')) };
+    ctx.body = {
+      items: await store.removeWishlistItem(session.userId, catalogueItem(ctx.params.productId, skus, 'productId')),
+    };
   });
 }

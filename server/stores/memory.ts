@@ -282,8 +282,7 @@ export class MemoryStore implements Store {
   }
 
   async checkout(request: CheckoutRequest): Promise<CheckoutResult> {
-    const idempotencyKey =
-      request.idempotencyKey === null ? null : `${request.userId}\u0000${request.idempotencyKey}`;
+    const idempotencyKey = request.idempotencyKey === null ? null : `${request.userId}\u0000${request.idempotencyKey}`;
     const earlier = idempotencyKey === null ? undefined : this.#ordersByIdempotencyKey.get(idempotencyKey);
     if (earlier) {
       if (earlier.fingerprint !== request.fingerprint) return { kind: 'conflict' };

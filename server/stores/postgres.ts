@@ -608,7 +608,9 @@ export class PostgresStore implements Store {
         );
         const first = earlier.rows[0];
         if (first) {
-          return first.fingerprint === request.fingerprint ? { kind: 'replayed', order: toOrder(first) } : { kind: 'conflict' };
+          return first.fingerprint === request.fingerprint
+            ? { kind: 'replayed', order: toOrder(first) }
+            : { kind: 'conflict' };
         }
       }
       const row = cart.rows[0];

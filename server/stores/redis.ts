@@ -127,7 +127,13 @@ export class RedisStore implements Store {
   }
 
   async replaceSession(secret: string, record: SessionRecord): Promise<boolean> {
-    const replaced = await this.#script('spReplaceSession', secret, record.id, sessionExpiresAt(record), ...sessionFields(record));
+    const replaced = await this.#script(
+      'spReplaceSession',
+      secret,
+      record.id,
+      sessionExpiresAt(record),
+      ...sessionFields(record),
+    );
     return replaced === 1;
   }
 
@@ -209,7 +215,9 @@ export class RedisStore implements Store {
   }
 
   /** Runs a MULTI whose last reply is the wishlist hash. */
-  async #wishlistAfter(transaction: (redis: Redis) => Promise<[Error | null, unknown][] | null>): Promise<WishlistItem[]> {
+  async #wishlistAfter(
+    transaction: (redis: Redis) => Promise<[Error | null, unknown][] | null>,
+  ): Promise<WishlistItem[]> {
     const replies = await this.#call(transaction);
     const [error, hash] = replies!.at(-1)!;
     if (error) throw error;
@@ -238,7 +246,14 @@ export class RedisStore implements Store {
   }
 
   async createRefreshFamily(family: RefreshFamily): Promise<void> {
-    await this.#script('spCreateRefreshFamily', family.id, family.sessionId, family.userId, family.generation, family.rotatedAt);
+    await this.#script(
+      'spCreateRefreshFamily',
+      family.id,
+      family.sessionId,
+      family.userId,
+      family.generation,
+      family.rotatedAt,
+    );
   }
 
   async findRefreshFamily(id: string): Promise<RefreshFamily | null> {
@@ -306,11 +321,21 @@ export class RedisStore implements Store {
     if (guestSessionEnded) return new GuestSessionEndedError(guestSessionEnded[1]!);
     if (isReply && !unavailableReplies.test(error.message)) return error;
     const connection = this.#lastConnectionError;
-    return new StoreUnavailableError(connection && !isReply ? new Error(`${error.message} (${connection.message})`) : error);
+    return new StoreUnavailableError(
+      connection && !isReply ? new Error(`${error.message} (${connection.message})`) : error,
+    );
   }
 }
 
-const sessionRecordFields = ['id', 'userId', 'csrfToken', 'createdAt', 'lastSeenAt', 'idleTimeoutMs', 'absoluteExpiresAt'] as const;
+const sessionRecordFields = [
+  'id',
+  'userId',
+  'csrfToken',
+  'createdAt',
+  'lastSeenAt',
+  'idleTimeoutMs',
+  'absoluteExpiresAt',
+] as const;
 
 /** The record's fields as HSET pairs; nulls are left out and read back as null. */
 function sessionFields(record: SessionRecord): string[] {

@@ -58,10 +58,7 @@ export interface CheckoutRequest {
   fingerprint: string;
 }
 
-export type CheckoutResult =
-  | { kind: 'created' | 'replayed'; order: Order }
-  | { kind: 'empty' }
-  | { kind: 'conflict' };
+export type CheckoutResult = { kind: 'created' | 'replayed'; order: Order } | { kind: 'empty' } | { kind: 'conflict' };
 
 /** One family per signed-in session; `generation` counts rotations, `rotatedAt` is when it last moved. */
 export interface RefreshFamily {

@@ -35,7 +35,8 @@ describe('bench machinery', () => {
       expect(figures.latencyMs.p99, result.id).toBeLessThanOrEqual(figures.latencyMs.max);
       expect(result.serverCpuMicrosPerRequest, result.id).toBeGreaterThan(0);
       for (const baseline of report.baselines) {
-        const expected = figures.requestsPerSecond / report.results.find((r) => r.id === baseline)!.figures.requestsPerSecond;
+        const expected =
+          figures.requestsPerSecond / report.results.find((r) => r.id === baseline)!.figures.requestsPerSecond;
         expect(result.ratios[baseline], `${result.id} / ${baseline}`).toBeCloseTo(expected, 9);
       }
     }
@@ -57,9 +58,15 @@ describe('bench machinery', () => {
     const bench = summary.bench!;
     expect([bench.calibration, bench.baseline]).toEqual(['bare-node', 'koa-session']);
     expect(bench.targets.map((t) => [t.id, t.role, t.requestsPerSecond])).toEqual(
-      report.results.map((r) => [r.id, r.role === 'read' || r.role === 'write' ? 'subject' : r.role, r.figures.requestsPerSecond]),
+      report.results.map((r) => [
+        r.id,
+        r.role === 'read' || r.role === 'write' ? 'subject' : r.role,
+        r.figures.requestsPerSecond,
+      ]),
     );
-    expect(bench.goals).toEqual(defaultGoals.map((g) => ({ target: g.target, over: g.baseline, minimumRatio: g.minimumRatio })));
+    expect(bench.goals).toEqual(
+      defaultGoals.map((g) => ({ target: g.target, over: g.baseline, minimumRatio: g.minimumRatio })),
+    );
     const goalChecks = summary.checks.filter((c) => c.name.endsWith('throughput vs koa-session'));
     expect(goalChecks.map((c) => c.verdict)).toEqual(report.goals.map((g) => (g.met ? 'pass' : 'fail')));
   });
@@ -73,7 +80,12 @@ describe('bench machinery', () => {
       server: servers.reference,
       prepare: async (_url, connections) => ({
         requests: Array.from({ length: connections }, () => [
-          { method: 'POST', path: '/cart/items', headers: { 'content-type': 'application/json' }, body: '{"sku":"SKU-0001","quantity":1}' },
+          {
+            method: 'POST',
+            path: '/cart/items',
+            headers: { 'content-type': 'application/json' },
+            body: '{"sku":"SKU-0001","quantity":1}',
+          },
         ]),
         check: async () => null,
       }),
@@ -84,7 +96,10 @@ describe('bench machinery', () => {
       id: 'reference-memory GET /session without its cookie',
       async prepare(url, connections) {
         const prepared = await referenceSession.prepare(url, connections);
-        return { ...prepared, requests: prepared.requests.map((sequence) => sequence.map((r) => ({ ...r, headers: {} }))) };
+        return {
+          ...prepared,
+          requests: prepared.requests.map((sequence) => sequence.map((r) => ({ ...r, headers: {} }))),
+        };
       },
     };
     const targets = [bareNode, cookielessWrite, cookielessRead];
@@ -98,7 +113,9 @@ describe('bench machinery', () => {
     expect(read!.figures.non2xx).toBe(0);
     // Every completed read created a session, and so did the reads still in flight when the run stopped.
     expect(read!.problems).toHaveLength(1);
-    const [, created] = /^(\d+) sessions were created during the run: requests did not carry their cookies$/.exec(read!.problems[0]!)!;
+    const [, created] = /^(\d+) sessions were created during the run: requests did not carry their cookies$/.exec(
+      read!.problems[0]!,
+    )!;
     expect(Number(created)).toBeGreaterThanOrEqual(read!.figures.requests);
     expect(Number(created)).toBeLessThanOrEqual(read!.figures.requests + tiny.connections);
     const printed = formatBench(report);

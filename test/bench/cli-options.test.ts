@@ -16,7 +16,11 @@ describe('sessionproof bench --store and --peers', () => {
   });
 
   it('takes a URL as given', () => {
-    expect(storeOptions(['redis://h:1/2', 'postgres://p@h/d'], false, env)).toEqual({ peers: false, redis: 'redis://h:1/2', postgres: 'postgres://p@h/d' });
+    expect(storeOptions(['redis://h:1/2', 'postgres://p@h/d'], false, env)).toEqual({
+      peers: false,
+      redis: 'redis://h:1/2',
+      postgres: 'postgres://p@h/d',
+    });
   });
 
   it('makes all and --peers the peer comparison on both stores; --peers with one store adds Redis only', () => {
@@ -40,7 +44,9 @@ describe('sessionproof bench --store and --peers', () => {
       'koa-session-redis',
       'express-session-redis',
       'koa-session-postgres',
-      ...['memory', 'redis', 'postgres'].flatMap((store) => ['GET /session', 'GET /cart', 'POST /cart/items'].map((w) => `reference-${store} ${w}`)),
+      ...['memory', 'redis', 'postgres'].flatMap((store) =>
+        ['GET /session', 'GET /cart', 'POST /cart/items'].map((w) => `reference-${store} ${w}`),
+      ),
     ]);
     const locations = plan.targets.flatMap((t) => t.server.args ?? []).filter((a) => a !== 'memory');
     expect(new Set(locations).size).toBe(5);

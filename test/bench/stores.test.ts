@@ -145,16 +145,28 @@ describe('bench on the shared stores', () => {
       expect(validateSummary(JSON.parse(JSON.stringify(summary)))).toEqual(summary);
       expect(summary.bench!.calibration).toBe('bare-node');
       expect(summary.bench!.baseline).toBe('koa-session-postgres');
-      expect(summary.bench!.targets.map((t) => t.role)).toEqual(['calibration', 'baseline', 'subject', 'subject', 'subject']);
+      expect(summary.bench!.targets.map((t) => t.role)).toEqual([
+        'calibration',
+        'baseline',
+        'subject',
+        'subject',
+        'subject',
+      ]);
       // Each reference row names koa-session on PostgreSQL as its peer, and the report divides by that peer.
-      expect(summary.bench!.targets.map((t) => t.peer)).toEqual([undefined, undefined, ...Array(3).fill('koa-session-postgres')]);
+      expect(summary.bench!.targets.map((t) => t.peer)).toEqual([
+        undefined,
+        undefined,
+        ...Array(3).fill('koa-session-postgres'),
+      ]);
       expect(summary.checks.filter((c) => c.source === 'bench').map((c) => c.verdict)).toEqual(Array(5).fill('pass'));
       const dir = await mkdtemp(join(tmpdir(), 'sp-bench-report-'));
       try {
         const files = await writeReport(summary, { dir });
         expect(JSON.parse(await readFile(files.json, 'utf8'))).toEqual(summary);
         const markdown = await readFile(files.markdown, 'utf8');
-        expect(markdown).toMatch(/^\| reference-postgres GET \/cart \| subject \|( [^|]* \|){5} \d+\.\d\dx \| koa-session-postgres \|/m);
+        expect(markdown).toMatch(
+          /^\| reference-postgres GET \/cart \| subject \|( [^|]* \|){5} \d+\.\d\dx \| koa-session-postgres \|/m,
+        );
       } finally {
         await rm(dir, { recursive: true, force: true });
       }

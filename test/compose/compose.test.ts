@@ -14,17 +14,28 @@ function hasCompose(): boolean {
   }
 }
 
-function compose(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+function compose(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile('docker-compose', ['-f', 'docker-compose.yml', ...args], { cwd: root, env: { ...process.env, ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
+    execFile(
+      'docker-compose',
+      ['-f', 'docker-compose.yml', ...args],
+      { cwd: root, env: { ...process.env, ...env }, timeout: 60_000 },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
 const required = process.env.SESSIONPROOF_REQUIRE_COMPOSE === '1';
 const available = hasCompose();
-if (!available && !required) console.warn('docker-compose is not installed: skipping the docker-compose.yml checks (SESSIONPROOF_REQUIRE_COMPOSE=1 makes this a failure)');
+if (!available && !required)
+  console.warn(
+    'docker-compose is not installed: skipping the docker-compose.yml checks (SESSIONPROOF_REQUIRE_COMPOSE=1 makes this a failure)',
+  );
 
 describe.skipIf(!available && !required)('docker-compose.yml', () => {
   it('is valid: docker-compose config -q', async () => {
@@ -37,7 +48,9 @@ describe.skipIf(!available && !required)('docker-compose.yml', () => {
     const { code, stdout, stderr } = await compose(['config']);
     expect(code, stderr).toBe(0);
     for (const service of ['server', 'redis', 'postgres', 'k6']) expect(stdout).toContain(`\n  ${service}:\n`);
-    expect(stdout).toMatch(/- serve\n\s+- --host\n\s+- 0\.0\.0\.0\n\s+- --store\n\s+- redis:\/\/redis:6379\n\s+- --test-controls/);
+    expect(stdout).toMatch(
+      /- serve\n\s+- --host\n\s+- 0\.0\.0\.0\n\s+- --store\n\s+- redis:\/\/redis:6379\n\s+- --test-controls/,
+    );
     expect(stdout).toContain('image: grafana/k6');
     expect(stdout).toContain('BASE_URL: http://server:3000');
     expect(stdout).toMatch(/dist\/k6:\/scripts:ro|target: \/scripts/);
@@ -58,7 +71,9 @@ describe('Dockerfile', () => {
     const dockerfile = await readFile(`${root}Dockerfile`, 'utf8');
     expect(dockerfile).toMatch(/^FROM node:20-slim$/m);
     expect(dockerfile).toMatch(/^RUN npm ci\b/m);
-    expect(dockerfile).toContain('CMD ["serve", "--host", "0.0.0.0", "--store", "redis://redis:6379", "--test-controls"]');
+    expect(dockerfile).toContain(
+      'CMD ["serve", "--host", "0.0.0.0", "--store", "redis://redis:6379", "--test-controls"]',
+    );
     expect(dockerfile).not.toMatch(/NODE_ENV=production/);
   });
 });

@@ -264,7 +264,11 @@ const scenarios: Record<string, (c: Cluster) => Promise<boolean>> = {
     const [alice, mallory] = [c.client(), c.client()];
     const aliceToken = (await visit(alice)).csrfToken;
     await visit(mallory);
-    const reply = await mallory.post('/cart/items', { sku: 'SKU-0001', quantity: 1 }, { headers: { 'x-csrf-token': aliceToken } });
+    const reply = await mallory.post(
+      '/cart/items',
+      { sku: 'SKU-0001', quantity: 1 },
+      { headers: { 'x-csrf-token': aliceToken } },
+    );
     return reply.status === 200;
   },
 };

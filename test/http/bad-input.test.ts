@@ -47,8 +47,10 @@ async function userWithData(): Promise<{ client: HttpClient; login: Record<strin
   return { client, login };
 }
 
-const raw = (client: HttpClient, method: string, path: string, body: string, contentType = 'application/json') => () =>
-  client.request(method, path, { body, headers: { 'content-type': contentType } });
+const raw =
+  (client: HttpClient, method: string, path: string, body: string, contentType = 'application/json') =>
+  () =>
+    client.request(method, path, { body, headers: { 'content-type': contentType } });
 
 describe('request bodies', () => {
   it('malformed JSON is 400 MALFORMED_JSON', async () => {
@@ -70,12 +72,18 @@ describe('request bodies', () => {
         const url = new URL('/cart/items', t.url);
         const request = httpRequest(url, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', cookie: client.cookieHeader(), 'x-csrf-token': client.headers['x-csrf-token']! },
+          headers: {
+            'content-type': 'application/json',
+            cookie: client.cookieHeader(),
+            'x-csrf-token': client.headers['x-csrf-token']!,
+          },
         });
         request.on('response', (response) => {
           let text = '';
           response.on('data', (chunk: Buffer) => (text += chunk.toString()));
-          response.on('end', () => resolve({ status: response.statusCode!, headers: new Headers(), body: JSON.parse(text) }));
+          response.on('end', () =>
+            resolve({ status: response.statusCode!, headers: new Headers(), body: JSON.parse(text) }),
+          );
         });
         request.on('error', reject);
         for (let at = 0; at < big.length; at += 1024) request.write(big.slice(at, at + 1024));
@@ -126,7 +134,8 @@ describe('request bodies', () => {
 
   it('negative, zero, huge and fractional quantities are 400 VALIDATION_FAILED', async () => {
     const client = await guestWithCart();
-    const add = (quantity: number | string) => raw(client, 'POST', '/cart/items', `{"sku":"SKU-0001","quantity":${quantity}}`);
+    const add = (quantity: number | string) =>
+      raw(client, 'POST', '/cart/items', `{"sku":"SKU-0001","quantity":${quantity}}`);
     const set = (quantity: number | string) => raw(client, 'PUT', '/cart/items/SKU-0001', `{"quantity":${quantity}}`);
     await refuses(client, 400, 'VALIDATION_FAILED', [
       add(-1),
@@ -244,7 +253,10 @@ describe('tampered and truncated cookies count as no cookie', () => {
       expect(view.user).toBeNull();
       expect((await reader.get('/cart')).body.items).toEqual([]);
       expect(reader.cookies.get('sp.sid')).not.toBe(value);
-      expect(await stored(client)).toEqual({ ...before, stats: { ...before.stats, live: before.stats.live + 1, created: before.stats.created + 1 } });
+      expect(await stored(client)).toEqual({
+        ...before,
+        stats: { ...before.stats, live: before.stats.live + 1, created: before.stats.created + 1 },
+      });
     });
   }
 });

@@ -36,18 +36,55 @@ describe('cart lines', () => {
     const { id } = (await client.get('/cart')).body;
     const steps: [() => Promise<{ status: number; body: any }>, [string, number][]][] = [
       [() => client.post('/cart/items', { sku: 'SKU-0009', quantity: 2 }), [['SKU-0009', 2]]],
-      [() => client.post('/cart/items', { sku: 'SKU-0002', quantity: 1 }), [['SKU-0002', 1], ['SKU-0009', 2]]],
-      [() => client.post('/cart/items', { sku: 'SKU-0009', quantity: 3 }), [['SKU-0002', 1], ['SKU-0009', 5]]],
-      [() => client.put('/cart/items/SKU-0005', { quantity: 7 }), [['SKU-0002', 1], ['SKU-0005', 7], ['SKU-0009', 5]]],
-      [() => client.put('/cart/items/SKU-0009', { quantity: 1 }), [['SKU-0002', 1], ['SKU-0005', 7], ['SKU-0009', 1]]],
-      [() => client.put('/cart/items/SKU-0002', { quantity: 0 }), [['SKU-0005', 7], ['SKU-0009', 1]]],
+      [
+        () => client.post('/cart/items', { sku: 'SKU-0002', quantity: 1 }),
+        [
+          ['SKU-0002', 1],
+          ['SKU-0009', 2],
+        ],
+      ],
+      [
+        () => client.post('/cart/items', { sku: 'SKU-0009', quantity: 3 }),
+        [
+          ['SKU-0002', 1],
+          ['SKU-0009', 5],
+        ],
+      ],
+      [
+        () => client.put('/cart/items/SKU-0005', { quantity: 7 }),
+        [
+          ['SKU-0002', 1],
+          ['SKU-0005', 7],
+          ['SKU-0009', 5],
+        ],
+      ],
+      [
+        () => client.put('/cart/items/SKU-0009', { quantity: 1 }),
+        [
+          ['SKU-0002', 1],
+          ['SKU-0005', 7],
+          ['SKU-0009', 1],
+        ],
+      ],
+      [
+        () => client.put('/cart/items/SKU-0002', { quantity: 0 }),
+        [
+          ['SKU-0005', 7],
+          ['SKU-0009', 1],
+        ],
+      ],
       [() => client.delete('/cart/items/SKU-0005'), [['SKU-0009', 1]]],
     ];
     let version = 0;
     for (const [write, expected] of steps) {
       const reply = await write();
       expect(reply.status).toBe(200);
-      const cart = { id, owner: 'guest', items: expected.map(([sku, quantity]) => ({ sku, quantity })), version: ++version };
+      const cart = {
+        id,
+        owner: 'guest',
+        items: expected.map(([sku, quantity]) => ({ sku, quantity })),
+        version: ++version,
+      };
       expect(reply.body).toEqual(cart);
       expect((await client.get('/cart')).body).toEqual(cart);
     }
@@ -56,7 +93,9 @@ describe('cart lines', () => {
   it('N concurrent adds land exactly', async () => {
     const client = await guestWith({});
     const replies = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => client.post('/cart/items', { sku: i % 2 ? 'SKU-0001' : 'SKU-0002', quantity: 3 })),
+      Array.from({ length: 50 }, (_, i) =>
+        client.post('/cart/items', { sku: i % 2 ? 'SKU-0001' : 'SKU-0002', quantity: 3 }),
+      ),
     );
     expect(replies.every((reply) => reply.status === 200)).toBe(true);
     expect((await client.get('/cart')).body).toMatchObject({
@@ -75,7 +114,11 @@ describe('cart lines', () => {
     const logins = [];
     for (const device of devices) logins.push(await signIn(device));
     const writers = [...devices, ...logins.map((login) => bearer(t, login.accessToken))];
-    await Promise.all(writers.flatMap((writer) => Array.from({ length: 5 }, () => writer.post('/cart/items', { sku: 'SKU-0004', quantity: 2 }))));
+    await Promise.all(
+      writers.flatMap((writer) =>
+        Array.from({ length: 5 }, () => writer.post('/cart/items', { sku: 'SKU-0004', quantity: 2 })),
+      ),
+    );
     const carts = await Promise.all(writers.map((writer) => writer.get('/cart')));
     expect(new Set(carts.map((cart) => cart.body.id)).size).toBe(1);
     expect(carts[0]!.body.items).toEqual([{ sku: 'SKU-0004', quantity: 60 }]);
@@ -111,7 +154,7 @@ describe('cart lines', () => {
     expect((await u2.get('/cart')).body.items).toEqual([]);
   });
 
-  it('concurrent clients never receive each other\'s session or cart', async () => {
+  it("concurrent clients never receive each other's session or cart", async () => {
     const clients = await Promise.all(
       Array.from({ length: 20 }, async (_, i) => {
         const client = t.client();
@@ -222,7 +265,10 @@ describe('merge on login', () => {
   it('a user with no cart yet gets the guest lines', async () => {
     const client = await guestWith({ 'SKU-0007': 4 });
     await signIn(client, 'user3@example.test');
-    expect((await client.get('/cart')).body).toMatchObject({ owner: 'user', items: [{ sku: 'SKU-0007', quantity: 4 }] });
+    expect((await client.get('/cart')).body).toMatchObject({
+      owner: 'user',
+      items: [{ sku: 'SKU-0007', quantity: 4 }],
+    });
   });
 
   const strategies = {

@@ -81,7 +81,8 @@ describe('per-session CSRF on cookie-authenticated writes', () => {
     const client = t.client();
     await visit(client);
     const before = await snapshot(client);
-    for (const reply of await Promise.all(writes(client, {}, before.session.id))) expectError(reply, 403, 'CSRF_TOKEN_INVALID');
+    for (const reply of await Promise.all(writes(client, {}, before.session.id)))
+      expectError(reply, 403, 'CSRF_TOKEN_INVALID');
     expect(await snapshot(client)).toEqual(before);
   });
 
@@ -98,7 +99,9 @@ describe('per-session CSRF on cookie-authenticated writes', () => {
     const login = await signIn(t.client());
     const api = bearer(t, login.accessToken);
     expect((await api.post('/cart/items', add)).status).toBe(200);
-    expect((await api.put('/cart/items/SKU-0001', { quantity: 4 })).body.items).toEqual([{ sku: 'SKU-0001', quantity: 4 }]);
+    expect((await api.put('/cart/items/SKU-0001', { quantity: 4 })).body.items).toEqual([
+      { sku: 'SKU-0001', quantity: 4 },
+    ]);
     expect((await api.put('/wishlist/items/SKU-0002')).status).toBe(200);
     expect((await api.post('/orders', {})).status).toBe(201);
   });

@@ -18,7 +18,13 @@ describe('discovery, health and metrics', () => {
       features: { refresh: true, csrf: true, wishlist: true, orders: true },
       controls: { clock: true, sweep: true, users: true, reset: true },
       limits: { maxAddQuantity: 1000, maxLineQuantity: 1_000_000, bodyLimitBytes: 16 * 1024 },
-      timeouts: { idleMs: 15 * minute, absoluteMs: 160 * minute, guestIdleMs: 24 * 60 * minute, accessTokenMs: 30 * minute, refreshGraceMs: 10_000 },
+      timeouts: {
+        idleMs: 15 * minute,
+        absoluteMs: 160 * minute,
+        guestIdleMs: 24 * 60 * minute,
+        accessTokenMs: 30 * minute,
+        refreshGraceMs: 10_000,
+      },
       mergeStrategy: 'sum',
     });
     expect(reply.body.skus).toContain('SKU-0001');
@@ -36,7 +42,12 @@ describe('discovery, health and metrics', () => {
       const text = (await client.get('/metrics')).body as string;
       const line = text
         .split('\n')
-        .find((l) => l.startsWith('sessionproof_http_requests_total{') && l.includes('route="/session"') && l.includes('status="200"'));
+        .find(
+          (l) =>
+            l.startsWith('sessionproof_http_requests_total{') &&
+            l.includes('route="/session"') &&
+            l.includes('status="200"'),
+        );
       return line === undefined ? 0 : Number(line.split(' ').at(-1));
     };
     const before = await count();
@@ -93,7 +104,9 @@ describe('discovery, health and metrics', () => {
     const after = await client.get('/session');
     expect(after.body.id).not.toBe(session.id);
     expect((await client.get('/sessions/stats')).body).toMatchObject({ live: 1, created: 1, ended: 0, swept: 0 });
-    expect((await t.client().post('/auth/login', { email: 'user1@example.test', password: 'sessionproof' })).status).toBe(200);
+    expect(
+      (await t.client().post('/auth/login', { email: 'user1@example.test', password: 'sessionproof' })).status,
+    ).toBe(200);
   });
 });
 

@@ -14,7 +14,11 @@ let urls: [string, string];
 beforeAll(async () => {
   for (let i = 0; i < 2; i++) {
     servers.push(
-      await createServer({ store, clock, config: { testControls: true, logLevel: 'silent', seedUsers: 3, sweepIntervalMs: 0 } }),
+      await createServer({
+        store,
+        clock,
+        config: { testControls: true, logLevel: 'silent', seedUsers: 3, sweepIntervalMs: 0 },
+      }),
     );
   }
   urls = [await servers[0]!.listen(), await servers[1]!.listen()];
@@ -55,7 +59,11 @@ describe('instances sharing a store', () => {
     expect((await a.post('/auth/logout')).status).toBe(204);
     expect((await b.get('/session')).body.user).toBeNull();
     expectError(await api.get('/cart'), 401, 'AUTH_SESSION_ENDED');
-    expectError(await new HttpClient(urls[1]).post('/auth/refresh', { refreshToken: login.refreshToken }), 401, 'REFRESH_TOKEN_INVALID');
+    expectError(
+      await new HttpClient(urls[1]).post('/auth/refresh', { refreshToken: login.refreshToken }),
+      401,
+      'REFRESH_TOKEN_INVALID',
+    );
   });
 
   it('logout-all on one instance ends every session on the other', async () => {
@@ -73,8 +81,16 @@ describe('instances sharing a store', () => {
     const rotated = await new HttpClient(urls[0]).post('/auth/refresh', { refreshToken: login.refreshToken });
     expect(rotated.status).toBe(200);
     clock.advance(11_000);
-    expectError(await new HttpClient(urls[1]).post('/auth/refresh', { refreshToken: login.refreshToken }), 401, 'REFRESH_TOKEN_REUSED');
-    expectError(await new HttpClient(urls[0]).post('/auth/refresh', { refreshToken: rotated.body.refreshToken }), 401, 'REFRESH_TOKEN_INVALID');
+    expectError(
+      await new HttpClient(urls[1]).post('/auth/refresh', { refreshToken: login.refreshToken }),
+      401,
+      'REFRESH_TOKEN_REUSED',
+    );
+    expectError(
+      await new HttpClient(urls[0]).post('/auth/refresh', { refreshToken: rotated.body.refreshToken }),
+      401,
+      'REFRESH_TOKEN_INVALID',
+    );
   });
 
   it('the idle timeout reads the shared clock on both instances', async () => {
@@ -86,6 +102,8 @@ describe('instances sharing a store', () => {
     expect((await a.get('/session')).body.id).toBe(login.session.id);
     clock.advance(16 * minute);
     expect((await onOther(a).get('/session')).body.user).toBeNull();
-    expect((await new HttpClient(urls[1]).post('/auth/login', { email: 'user2@example.test', password })).status).toBe(200);
+    expect((await new HttpClient(urls[1]).post('/auth/login', { email: 'user2@example.test', password })).status).toBe(
+      200,
+    );
   });
 });

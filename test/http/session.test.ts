@@ -40,14 +40,20 @@ describe('GET /session', () => {
     });
     expect(reply.body.createdAt).toBeLessThanOrEqual(now);
     expect(reply.body.idleExpiresAt - reply.body.createdAt).toBe(24 * 60 * minute);
-    const setCookie = reply.headers.getSetCookie().filter((line) => line.startsWith('sp.sid=') && !line.startsWith('sp.sid=;'));
+    const setCookie = reply.headers
+      .getSetCookie()
+      .filter((line) => line.startsWith('sp.sid=') && !line.startsWith('sp.sid=;'));
     expect(setCookie.at(-1)).toMatch(/; httponly/i);
     expect(setCookie.at(-1)).toMatch(/; samesite=lax/i);
     expect(client.cookies.has('sp.sid.sig')).toBe(true);
   });
 
   it('marks the cookie Secure outside dev (behind a TLS-terminating proxy)', async () => {
-    const production = await startServer({ dev: false, cookieKeys: ['production-key'], jwtSecret: 'production-jwt-secret-0123456789' });
+    const production = await startServer({
+      dev: false,
+      cookieKeys: ['production-key'],
+      jwtSecret: 'production-jwt-secret-0123456789',
+    });
     try {
       const reply = await production.client().get('/session', { headers: { 'x-forwarded-proto': 'https' } });
       expect(reply.status).toBe(200);
@@ -77,7 +83,8 @@ describe('GET /session', () => {
   it('keeps the signed-in id stable across requests until something rotates it', async () => {
     const client = t.client();
     const { session } = await signIn(client);
-    for (let i = 0; i < 3; i++) expect(sessionState((await client.get('/session')).body)).toEqual(sessionState(session));
+    for (let i = 0; i < 3; i++)
+      expect(sessionState((await client.get('/session')).body)).toEqual(sessionState(session));
   });
 
   it('keeps the id and the data while a thousand other clients come and go', async () => {
@@ -140,9 +147,17 @@ describe('strict mode: a session id the server never issued is never adopted', (
       const replay = withCookie(madeUp, signed ? undefined : null);
       const second = await replay.get('/session');
       expect(second.body.id).not.toBe(first.body.id);
-      expectError(await withCookie(madeUp, signed ? undefined : null).post('/cart/items', { sku: 'SKU-0001', quantity: 1 }, {
-        headers: { 'x-csrf-token': first.body.csrfToken },
-      }), 401, 'AUTH_SESSION_REQUIRED');
+      expectError(
+        await withCookie(madeUp, signed ? undefined : null).post(
+          '/cart/items',
+          { sku: 'SKU-0001', quantity: 1 },
+          {
+            headers: { 'x-csrf-token': first.body.csrfToken },
+          },
+        ),
+        401,
+        'AUTH_SESSION_REQUIRED',
+      );
     });
   }
 
@@ -167,7 +182,10 @@ describe('rotation on login', () => {
     expect(login.session.id).not.toBe(guest.id);
     expect(login.session.csrfToken).not.toBe(guest.csrfToken);
     expect(client.cookies.get('sp.sid')).not.toBe(guestSecret);
-    expect((await client.get('/session')).body).toMatchObject({ id: login.session.id, user: { email: 'user1@example.test' } });
+    expect((await client.get('/session')).body).toMatchObject({
+      id: login.session.id,
+      user: { email: 'user1@example.test' },
+    });
 
     const old = await guestCookie.get('/session');
     expect(old.body.user).toBeNull();
@@ -210,8 +228,16 @@ describe('rotation on login', () => {
   it('refuses wrong credentials and leaves the guest session as it was', async () => {
     const client = t.client();
     const guest = await visit(client);
-    expectError(await client.post('/auth/login', { email: 'user1@example.test', password: 'wrong' }), 401, 'AUTH_INVALID_CREDENTIALS');
-    expectError(await client.post('/auth/login', { email: 'nobody@example.test', password: 'x' }), 401, 'AUTH_INVALID_CREDENTIALS');
+    expectError(
+      await client.post('/auth/login', { email: 'user1@example.test', password: 'wrong' }),
+      401,
+      'AUTH_INVALID_CREDENTIALS',
+    );
+    expectError(
+      await client.post('/auth/login', { email: 'nobody@example.test', password: 'x' }),
+      401,
+      'AUTH_INVALID_CREDENTIALS',
+    );
     expect(sessionState((await client.get('/session')).body)).toEqual(sessionState(guest));
   });
 });
@@ -295,7 +321,11 @@ describe('logout, logout-all and ending sessions', () => {
     expect(replay.body.id).not.toBe(login.session.id);
     expectError(await oldWriter.post('/cart/items', { sku: 'SKU-0001', quantity: 1 }), 401, 'AUTH_SESSION_REQUIRED');
     expectError(await bearer(t, login.accessToken).get('/session'), 401, 'AUTH_SESSION_ENDED');
-    expectError(await t.client().post('/auth/refresh', { refreshToken: login.refreshToken }), 401, 'REFRESH_TOKEN_INVALID');
+    expectError(
+      await t.client().post('/auth/refresh', { refreshToken: login.refreshToken }),
+      401,
+      'REFRESH_TOKEN_INVALID',
+    );
   });
 
   it('logout without a session is a no-op 204; the user-wide endpoints need a user', async () => {
@@ -319,7 +349,11 @@ describe('logout, logout-all and ending sessions', () => {
     expect((await a2.get('/session')).body.user).toBeNull();
     for (const login of [first, second]) {
       expectError(await bearer(t, login.accessToken).get('/cart'), 401, 'AUTH_SESSION_ENDED');
-      expectError(await t.client().post('/auth/refresh', { refreshToken: login.refreshToken }), 401, 'REFRESH_TOKEN_INVALID');
+      expectError(
+        await t.client().post('/auth/refresh', { refreshToken: login.refreshToken }),
+        401,
+        'REFRESH_TOKEN_INVALID',
+      );
     }
     expect((await b.get('/session')).body.id).toBe(other.session.id);
     expect((await t.client().post('/auth/refresh', { refreshToken: other.refreshToken })).status).toBe(200);
@@ -377,11 +411,29 @@ describe('GET /sessions/stats', () => {
     await visit(g);
     await signIn(u1);
     await signIn(u2, 'user2@example.test');
-    expect((await g.get('/sessions/stats')).body).toEqual({ live: 3, expiredAwaitingSweep: 0, created: 3, ended: 0, swept: 0 });
+    expect((await g.get('/sessions/stats')).body).toEqual({
+      live: 3,
+      expiredAwaitingSweep: 0,
+      created: 3,
+      ended: 0,
+      swept: 0,
+    });
     await u2.post('/auth/logout');
     await t.advance(16 * minute);
-    expect((await g.get('/sessions/stats')).body).toEqual({ live: 1, expiredAwaitingSweep: 1, created: 3, ended: 1, swept: 0 });
+    expect((await g.get('/sessions/stats')).body).toEqual({
+      live: 1,
+      expiredAwaitingSweep: 1,
+      created: 3,
+      ended: 1,
+      swept: 0,
+    });
     await t.sweep();
-    expect((await g.get('/sessions/stats')).body).toEqual({ live: 1, expiredAwaitingSweep: 0, created: 3, ended: 1, swept: 1 });
+    expect((await g.get('/sessions/stats')).body).toEqual({
+      live: 1,
+      expiredAwaitingSweep: 0,
+      created: 3,
+      ended: 1,
+      swept: 1,
+    });
   });
 });

@@ -38,7 +38,11 @@ describe('POST /__control/sweep', () => {
     expect((await t.client().post('/auth/refresh', { refreshToken: live.refreshToken })).status).toBe(200);
     expect((await liveGuest.client.get('/session')).body.id).toBe(liveGuest.id);
     expect(await stats()).toMatchObject({ live: 4, expiredAwaitingSweep: 0 });
-    expectError(await t.client().post('/auth/refresh', { refreshToken: expiring.refreshToken }), 401, 'REFRESH_TOKEN_INVALID');
+    expectError(
+      await t.client().post('/auth/refresh', { refreshToken: expiring.refreshToken }),
+      401,
+      'REFRESH_TOKEN_INVALID',
+    );
     // The user's cart is the user's, not the session's: it outlives the swept session.
     const again = t.client();
     await signIn(again);

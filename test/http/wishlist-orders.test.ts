@@ -43,7 +43,9 @@ describe('wishlist', () => {
     await a1.post('/auth/logout');
     const a2 = t.client();
     await signIn(a2);
-    expect((await a2.get('/wishlist')).body.items.map((item: { productId: string }) => item.productId)).toEqual(['SKU-0001']);
+    expect((await a2.get('/wishlist')).body.items.map((item: { productId: string }) => item.productId)).toEqual([
+      'SKU-0001',
+    ]);
   });
 
   it('needs a signed-in user', async () => {
@@ -100,7 +102,9 @@ describe('orders', () => {
     const client = t.client();
     await signIn(client);
     await fill(client, { 'SKU-0001': 2 });
-    const replies = await Promise.all(Array.from({ length: 10 }, () => client.post('/orders', {}, { headers: { 'idempotency-key': 'k' } })));
+    const replies = await Promise.all(
+      Array.from({ length: 10 }, () => client.post('/orders', {}, { headers: { 'idempotency-key': 'k' } })),
+    );
     expect(replies.map((reply) => reply.status)).toEqual(Array(10).fill(201));
     expect(new Set(replies.map((reply) => reply.body.id)).size).toBe(1);
     expect((await client.get('/orders')).body.orders).toHaveLength(1);
@@ -110,8 +114,16 @@ describe('orders', () => {
     const client = t.client();
     await signIn(client);
     await fill(client, { 'SKU-0001': 1 });
-    const first = await client.post('/orders', { note: 'gift', giftWrap: true }, { headers: { 'idempotency-key': 'order-3' } });
-    const retry = await client.post('/orders', { giftWrap: true, note: 'gift' }, { headers: { 'idempotency-key': 'order-3' } });
+    const first = await client.post(
+      '/orders',
+      { note: 'gift', giftWrap: true },
+      { headers: { 'idempotency-key': 'order-3' } },
+    );
+    const retry = await client.post(
+      '/orders',
+      { giftWrap: true, note: 'gift' },
+      { headers: { 'idempotency-key': 'order-3' } },
+    );
     expect(first.status).toBe(201);
     expect(retry.status).toBe(201);
     expect(retry.headers.get('idempotent-replayed')).toBe('true');
@@ -125,7 +137,11 @@ describe('orders', () => {
     await client.post('/orders', { note: 'a' }, { headers: { 'idempotency-key': 'order-2' } });
     await fill(client, { 'SKU-0002': 1 });
     const cart = (await client.get('/cart')).body;
-    expectError(await client.post('/orders', { note: 'b' }, { headers: { 'idempotency-key': 'order-2' } }), 409, 'IDEMPOTENCY_CONFLICT');
+    expectError(
+      await client.post('/orders', { note: 'b' }, { headers: { 'idempotency-key': 'order-2' } }),
+      409,
+      'IDEMPOTENCY_CONFLICT',
+    );
     expect((await client.get('/cart')).body).toEqual(cart);
     expect((await client.get('/orders')).body.orders).toHaveLength(1);
   });
@@ -165,7 +181,10 @@ describe('orders', () => {
     const orders = (await client.get('/orders')).body.orders as { items: { quantity: number }[] }[];
     expect(orders).toHaveLength(placed.length);
     const ordered = orders.flatMap((order) => order.items).reduce((sum, line) => sum + line.quantity, 0);
-    const left = ((await client.get('/cart')).body.items as { quantity: number }[]).reduce((sum, line) => sum + line.quantity, 0);
+    const left = ((await client.get('/cart')).body.items as { quantity: number }[]).reduce(
+      (sum, line) => sum + line.quantity,
+      0,
+    );
     expect(ordered + left).toBe(21);
   });
 

@@ -14,7 +14,11 @@ afterEach(async () => {
 test('a property whose needs the target lacks is "not applicable" and names what is missing', async () => {
   target = await inProcessTarget({ config: { testControls: false } });
   const timed = await runProperty(cleanup, target, { runs: 5 });
-  expect(timed).toMatchObject({ verdict: 'not applicable', runs: 0, reason: 'target lacks control:clock, control:sweep' });
+  expect(timed).toMatchObject({
+    verdict: 'not applicable',
+    runs: 0,
+    reason: 'target lacks control:clock, control:sweep',
+  });
   const signedIn = await runProperty(invalidation, target, { runs: 5 });
   expect(signedIn).toMatchObject({ verdict: 'not applicable', reason: 'target lacks accounts' });
 });

@@ -166,7 +166,9 @@ function csrfNotBound(): InProcessOptions {
   return {
     store: () => store,
     adapt: (server) => {
-      server.app.middleware.unshift((ctx: Koa.Context, next: Koa.Next) => store.presented.run(ctx.get('x-csrf-token'), next));
+      server.app.middleware.unshift((ctx: Koa.Context, next: Koa.Next) =>
+        store.presented.run(ctx.get('x-csrf-token'), next),
+      );
     },
   };
 }
@@ -248,22 +250,70 @@ interface Case {
 }
 
 const cases: Case[] = [
-  { family: sessionIdStability, broken: 'a store that never finds a session by its secret', server: () => ({ store: () => new ForgetfulStore() }) },
+  {
+    family: sessionIdStability,
+    broken: 'a store that never finds a session by its secret',
+    server: () => ({ store: () => new ForgetfulStore() }),
+  },
   { family: strictMode, broken: 'a server that adopts made-up cookie values', server: adoptMadeUpCookies },
-  { family: rotationOnLogin, broken: 'a store that ignores endSession', server: () => ({ store: () => new UndyingStore() }) },
-  { family: noLostUpdates, broken: 'a store whose add is read-await-write', server: () => ({ store: () => new LosingStore() }) },
-  { family: noDuplicateCarts, broken: 'a store whose get-or-create cart races', server: () => ({ store: () => new RacyCartStore() }) },
-  { family: mergeCorrectness, broken: 'a store whose merge drops the guest cart', server: () => ({ store: () => new DroppingMergeStore() }) },
-  { family: isolation, broken: 'a store that keeps the current owner across an await', server: () => ({ store: () => new LeakyStore() }) },
+  {
+    family: rotationOnLogin,
+    broken: 'a store that ignores endSession',
+    server: () => ({ store: () => new UndyingStore() }),
+  },
+  {
+    family: noLostUpdates,
+    broken: 'a store whose add is read-await-write',
+    server: () => ({ store: () => new LosingStore() }),
+  },
+  {
+    family: noDuplicateCarts,
+    broken: 'a store whose get-or-create cart races',
+    server: () => ({ store: () => new RacyCartStore() }),
+  },
+  {
+    family: mergeCorrectness,
+    broken: 'a store whose merge drops the guest cart',
+    server: () => ({ store: () => new DroppingMergeStore() }),
+  },
+  {
+    family: isolation,
+    broken: 'a store that keeps the current owner across an await',
+    server: () => ({ store: () => new LeakyStore() }),
+  },
   { family: csrfBinding, broken: 'CSRF accepted from any issued token', server: csrfNotBound },
-  { family: invalidation, broken: 'a store that ignores endSession', server: () => ({ store: () => new UndyingStore() }) },
+  {
+    family: invalidation,
+    broken: 'a store that ignores endSession',
+    server: () => ({ store: () => new UndyingStore() }),
+  },
   { family: invalidation, broken: 'no idle timeout', server: () => ({ store: () => new NoIdleTimeoutStore() }) },
-  { family: invalidation, broken: 'no absolute timeout', server: () => ({ store: () => new NoAbsoluteTimeoutStore() }) },
+  {
+    family: invalidation,
+    broken: 'no absolute timeout',
+    server: () => ({ store: () => new NoAbsoluteTimeoutStore() }),
+  },
   { family: refreshRotation, broken: 'no grace window', server: () => ({ store: () => new NoGraceStore() }) },
-  { family: refreshRotation, broken: "ending one session ends all the user's sessions", server: () => ({ store: () => new EndsEverySessionStore() }) },
-  { family: cleanup, broken: 'a sweeper that removes nothing', server: () => ({ store: () => new IdleSweeperStore() }) },
-  { family: cleanup, broken: 'a sweeper that removes live sessions', server: () => ({ store: () => new EagerSweeperStore() }) },
-  { family: population, broken: 'a store that evicts all but the newest 500 sessions', server: () => ({ store: () => new EvictingStore() }) },
+  {
+    family: refreshRotation,
+    broken: "ending one session ends all the user's sessions",
+    server: () => ({ store: () => new EndsEverySessionStore() }),
+  },
+  {
+    family: cleanup,
+    broken: 'a sweeper that removes nothing',
+    server: () => ({ store: () => new IdleSweeperStore() }),
+  },
+  {
+    family: cleanup,
+    broken: 'a sweeper that removes live sessions',
+    server: () => ({ store: () => new EagerSweeperStore() }),
+  },
+  {
+    family: population,
+    broken: 'a store that evicts all but the newest 500 sessions',
+    server: () => ({ store: () => new EvictingStore() }),
+  },
 ];
 
 describe('every property family fails on a server broken its way', () => {
@@ -280,7 +330,9 @@ describe('every property family fails on a server broken its way', () => {
       expect(result.verdict, `${family.name} passed on ${broken}`).toBe('failed');
       const failure = result.failure!;
       expect(failure.exchanges.length).toBeGreaterThan(0);
-      expect(formatFailure(result, 'URL')).toContain(`sessionproof props --target URL --only ${family.name} --seed=${failure.seed} --path ${failure.path}`);
+      expect(formatFailure(result, 'URL')).toContain(
+        `sessionproof props --target URL --only ${family.name} --seed=${failure.seed} --path ${failure.path}`,
+      );
 
       const replayed = await runProperty(family, target, {
         runs: 1,

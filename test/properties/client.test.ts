@@ -11,9 +11,16 @@ beforeAll(async () => {
   server = createServer((request, response) => {
     const headers: Record<string, string | string[]> = { 'content-type': 'application/json' };
     if (request.url === '/set') headers['set-cookie'] = ['sid=abc; path=/; httponly', 'sid.sig=xyz; path=/'];
-    if (request.url === '/clear') headers['set-cookie'] = ['sid=; path=/; expires=Thu, 01 Jan 1970 00:00:00 GMT', 'sid.sig=gone; Max-Age=0'];
+    if (request.url === '/clear')
+      headers['set-cookie'] = ['sid=; path=/; expires=Thu, 01 Jan 1970 00:00:00 GMT', 'sid.sig=gone; Max-Age=0'];
     response.writeHead(200, headers);
-    response.end(JSON.stringify({ cookie: request.headers.cookie ?? null, csrf: request.headers['x-csrf-token'] ?? null, auth: request.headers.authorization ?? null }));
+    response.end(
+      JSON.stringify({
+        cookie: request.headers.cookie ?? null,
+        csrf: request.headers['x-csrf-token'] ?? null,
+        auth: request.headers.authorization ?? null,
+      }),
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -49,8 +56,10 @@ test('a clone holds copies: what one learns later does not leak into the other',
   const second = first.clone('c1');
   await first.request('GET', '/clear');
   expect(second.cookies.get('sid')).toBe('abc');
-  expect(history.inOrder().map((exchange) => [exchange.seq, exchange.client, exchange.url.slice(base.length)])).toEqual([
-    [0, 'c0', '/set'],
-    [1, 'c0', '/clear'],
-  ]);
+  expect(history.inOrder().map((exchange) => [exchange.seq, exchange.client, exchange.url.slice(base.length)])).toEqual(
+    [
+      [0, 'c0', '/set'],
+      [1, 'c0', '/clear'],
+    ],
+  );
 });

@@ -41,6 +41,9 @@ test('merge sums by SKU up to the line cap and removes the guest cart', () => {
   model.cart(`guest:${guest.key}`).set('A', 7).set('B', 1);
   model.cart('user:0').set('A', 5);
   model.merge(guest, 0);
-  expect([...model.cart('user:0')]).toEqual([['A', 10], ['B', 1]]);
+  expect([...model.cart('user:0')]).toEqual([
+    ['A', 10],
+    ['B', 1],
+  ]);
   expect(model.carts.has(`guest:${guest.key}`)).toBe(false);
 });

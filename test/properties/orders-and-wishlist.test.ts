@@ -70,7 +70,12 @@ describe('orders-and-wishlist fails on a server broken its way', () => {
       expect(result.verdict, `passed on ${broken}`).toBe('failed');
       const failure = result.failure!;
       expect(failure.exchanges.length).toBeGreaterThan(0);
-      const replay = await runProperty(ordersAndWishlist, target, { runs: 1, seed: failure.seed, path: failure.path, ...(failure.replayPath ? { replayPath: failure.replayPath } : {}) });
+      const replay = await runProperty(ordersAndWishlist, target, {
+        runs: 1,
+        seed: failure.seed,
+        path: failure.path,
+        ...(failure.replayPath ? { replayPath: failure.replayPath } : {}),
+      });
       expect(replay.verdict, formatFailure(result, null)).toBe('failed');
     });
   }

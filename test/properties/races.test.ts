@@ -111,15 +111,18 @@ describe('races on the clean reference server', () => {
  */
 function unguardedGuestCarts(): Store {
   const inner = new MemoryStore();
-  const unguarded = (owner: CartOwner): CartOwner => (guestSessionOf(owner) === null ? owner : `user:unguarded-${owner}`);
+  const unguarded = (owner: CartOwner): CartOwner =>
+    guestSessionOf(owner) === null ? owner : `user:unguarded-${owner}`;
   const shownAs = (owner: CartOwner, cart: Cart): Cart => ({ ...cart, owner: cartOwnerKind(owner) });
   return decorateStore(inner, {
-    getOrCreateCart: async (owner, newCartId) => shownAs(owner, await inner.getOrCreateCart(unguarded(owner), newCartId)),
+    getOrCreateCart: async (owner, newCartId) =>
+      shownAs(owner, await inner.getOrCreateCart(unguarded(owner), newCartId)),
     addToCart: async (owner, newCartId, line, max) => {
       const cart = await inner.addToCart(unguarded(owner), newCartId, line, max);
       return cart && shownAs(owner, cart);
     },
-    mergeCarts: (guest, user, newCartId, strategy, max) => inner.mergeCarts(unguarded(guest), user, newCartId, strategy, max),
+    mergeCarts: (guest, user, newCartId, strategy, max) =>
+      inner.mergeCarts(unguarded(guest), user, newCartId, strategy, max),
   });
 }
 
@@ -140,7 +143,11 @@ describe('races on stores broken on purpose', () => {
         expect(report).toMatch(symptom);
         // the report carries the scheduler's order of store calls, and the seed and path replay it
         expect(report).toMatch(/schedulerFor\(\)/);
-        const replay = await fc.check(race.property(servers), { seed: details.seed, path: details.counterexamplePath!, numRuns: 1 });
+        const replay = await fc.check(race.property(servers), {
+          seed: details.seed,
+          path: details.counterexamplePath!,
+          numRuns: 1,
+        });
         expect(replay.failed).toBe(true);
       } finally {
         await servers.close();

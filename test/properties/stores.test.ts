@@ -20,23 +20,28 @@ const runs = Number(process.env.SESSIONPROOF_STORE_RUNS ?? 100);
 
 for (const backend of ['redis', 'postgres'] as StoreBackend[]) {
   const provisioned = await provisionStore(backend);
-  describe.skipIf(provisioned.url === null)(`property suites over HTTP on ${backend}, two instances sharing the store`, () => {
-    let target: Target;
-    beforeAll(async () => {
-      target = await zooTarget({ store: provisioned.url!, faults: [], instances: 2 });
-    });
-    afterAll(async () => {
-      await target?.close();
-      await provisioned.release();
-    });
-
-    for (const family of families) {
-      test(`${family.name} on ${backend}`, { timeout: 600_000 }, async (context) => {
-        const result = await runProperty(family, target, { runs });
-        console.log(`[sessionproof] ${family.name} on ${backend}: ${result.verdict}, ${result.runs} runs (${result.skipped} skipped, ${result.requests} requests) in ${result.seconds.toFixed(1)} s (${(result.runs / result.seconds).toFixed(1)} runs/s)`);
-        if (result.verdict === 'not applicable') return context.skip(`not applicable: ${result.reason}`);
-        if (result.verdict === 'failed') throw new Error(formatFailure(result, null));
+  describe.skipIf(provisioned.url === null)(
+    `property suites over HTTP on ${backend}, two instances sharing the store`,
+    () => {
+      let target: Target;
+      beforeAll(async () => {
+        target = await zooTarget({ store: provisioned.url!, faults: [], instances: 2 });
       });
-    }
-  });
+      afterAll(async () => {
+        await target?.close();
+        await provisioned.release();
+      });
+
+      for (const family of families) {
+        test(`${family.name} on ${backend}`, { timeout: 600_000 }, async (context) => {
+          const result = await runProperty(family, target, { runs });
+          console.log(
+            `[sessionproof] ${family.name} on ${backend}: ${result.verdict}, ${result.runs} runs (${result.skipped} skipped, ${result.requests} requests) in ${result.seconds.toFixed(1)} s (${(result.runs / result.seconds).toFixed(1)} runs/s)`,
+          );
+          if (result.verdict === 'not applicable') return context.skip(`not applicable: ${result.reason}`);
+          if (result.verdict === 'failed') throw new Error(formatFailure(result, null));
+        });
+      }
+    },
+  );
 }

@@ -72,7 +72,13 @@ export function sampleSummary(options: SampleOptions = {}): RunSummary {
   const jitter = (value: number) => value * (1 + (rnd() * 2 - 1) * noise);
   const rate = (value: number) => jitter(value * speed);
   const ms = (value: number) => Math.round(jitter(value / speed) * 1000) / 1000;
-  const percentiles = (p50: number): Percentiles => ({ p50: ms(p50), p90: ms(p50 * 1.8), p99: ms(p50 * 3.4), p999: ms(p50 * 6), max: ms(p50 * 11) });
+  const percentiles = (p50: number): Percentiles => ({
+    p50: ms(p50),
+    p90: ms(p50 * 1.8),
+    p99: ms(p50 * 3.4),
+    p999: ms(p50 * 6),
+    max: ms(p50 * 11),
+  });
   const calibrationRps = rate(14_000);
 
   const properties: PropertyResult[] = propertyNames.map((name, i) => {
@@ -81,7 +87,18 @@ export function sampleSummary(options: SampleOptions = {}): RunSummary {
     const seconds = Math.round(jitter(1.2 + i * 0.35) * 100) / 100;
     const seed = 1_000_003 * (i + 1);
     if (name === 'strict-mode') {
-      return { name, verdict: 'not-applicable', runs: 0, seconds: 0, runsPerSecond: 0, seed, path: null, replay: null, reason: 'target lacks controls.strict', counterexample: null };
+      return {
+        name,
+        verdict: 'not-applicable',
+        runs: 0,
+        seconds: 0,
+        runsPerSecond: 0,
+        seed,
+        path: null,
+        replay: null,
+        reason: 'target lacks controls.strict',
+        counterexample: null,
+      };
     }
     return {
       name,
@@ -97,7 +114,11 @@ export function sampleSummary(options: SampleOptions = {}): RunSummary {
         ? {
             commands: '[login(0), addItem(c0, SKU-0001, 2) || addItem(c0, SKU-0001, 3), getCart(c0)]',
             error: 'model says SKU-0001 quantity 5, server says 3',
-            history: ['POST /auth/login {"email":"u0@example.test"} -> 200', 'POST /cart/items {"sku":"SKU-0001","quantity":2} -> 200', 'GET /cart -> 200 {"items":[{"sku":"SKU-0001","quantity":3}]}'],
+            history: [
+              'POST /auth/login {"email":"u0@example.test"} -> 200',
+              'POST /cart/items {"sku":"SKU-0001","quantity":2} -> 200',
+              'GET /cart -> 200 {"items":[{"sku":"SKU-0001","quantity":3}]}',
+            ],
           }
         : null,
     };
@@ -106,11 +127,27 @@ export function sampleSummary(options: SampleOptions = {}): RunSummary {
   const series = (seconds: number, rps: number, p50: number, slowFrom = Infinity, slowTo = -Infinity) =>
     Array.from({ length: seconds }, (_, second) => {
       const slow = second >= slowFrom && second < slowTo;
-      return { second, requestsPerSecond: Math.round(rate(slow ? rps * 0.7 : rps)), p50Ms: ms(slow ? p50 * 1.5 : p50), p99Ms: ms(slow ? p50 * 6 : p50 * 3.4) };
+      return {
+        second,
+        requestsPerSecond: Math.round(rate(slow ? rps * 0.7 : rps)),
+        p50Ms: ms(slow ? p50 * 1.5 : p50),
+        p99Ms: ms(slow ? p50 * 6 : p50 * 3.4),
+      };
     });
-  const scenario = (s: Omit<ScenarioResult, 'requests' | 'requestsPerSecond' | 'figures' | 'distributions' | 'memory' | 'phases'> & Partial<ScenarioResult>): ScenarioResult => {
+  const scenario = (
+    s: Omit<ScenarioResult, 'requests' | 'requestsPerSecond' | 'figures' | 'distributions' | 'memory' | 'phases'> &
+      Partial<ScenarioResult>,
+  ): ScenarioResult => {
     const requests = s.timeSeries.reduce((sum, p) => sum + p.requestsPerSecond, 0);
-    return { requests, requestsPerSecond: requests / s.durationSeconds, phases: [], figures: [], distributions: [], memory: null, ...s };
+    return {
+      requests,
+      requestsPerSecond: requests / s.durationSeconds,
+      phases: [],
+      figures: [],
+      distributions: [],
+      memory: null,
+      ...s,
+    };
   };
 
   const beforeRps = rate(3_900);
@@ -129,7 +166,17 @@ export function sampleSummary(options: SampleOptions = {}): RunSummary {
         { name: 'reuse detections', value: 0 },
       ],
       figures: [{ name: 'time until every client is back to 200', value: ms(38), unit: 'ms' }],
-      distributions: [{ name: 'refresh calls per client', of: 'client', buckets: [{ value: 1, count: 58 }, { value: 2, count: 5 }, { value: 3, count: 1 }] }],
+      distributions: [
+        {
+          name: 'refresh calls per client',
+          of: 'client',
+          buckets: [
+            { value: 1, count: 58 },
+            { value: 2, count: 5 },
+            { value: 3, count: 1 },
+          ],
+        },
+      ],
     }),
     scenario({
       scenario: 'cleanup-under-load',
@@ -139,9 +186,30 @@ export function sampleSummary(options: SampleOptions = {}): RunSummary {
       latencyMs: { uncorrected: percentiles(2.2), corrected: percentiles(2.9) },
       timeSeries: series(20, 3_900, 2.2, 8, 14),
       phases: [
-        { name: 'before-sweep', startSecond: 0, endSecond: 8, requests: Math.round(beforeRps * 8), requestsPerSecond: beforeRps, latencyMs: percentiles(2.1) },
-        { name: 'during-sweep', startSecond: 8, endSecond: 14, requests: Math.round(beforeRps * 0.7 * 6), requestsPerSecond: beforeRps * 0.7 * jitter(1), latencyMs: percentiles(3.3) },
-        { name: 'after-sweep', startSecond: 14, endSecond: 20, requests: Math.round(beforeRps * 6), requestsPerSecond: beforeRps * jitter(1), latencyMs: percentiles(2.2) },
+        {
+          name: 'before-sweep',
+          startSecond: 0,
+          endSecond: 8,
+          requests: Math.round(beforeRps * 8),
+          requestsPerSecond: beforeRps,
+          latencyMs: percentiles(2.1),
+        },
+        {
+          name: 'during-sweep',
+          startSecond: 8,
+          endSecond: 14,
+          requests: Math.round(beforeRps * 0.7 * 6),
+          requestsPerSecond: beforeRps * 0.7 * jitter(1),
+          latencyMs: percentiles(3.3),
+        },
+        {
+          name: 'after-sweep',
+          startSecond: 14,
+          endSecond: 20,
+          requests: Math.round(beforeRps * 6),
+          requestsPerSecond: beforeRps * jitter(1),
+          latencyMs: percentiles(2.2),
+        },
       ],
       counters: [
         { name: 'expired left', value: 0, expect: { op: '==', value: 0 } },
@@ -149,7 +217,10 @@ export function sampleSummary(options: SampleOptions = {}): RunSummary {
         { name: 'sessions swept', value: 30_000 },
       ],
       figures: [{ name: 'sweep rate', value: rate(5_100), unit: 'sessions/s' }],
-      memory: { before: { rssBytes: 412_000_000, heapUsedBytes: 301_000_000 }, after: { rssBytes: 331_000_000, heapUsedBytes: 212_000_000 } },
+      memory: {
+        before: { rssBytes: 412_000_000, heapUsedBytes: 301_000_000 },
+        after: { rssBytes: 331_000_000, heapUsedBytes: 212_000_000 },
+      },
     }),
     scenario({
       scenario: 'cart-contention',
@@ -171,11 +242,18 @@ export function sampleSummary(options: SampleOptions = {}): RunSummary {
       latencyMs: { uncorrected: percentiles(6.5), corrected: percentiles(6.9) },
       timeSeries: series(8, 400, 6.5),
       counters: [{ name: 'live sessions after churn', value: 12, expect: { op: '<=', value: 100 } }],
-      memory: { before: { rssBytes: 180_000_000, heapUsedBytes: 90_000_000 }, after: { rssBytes: 184_000_000, heapUsedBytes: 92_000_000 } },
+      memory: {
+        before: { rssBytes: 180_000_000, heapUsedBytes: 90_000_000 },
+        after: { rssBytes: 184_000_000, heapUsedBytes: 92_000_000 },
+      },
     }),
   ];
 
-  const columns = [...propertyNames.filter((p) => p !== 'strict-mode'), 'cart-contention: lost updates', 'refresh-storm: spurious logouts'];
+  const columns = [
+    ...propertyNames.filter((p) => p !== 'strict-mode'),
+    'cart-contention: lost updates',
+    'refresh-storm: spurious logouts',
+  ];
   const faults: ZooFault[] = faultNames.map(([fault, description, property], i) => {
     const missed = fault === options.undetectedFault;
     const outcomes = Object.fromEntries(columns.map((c) => [c, 'passed' as const])) as ZooFault['outcomes'];
@@ -209,12 +287,61 @@ export function sampleSummary(options: SampleOptions = {}): RunSummary {
     calibration: 'bare-node',
     baseline: 'koa-session',
     targets: [
-      { id: 'bare-node', label: 'bare node:http JSON', role: 'calibration', requestsPerSecond: calibrationRps, latencyMs: { p50: ms(1.9), p99: ms(4.8) }, serverCpuMicrosPerRequest: ms(13), problems: [] },
-      { id: 'koa-session', label: 'koa + koa-session (memory)', role: 'baseline', requestsPerSecond: rate(6_300), latencyMs: { p50: ms(4.6), p99: ms(9.9) }, serverCpuMicrosPerRequest: ms(57), problems: [] },
-      { id: 'reference-read', label: 'reference GET /session', role: 'subject', requestsPerSecond: rate(5_600 * (options.referenceSpeed ?? 1)), latencyMs: { p50: ms(5.3 / (options.referenceSpeed ?? 1)), p99: ms(11.4 / (options.referenceSpeed ?? 1)) }, serverCpuMicrosPerRequest: ms(43 / (options.referenceSpeed ?? 1)), problems: [] },
-      { id: 'reference-write', label: 'reference POST /cart/items', role: 'subject', requestsPerSecond: rate(3_400), latencyMs: { p50: ms(8.7), p99: ms(17.5) }, serverCpuMicrosPerRequest: ms(69), problems: [] },
-      { id: 'koa-session-redis', label: 'koa + koa-session (ioredis)', role: 'baseline', requestsPerSecond: rate(4_600), latencyMs: { p50: ms(5.8), p99: ms(16.7) }, serverCpuMicrosPerRequest: ms(86), problems: [] },
-      { id: 'reference-redis-read', label: 'reference on Redis GET /cart', role: 'subject', requestsPerSecond: rate(5_400), latencyMs: { p50: ms(4.8), p99: ms(14.0) }, serverCpuMicrosPerRequest: ms(70), peer: 'koa-session-redis', problems: [] },
+      {
+        id: 'bare-node',
+        label: 'bare node:http JSON',
+        role: 'calibration',
+        requestsPerSecond: calibrationRps,
+        latencyMs: { p50: ms(1.9), p99: ms(4.8) },
+        serverCpuMicrosPerRequest: ms(13),
+        problems: [],
+      },
+      {
+        id: 'koa-session',
+        label: 'koa + koa-session (memory)',
+        role: 'baseline',
+        requestsPerSecond: rate(6_300),
+        latencyMs: { p50: ms(4.6), p99: ms(9.9) },
+        serverCpuMicrosPerRequest: ms(57),
+        problems: [],
+      },
+      {
+        id: 'reference-read',
+        label: 'reference GET /session',
+        role: 'subject',
+        requestsPerSecond: rate(5_600 * (options.referenceSpeed ?? 1)),
+        latencyMs: { p50: ms(5.3 / (options.referenceSpeed ?? 1)), p99: ms(11.4 / (options.referenceSpeed ?? 1)) },
+        serverCpuMicrosPerRequest: ms(43 / (options.referenceSpeed ?? 1)),
+        problems: [],
+      },
+      {
+        id: 'reference-write',
+        label: 'reference POST /cart/items',
+        role: 'subject',
+        requestsPerSecond: rate(3_400),
+        latencyMs: { p50: ms(8.7), p99: ms(17.5) },
+        serverCpuMicrosPerRequest: ms(69),
+        problems: [],
+      },
+      {
+        id: 'koa-session-redis',
+        label: 'koa + koa-session (ioredis)',
+        role: 'baseline',
+        requestsPerSecond: rate(4_600),
+        latencyMs: { p50: ms(5.8), p99: ms(16.7) },
+        serverCpuMicrosPerRequest: ms(86),
+        problems: [],
+      },
+      {
+        id: 'reference-redis-read',
+        label: 'reference on Redis GET /cart',
+        role: 'subject',
+        requestsPerSecond: rate(5_400),
+        latencyMs: { p50: ms(4.8), p99: ms(14.0) },
+        serverCpuMicrosPerRequest: ms(70),
+        peer: 'koa-session-redis',
+        problems: [],
+      },
     ],
     goals: [{ target: 'reference-read', over: 'koa-session', minimumRatio: 0.6 }],
   };
@@ -226,10 +353,23 @@ export function sampleSummary(options: SampleOptions = {}): RunSummary {
       startedAt: '2026-11-22T05:34:43.000Z',
       finishedAt: '2026-11-22T05:41:02.000Z',
       git: { commit: 'e6374f2a9c0d1b2e3f4a5b6c7d8e9f0a1b2c3d4e', dirty: false },
-      machine: { node: 'v20.19.2', cpus: 2, cpuModel: 'Intel(R) Xeon(R) CPU @ 2.20GHz', platform: 'linux', arch: 'x64', totalMemoryBytes: 8_000_000_000, loadAverage1m: 0.42 },
+      machine: {
+        node: 'v20.19.2',
+        cpus: 2,
+        cpuModel: 'Intel(R) Xeon(R) CPU @ 2.20GHz',
+        platform: 'linux',
+        arch: 'x64',
+        totalMemoryBytes: 8_000_000_000,
+        loadAverage1m: 0.42,
+      },
       target: { kind: 'reference', store: 'memory', faults: [] },
     },
-    calibration: { requestsPerSecond: calibrationRps, latencyMs: percentiles(1.9), connections: 32, durationSeconds: 4 },
+    calibration: {
+      requestsPerSecond: calibrationRps,
+      latencyMs: percentiles(1.9),
+      connections: 32,
+      durationSeconds: 4,
+    },
     properties,
     scenarios,
     zoo,

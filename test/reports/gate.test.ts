@@ -52,7 +52,9 @@ describe('gate: comparing a run with its baseline', () => {
     ]);
     const [throughput] = result.regressions;
     expect(throughput!.change).toBe('-30.0%');
-    expect(throughput!.reason).toMatch(/^bench reference-read throughput \/ calibration dropped from 0\.\d{3} to 0\.\d{3} \(-30\.0%, tolerance 15%; reference-read req\/s ÷ bare-node req\/s\)$/);
+    expect(throughput!.reason).toMatch(
+      /^bench reference-read throughput \/ calibration dropped from 0\.\d{3} to 0\.\d{3} \(-30\.0%, tolerance 15%; reference-read req\/s ÷ bare-node req\/s\)$/,
+    );
     expect(formatGate(result, { baseline: 'a', current: 'b' })).toContain('GATE FAILED: 4 regression(s)');
   });
 
@@ -76,14 +78,27 @@ describe('gate: comparing a run with its baseline', () => {
     const broken = sampleSummary({ seed: 11, lostUpdates: 2, failingProperty: 'cleanup' });
     const result = compareRuns(broken, baseline, defaults);
     expect(result.regressions).toEqual([]);
-    expect(result.rows.find((r) => r.figure === 'scenario cart-contention/memory: lost updates')).toMatchObject({ baseline: '2', current: '0', change: '-2', verdict: 'ok' });
+    expect(result.rows.find((r) => r.figure === 'scenario cart-contention/memory: lost updates')).toMatchObject({
+      baseline: '2',
+      current: '0',
+      change: '-2',
+      verdict: 'ok',
+    });
   });
 
   it('fails when a fault goes undetected or a property no longer holds, and when a figure disappears', () => {
-    expect(regressed(baseline, sampleSummary({ seed: 11, undetectedFault: 'merge-not-idempotent' }))).toEqual(['zoo fault merge-not-idempotent detected']);
-    expect(regressed(baseline, sampleSummary({ seed: 11, failingProperty: 'isolation' }))).toEqual(['property isolation']);
+    expect(regressed(baseline, sampleSummary({ seed: 11, undetectedFault: 'merge-not-idempotent' }))).toEqual([
+      'zoo fault merge-not-idempotent detected',
+    ]);
+    expect(regressed(baseline, sampleSummary({ seed: 11, failingProperty: 'isolation' }))).toEqual([
+      'property isolation',
+    ]);
     const full = sampleSummary({ seed: 11 });
-    const missing = regressed(baseline, { ...full, bench: undefined, checks: full.checks.filter((c) => c.source !== 'bench') });
+    const missing = regressed(baseline, {
+      ...full,
+      bench: undefined,
+      checks: full.checks.filter((c) => c.source !== 'bench'),
+    });
     expect(missing).toContain('bench reference-read throughput / calibration');
     expect(missing).toContain('bench reference-read throughput vs koa-session');
   });
@@ -127,7 +142,10 @@ describe('sessionproof gate (command)', () => {
   const file = (name: string) => join(dir, name);
   const gate = async (...args: string[]) => {
     try {
-      const { stdout, stderr } = await promisify(execFile)(process.execPath, ['bin/sessionproof.js', 'gate', ...args], { cwd: root, timeout: 20_000 });
+      const { stdout, stderr } = await promisify(execFile)(process.execPath, ['bin/sessionproof.js', 'gate', ...args], {
+        cwd: root,
+        timeout: 20_000,
+      });
       return { code: 0, stdout, stderr };
     } catch (error) {
       const e = error as { code: number; stdout: string; stderr: string };
@@ -139,7 +157,10 @@ describe('sessionproof gate (command)', () => {
     dir = await mkdtemp(join(tmpdir(), 'sessionproof-gate-'));
     await writeFile(file('baseline.json'), JSON.stringify(sampleSummary({ seed: 21 })));
     await writeFile(file('same.json'), JSON.stringify(sampleSummary({ seed: 21, machineSpeed: 0.6 })));
-    await writeFile(file('slower.json'), JSON.stringify(sampleSummary({ seed: 21, referenceSpeed: 0.75, lostUpdates: 1 })));
+    await writeFile(
+      file('slower.json'),
+      JSON.stringify(sampleSummary({ seed: 21, referenceSpeed: 0.75, lostUpdates: 1 })),
+    );
     await writeFile(file('bad.json'), JSON.stringify({ schemaVersion: 1, run: {} }));
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
@@ -152,18 +173,36 @@ describe('sessionproof gate (command)', () => {
   });
 
   it('exits 1 on a seeded regression, naming each figure and by how much', async () => {
-    const { code, stdout } = await gate('--baseline', file('baseline.json'), '--current', file('slower.json'), '--tolerance', '0.1');
+    const { code, stdout } = await gate(
+      '--baseline',
+      file('baseline.json'),
+      '--current',
+      file('slower.json'),
+      '--tolerance',
+      '0.1',
+    );
     expect(code).toBe(1);
     expect(stdout).toContain('GATE FAILED: 6 regression(s)');
-    expect(stdout).toMatch(/- bench reference-read throughput \/ calibration dropped from .* \(-25\.0%, tolerance 10%;/);
-    expect(stdout).toContain('- scenario cart-contention/memory: lost updates is 1, expected == 0 (baseline 0, off by +1)');
+    expect(stdout).toMatch(
+      /- bench reference-read throughput \/ calibration dropped from .* \(-25\.0%, tolerance 10%;/,
+    );
+    expect(stdout).toContain(
+      '- scenario cart-contention/memory: lost updates is 1, expected == 0 (baseline 0, off by +1)',
+    );
   });
 
   it('exits 2 on a malformed summary or a bad option, saying what is wrong', async () => {
     const bad = await gate('--baseline', file('baseline.json'), '--current', file('bad.json'));
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('run.id: missing');
-    const option = await gate('--baseline', file('baseline.json'), '--current', file('same.json'), '--tolerance-for', 'p99');
+    const option = await gate(
+      '--baseline',
+      file('baseline.json'),
+      '--current',
+      file('same.json'),
+      '--tolerance-for',
+      'p99',
+    );
     expect(option.code).toBe(2);
     expect(option.stderr).toContain('--tolerance-for takes NAME=FRACTION, got "p99"');
   });

@@ -12,7 +12,9 @@ import { writeReport } from '../../reports/write-report.ts';
 import { sampleSummary } from './fixtures.ts';
 
 // SESSIONPROOF_CHROMIUM points at another Chromium build (a Chrome on a laptop); otherwise Debian's package.
-const candidates = process.env['SESSIONPROOF_CHROMIUM'] ? [process.env['SESSIONPROOF_CHROMIUM']] : ['/usr/bin/chromium', '/usr/bin/chromium-browser'];
+const candidates = process.env['SESSIONPROOF_CHROMIUM']
+  ? [process.env['SESSIONPROOF_CHROMIUM']]
+  : ['/usr/bin/chromium', '/usr/bin/chromium-browser'];
 const chromium = candidates.find((path) => existsSync(path));
 const requireBrowser = process.env['SESSIONPROOF_REQUIRE_BROWSER'] === '1';
 
@@ -64,7 +66,9 @@ describe('HTML report', () => {
   it('draws each chart from the data: latency and throughput per scenario, phases, refresh calls, bench ratios', () => {
     const s = sampleSummary();
     const html = renderHtml(s);
-    const charts = [...html.matchAll(/<svg class="chart" data-chart="([^"]+)" data-points="(\d+)"/g)].map((m) => [m[1], Number(m[2])] as const);
+    const charts = [...html.matchAll(/<svg class="chart" data-chart="([^"]+)" data-points="(\d+)"/g)].map(
+      (m) => [m[1], Number(m[2])] as const,
+    );
     const kinds = charts.map(([kind]) => kind);
     expect(kinds.filter((k) => k === 'latency-over-time')).toHaveLength(s.scenarios!.length);
     expect(kinds.filter((k) => k === 'throughput-over-time')).toHaveLength(s.scenarios!.length);
@@ -74,13 +78,32 @@ describe('HTML report', () => {
     const p99 = [...html.matchAll(/data-series="p99" points="([^"]+)"/g)][0]![1]!.split(' ');
     expect(p99).toHaveLength(storm.timeSeries.length);
     expect(html).toContain('refresh-storm/memory: refresh calls per client');
-    expect((html.match(/<td class="cell detected"/g) ?? []).length).toBe(s.zoo!.faults.flatMap((f) => Object.values(f.outcomes)).filter((o) => o === 'detected').length);
+    expect((html.match(/<td class="cell detected"/g) ?? []).length).toBe(
+      s.zoo!.faults.flatMap((f) => Object.values(f.outcomes)).filter((o) => o === 'detected').length,
+    );
   });
 
   it('puts the label of a band that starts under the previous label on a line of its own', () => {
     const labels = (bands: { from: number; to: number; label: string }[]) =>
-      [...lineChart({ kind: 'k', title: 't', xLabel: 's', yLabel: 'req/s', series: [{ name: 'a', color: '#000', points: [[0, 1], [60, 1]] }], bands })
-        .matchAll(/class="band-label" x="([\d.]+)" y="([\d.]+)"[^>]*>([^<]*)</g)].map(([, x, y, text]) => ({ x: Number(x), y: Number(y), text }));
+      [
+        ...lineChart({
+          kind: 'k',
+          title: 't',
+          xLabel: 's',
+          yLabel: 'req/s',
+          series: [
+            {
+              name: 'a',
+              color: '#000',
+              points: [
+                [0, 1],
+                [60, 1],
+              ],
+            },
+          ],
+          bands,
+        }).matchAll(/class="band-label" x="([\d.]+)" y="([\d.]+)"[^>]*>([^<]*)</g),
+      ].map(([, x, y, text]) => ({ x: Number(x), y: Number(y), text }));
     const [during, after] = labels([
       { from: 20, to: 21, label: 'during-sweep' },
       { from: 21, to: 60, label: 'after-sweep' },

@@ -7,21 +7,39 @@ import { descendants, parseXml } from './xml.ts';
 
 describe('JUnit report', () => {
   it('parses back with one testcase per check and counts that match', () => {
-    const s = sampleSummary({ failingProperty: 'merge-correctness', lostUpdates: 1, undetectedFault: 'cart-in-session' });
+    const s = sampleSummary({
+      failingProperty: 'merge-correctness',
+      lostUpdates: 1,
+      undetectedFault: 'cart-in-session',
+    });
     const root = parseXml(renderJunit(s));
     expect(root.name).toBe('testsuites');
     const cases = descendants(root, 'testcase');
     expect(cases.map((c) => c.attributes['name'])).toEqual(s.checks.map((c) => c.name));
     const count = (verdict: Check['verdict']) => String(s.checks.filter((c) => c.verdict === verdict).length);
-    expect(root.attributes).toMatchObject({ tests: String(s.checks.length), failures: count('fail'), skipped: count('skip'), errors: '0' });
+    expect(root.attributes).toMatchObject({
+      tests: String(s.checks.length),
+      failures: count('fail'),
+      skipped: count('skip'),
+      errors: '0',
+    });
     expect(count('fail')).toBe('3');
     for (const suite of descendants(root, 'testsuite')) {
       const own = suite.children.filter((c) => c.name === 'testcase');
       expect(suite.attributes['tests']).toBe(String(own.length));
-      expect(suite.attributes['failures']).toBe(String(own.filter((c) => c.children.some((x) => x.name === 'failure')).length));
-      expect(suite.attributes['skipped']).toBe(String(own.filter((c) => c.children.some((x) => x.name === 'skipped')).length));
+      expect(suite.attributes['failures']).toBe(
+        String(own.filter((c) => c.children.some((x) => x.name === 'failure')).length),
+      );
+      expect(suite.attributes['skipped']).toBe(
+        String(own.filter((c) => c.children.some((x) => x.name === 'skipped')).length),
+      );
     }
-    expect(descendants(root, 'testsuite').map((x) => x.attributes['name'])).toEqual(['properties', 'scenario checks', 'fault zoo', 'bench']);
+    expect(descendants(root, 'testsuite').map((x) => x.attributes['name'])).toEqual([
+      'properties',
+      'scenario checks',
+      'fault zoo',
+      'bench',
+    ]);
   });
 
   it('puts the message and the replay command in each failure', () => {
@@ -31,7 +49,9 @@ describe('JUnit report', () => {
     const property = failing.find((c) => c.attributes['name'] === 'property merge-correctness')!;
     const failure = property.children.find((x) => x.name === 'failure')!;
     expect(failure.attributes['message']).toBe('model says SKU-0001 quantity 5, server says 3');
-    expect(failure.text).toContain('replay: sessionproof props --only merge-correctness --seed 5000015 --path 36:2:0:1');
+    expect(failure.text).toContain(
+      'replay: sessionproof props --only merge-correctness --seed 5000015 --path 36:2:0:1',
+    );
     const counter = failing.find((c) => c.attributes['name'] === 'scenario cart-contention/memory: lost updates')!;
     expect(counter.children[0]!.attributes['message']).toBe('lost updates was 1, expected == 0');
     const skipped = descendants(root, 'skipped');
@@ -43,7 +63,17 @@ describe('JUnit report', () => {
     const base = sampleSummary();
     const s = buildSummary({
       run: base.run,
-      extraChecks: [{ name: `odd ${nasty}`, source: 'run', expected: '< 1', actual: '> 2 & rising', verdict: 'fail', message: nasty, replay: `curl -d '{"a":1}' "http://x/?a=1&b=2"` }],
+      extraChecks: [
+        {
+          name: `odd ${nasty}`,
+          source: 'run',
+          expected: '< 1',
+          actual: '> 2 & rising',
+          verdict: 'fail',
+          message: nasty,
+          replay: `curl -d '{"a":1}' "http://x/?a=1&b=2"`,
+        },
+      ],
     });
     const xml = renderJunit(s);
     const root = parseXml(xml);

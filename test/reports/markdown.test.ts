@@ -21,28 +21,51 @@ describe('Markdown report', () => {
     const s = sampleSummary();
     const md = renderMarkdown(s);
     expect(md.split('\n')[0]).toBe('## sessionproof: ✅ PASS');
-    expect(md).toContain(`**${s.checks.filter((c) => c.verdict === 'pass').length} of ${s.checks.length} checks passed**, 1 skipped.`);
+    expect(md).toContain(
+      `**${s.checks.filter((c) => c.verdict === 'pass').length} of ${s.checks.length} checks passed**, 1 skipped.`,
+    );
     expect(md).not.toContain('### Failed checks');
     expect(tableAfter(md, '### Properties').map((r) => r[0])).toEqual(s.properties!.map((p) => p.name));
-    expect(tableAfter(md, '### Load scenarios').map((r) => `${r[0]}/${r[1]}`)).toEqual(s.scenarios!.map((x) => `${x.scenario}/${x.store}`));
+    expect(tableAfter(md, '### Load scenarios').map((r) => `${r[0]}/${r[1]}`)).toEqual(
+      s.scenarios!.map((x) => `${x.scenario}/${x.store}`),
+    );
     expect(tableAfter(md, '### Fault zoo (memory)').map((r) => r[0])).toEqual(s.zoo!.faults.map((f) => f.fault));
     const bench = tableAfter(md, '### Bench');
-    expect(bench.map((r) => r[0])).toEqual(['bare-node', 'koa-session', 'reference-read', 'reference-write', 'koa-session-redis', 'reference-redis-read']);
+    expect(bench.map((r) => r[0])).toEqual([
+      'bare-node',
+      'koa-session',
+      'reference-read',
+      'reference-write',
+      'koa-session-redis',
+      'reference-redis-read',
+    ]);
     expect(bench[0]![6]).toBe('1.00x');
     const rps = (id: string) => s.bench!.targets.find((t) => t.id === id)!.requestsPerSecond;
     expect(bench[2]![6]).toBe(`${(rps('reference-read') / rps('bare-node')).toFixed(2)}x`);
     // Each subject against its peer on its own store; one without a peer against the baseline; peers themselves blank.
-    expect(bench[5]!.slice(7, 9)).toEqual([`${(rps('reference-redis-read') / rps('koa-session-redis')).toFixed(2)}x`, 'koa-session-redis']);
-    expect(bench[2]!.slice(7, 9)).toEqual([`${(rps('reference-read') / rps('koa-session')).toFixed(2)}x`, 'koa-session']);
+    expect(bench[5]!.slice(7, 9)).toEqual([
+      `${(rps('reference-redis-read') / rps('koa-session-redis')).toFixed(2)}x`,
+      'koa-session-redis',
+    ]);
+    expect(bench[2]!.slice(7, 9)).toEqual([
+      `${(rps('reference-read') / rps('koa-session')).toFixed(2)}x`,
+      'koa-session',
+    ]);
     expect(bench[4]!.slice(7, 9)).toEqual(['', '']);
     expect(md).toMatch(/^\| bench reference-read throughput vs koa-session \| >= 0\.60x \| 0\.\d\dx \| ✅ pass \|$/m);
   });
 
   it('lists failed checks first with their replay commands, and shows the shrunk counterexample', () => {
-    const md = renderMarkdown(sampleSummary({ failingProperty: 'no-lost-updates', lostUpdates: 3, undetectedFault: 'strict-refresh' }));
+    const md = renderMarkdown(
+      sampleSummary({ failingProperty: 'no-lost-updates', lostUpdates: 3, undetectedFault: 'strict-refresh' }),
+    );
     expect(md.split('\n')[0]).toBe('## sessionproof: ❌ FAIL');
     const failed = tableAfter(md, '### Failed checks');
-    expect(failed.map((r) => r[0])).toEqual(['property no-lost-updates', 'scenario cart-contention/memory: lost updates', 'zoo fault strict-refresh detected']);
+    expect(failed.map((r) => r[0])).toEqual([
+      'property no-lost-updates',
+      'scenario cart-contention/memory: lost updates',
+      'zoo fault strict-refresh detected',
+    ]);
     expect(failed[0]![3]).toBe('`sessionproof props --only no-lost-updates --seed 4000012 --path 36:2:0:1`');
     expect(failed[1]!.slice(1, 3)).toEqual(['== 0', '3']);
     expect(md).toContain('<details><summary>Counterexample: no-lost-updates</summary>');

@@ -20,17 +20,27 @@ describe('sessionproof report (command)', () => {
     const summary = sampleSummary({ undetectedFault: 'racy-cart-create' });
     await writeFile(join(dir, 'in.json'), JSON.stringify(summary));
     const out = join(dir, 'folder');
-    const { stdout } = await promisify(execFile)(process.execPath, ['bin/sessionproof.js', 'report', '--from', join(dir, 'in.json'), '--out', out], { cwd: root, timeout: 20_000 });
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['bin/sessionproof.js', 'report', '--from', join(dir, 'in.json'), '--out', out],
+      { cwd: root, timeout: 20_000 },
+    );
     expect(stdout).toContain(`FAIL: report for run ${summary.run.id} written to`);
     expect(parseSummary(await readFile(join(out, 'summary.json'), 'utf8'))).toEqual(summary);
     expect(await readFile(join(out, 'summary.md'), 'utf8')).toContain('| racy-cart-create | ❌ MISSED |');
-    expect(await readFile(join(out, 'junit.xml'), 'utf8')).toContain('<testcase classname="sessionproof.zoo" name="zoo fault racy-cart-create detected"');
+    expect(await readFile(join(out, 'junit.xml'), 'utf8')).toContain(
+      '<testcase classname="sessionproof.zoo" name="zoo fault racy-cart-create detected"',
+    );
     expect(await readFile(join(out, 'index.html'), 'utf8')).toContain('<h1>FAIL: ');
   });
 
   it('refuses a summary that does not match the schema, naming the path, with exit status 2', async () => {
     await writeFile(join(dir, 'bad.json'), JSON.stringify({ ...sampleSummary(), schemaVersion: 1, checks: 'none' }));
-    const failure = await promisify(execFile)(process.execPath, ['bin/sessionproof.js', 'report', '--from', join(dir, 'bad.json')], { cwd: root, timeout: 20_000 }).catch((e: unknown) => e as { code: number; stderr: string });
+    const failure = await promisify(execFile)(
+      process.execPath,
+      ['bin/sessionproof.js', 'report', '--from', join(dir, 'bad.json')],
+      { cwd: root, timeout: 20_000 },
+    ).catch((e: unknown) => e as { code: number; stderr: string });
     expect(failure).toMatchObject({ code: 2 });
     expect((failure as { stderr: string }).stderr).toContain('checks: expected an array, got "none"');
   });

@@ -24,7 +24,11 @@ describe('summary schema', () => {
   it('accepts a full run, a failing run and a run with only some sections, also after a JSON round trip', () => {
     const full = sampleSummary();
     expect(parseSummary(JSON.stringify(full))).toEqual(full);
-    const failing = sampleSummary({ failingProperty: 'no-lost-updates', lostUpdates: 2, undetectedFault: 'racy-cart-create' });
+    const failing = sampleSummary({
+      failingProperty: 'no-lost-updates',
+      lostUpdates: 2,
+      undetectedFault: 'racy-cart-create',
+    });
     expect(failing.verdict).toBe('fail');
     expect(() => validateSummary(JSON.parse(JSON.stringify(failing)))).not.toThrow();
     const propertiesOnly = broken((s) => {
@@ -41,7 +45,11 @@ describe('summary schema', () => {
     const s = sampleSummary();
     const by = (source: string) => s.checks.filter((c) => c.source === source);
     expect(by('property')).toHaveLength(11);
-    expect(by('property').filter((c) => c.verdict === 'skip').map((c) => c.name)).toEqual(['property strict-mode']);
+    expect(
+      by('property')
+        .filter((c) => c.verdict === 'skip')
+        .map((c) => c.name),
+    ).toEqual(['property strict-mode']);
     const expected = s.scenarios!.flatMap((x) => x.counters.filter((c) => c.expect)).length;
     expect(by('scenario')).toHaveLength(expected);
     expect(by('zoo')).toHaveLength(s.zoo!.faults.length + 1);
@@ -50,18 +58,58 @@ describe('summary schema', () => {
 
   it.each<[string, (s: any) => void, string]>([
     ['a missing field', (s) => delete s.run.id, 'run.id: missing'],
-    ['a wrong type deep inside', (s) => (s.scenarios[1].latencyMs.uncorrected.p99 = '12'), 'scenarios[1].latencyMs.uncorrected.p99: expected a finite number, got "12"'],
+    [
+      'a wrong type deep inside',
+      (s) => (s.scenarios[1].latencyMs.uncorrected.p99 = '12'),
+      'scenarios[1].latencyMs.uncorrected.p99: expected a finite number, got "12"',
+    ],
     ['a negative count', (s) => (s.properties[0].runs = -1), 'properties[0].runs: expected an integer >= 0, got -1'],
-    ['an unknown verdict', (s) => (s.properties[2].verdict = 'passed'), 'properties[2].verdict: expected one of "pass", "fail", "not-applicable", got "passed"'],
-    ['an unknown field (a typo)', (s) => (s.scenarios[0].counters[0].expected = { op: '==', value: 0 }), 'scenarios[0].counters[0].expected: unknown field'],
-    ['an unknown load model', (s) => (s.scenarios[0].load = { model: 'burst', connections: 3 }), 'scenarios[0].load.model: expected one of "closed", "open", got "burst"'],
-    ['a time that is not ISO 8601', (s) => (s.run.startedAt = 'yesterday'), 'run.startedAt: expected an ISO 8601 time, got "yesterday"'],
+    [
+      'an unknown verdict',
+      (s) => (s.properties[2].verdict = 'passed'),
+      'properties[2].verdict: expected one of "pass", "fail", "not-applicable", got "passed"',
+    ],
+    [
+      'an unknown field (a typo)',
+      (s) => (s.scenarios[0].counters[0].expected = { op: '==', value: 0 }),
+      'scenarios[0].counters[0].expected: unknown field',
+    ],
+    [
+      'an unknown load model',
+      (s) => (s.scenarios[0].load = { model: 'burst', connections: 3 }),
+      'scenarios[0].load.model: expected one of "closed", "open", got "burst"',
+    ],
+    [
+      'a time that is not ISO 8601',
+      (s) => (s.run.startedAt = 'yesterday'),
+      'run.startedAt: expected an ISO 8601 time, got "yesterday"',
+    ],
     ['a run id that cannot name a folder', (s) => (s.run.id = '../etc'), 'run.id: must be letters, digits'],
-    ['a duplicate check name', (s) => s.checks.push({ ...s.checks[0] }), 'duplicate check name "property session-id-stability"'],
-    ['a verdict that contradicts the checks', (s) => (s.checks[0].verdict = 'fail'), 'verdict: says "pass" but check "property session-id-stability" failed'],
-    ['a zoo outcome for an unknown column', (s) => (s.zoo.faults[0].outcomes['made-up'] = 'detected'), 'zoo.faults[0].outcomes.made-up: not one of zoo.columns'],
-    ['a bench calibration that is not a target', (s) => (s.bench.calibration = 'nginx'), 'bench.calibration: no target has id "nginx"'],
-    ['a bench peer that is not a target', (s) => (s.bench.targets[5].peer = 'koa-session-mysql'), 'bench.targets[5].peer: no target has id "koa-session-mysql"'],
+    [
+      'a duplicate check name',
+      (s) => s.checks.push({ ...s.checks[0] }),
+      'duplicate check name "property session-id-stability"',
+    ],
+    [
+      'a verdict that contradicts the checks',
+      (s) => (s.checks[0].verdict = 'fail'),
+      'verdict: says "pass" but check "property session-id-stability" failed',
+    ],
+    [
+      'a zoo outcome for an unknown column',
+      (s) => (s.zoo.faults[0].outcomes['made-up'] = 'detected'),
+      'zoo.faults[0].outcomes.made-up: not one of zoo.columns',
+    ],
+    [
+      'a bench calibration that is not a target',
+      (s) => (s.bench.calibration = 'nginx'),
+      'bench.calibration: no target has id "nginx"',
+    ],
+    [
+      'a bench peer that is not a target',
+      (s) => (s.bench.targets[5].peer = 'koa-session-mysql'),
+      'bench.targets[5].peer: no target has id "koa-session-mysql"',
+    ],
     ['an array where an object belongs', (s) => (s.run.machine = []), 'run.machine: expected an object, got an array'],
   ])('rejects %s and names the path', (_, edit, message) => {
     const problems = problemsOf(broken(edit));
@@ -78,7 +126,9 @@ describe('summary schema', () => {
       delete s.verdict;
       s.bench.targets[0].latencyMs.p99 = null;
     });
-    expect(() => validateSummary(value)).toThrow(/verdict: missing\n\s+- bench\.targets\[0\]\.latencyMs\.p99: expected a finite number, got null/);
+    expect(() => validateSummary(value)).toThrow(
+      /verdict: missing\n\s+- bench\.targets\[0\]\.latencyMs\.p99: expected a finite number, got null/,
+    );
     expect(() => parseSummary('{"schemaVersion": 1,', 'runs/a.json')).toThrow(/runs\/a\.json: not JSON/);
     expect(() => validateSummary(null)).toThrow(/summary: expected an object, got null/);
   });
@@ -89,7 +139,15 @@ describe('summary schema', () => {
     expect(early).toMatch(/^20261122-053443-memory-faults-strict-refresh-[0-9a-f]{4}$/);
     expect([late, early].sort()).toEqual([early, late]);
     const summary = buildSummary({
-      run: { id: early, command: 'sessionproof run', startedAt: new Date().toISOString(), finishedAt: new Date().toISOString(), git: currentGit(), machine: currentMachine(), target: { kind: 'url', urls: ['http://127.0.0.1:3000'] } },
+      run: {
+        id: early,
+        command: 'sessionproof run',
+        startedAt: new Date().toISOString(),
+        finishedAt: new Date().toISOString(),
+        git: currentGit(),
+        machine: currentMachine(),
+        target: { kind: 'url', urls: ['http://127.0.0.1:3000'] },
+      },
     });
     expect(summary.run.machine.cpus).toBeGreaterThan(0);
     expect(summary.verdict).toBe('pass');

@@ -14,11 +14,13 @@ const entities: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"'
 
 function decode(raw: string, where: number): string {
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/.test(raw)) throw new Error(`forbidden control character near offset ${where}`);
+  if (/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/.test(raw))
+    throw new Error(`forbidden control character near offset ${where}`);
   if (raw.includes('<')) throw new Error(`bare "<" near offset ${where}`);
   return raw.replace(/&([^;]*);?/g, (match, name: string) => {
     const value = entities[name];
-    if (value === undefined || !match.endsWith(';')) throw new Error(`bad entity "${match.slice(0, 12)}" near offset ${where}`);
+    if (value === undefined || !match.endsWith(';'))
+      throw new Error(`bad entity "${match.slice(0, 12)}" near offset ${where}`);
     return value;
   });
 }
@@ -41,7 +43,8 @@ export function parseXml(text: string): XmlElement {
     }
     if (text.startsWith('</', at)) {
       const match = /^<\/([A-Za-z_][\w.-]*)\s*>/.exec(text.slice(at));
-      if (!match || match[1] !== top.name) throw new Error(`unexpected closing tag at offset ${at}, open element is <${top.name}>`);
+      if (!match || match[1] !== top.name)
+        throw new Error(`unexpected closing tag at offset ${at}, open element is <${top.name}>`);
       stack.pop();
       at += match[0].length;
       continue;

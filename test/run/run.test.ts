@@ -13,9 +13,14 @@ afterAll(() => rm(work, { recursive: true, force: true }));
 
 function sessionproof(args: string[], timeoutMs = 150_000): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [bin, ...args],
+      { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -28,69 +33,106 @@ describe('sessionproof run', () => {
   let cleanRun: Promise<{ code: number; stdout: string; stderr: string }> | undefined;
   const runClean = () => (cleanRun ??= sessionproof(['run', '--size', 'small', '--seed', '7', '--out', clean]));
 
-  it('on the clean reference server: every part runs, one valid report folder, exit 0', { timeout: 180_000 }, async () => {
-    const { code, stdout, stderr } = await runClean();
-    expect(code, `${stdout}\n${stderr}`).toBe(0);
-    expect((await readdir(clean)).sort()).toEqual(['index.html', 'junit.xml', 'summary.json', 'summary.md']);
-    const summary = await readSummary(clean);
-    expect(summary.verdict).toBe('pass');
-    expect(summary.run.command).toBe(`sessionproof run --size small --seed 7 --out ${clean}`);
-    expect(summary.run.target).toEqual({ kind: 'reference', store: 'memory', faults: [] });
-    expect(summary.calibration?.requestsPerSecond).toBeGreaterThan(0);
-    expect(summary.properties?.length).toBeGreaterThanOrEqual(12);
-    expect(summary.properties?.every((p) => p.verdict === 'pass' && p.seed === 7)).toBe(true);
-    expect(summary.scenarios?.map((s) => s.scenario)).toEqual(['refresh-storm', 'cleanup-under-load', 'cart-contention', 'session-churn']);
-    expect(summary.zoo?.clean.passed).toBe(true);
-    expect(summary.zoo?.faults.map((f) => [f.fault, f.detected])).toEqual([['no-rotate-on-login', true], ['merge-drops-guest', true]]);
-    // The clean row is the run's own properties and scenario checks.
-    expect(summary.zoo?.clean.outcomes['no-lost-updates']).toBe('passed');
-    expect(summary.zoo?.clean.outcomes['cart-contention: lost updates']).toBe('passed');
+  it(
+    'on the clean reference server: every part runs, one valid report folder, exit 0',
+    { timeout: 180_000 },
+    async () => {
+      const { code, stdout, stderr } = await runClean();
+      expect(code, `${stdout}\n${stderr}`).toBe(0);
+      expect((await readdir(clean)).sort()).toEqual(['index.html', 'junit.xml', 'summary.json', 'summary.md']);
+      const summary = await readSummary(clean);
+      expect(summary.verdict).toBe('pass');
+      expect(summary.run.command).toBe(`sessionproof run --size small --seed 7 --out ${clean}`);
+      expect(summary.run.target).toEqual({ kind: 'reference', store: 'memory', faults: [] });
+      expect(summary.calibration?.requestsPerSecond).toBeGreaterThan(0);
+      expect(summary.properties?.length).toBeGreaterThanOrEqual(12);
+      expect(summary.properties?.every((p) => p.verdict === 'pass' && p.seed === 7)).toBe(true);
+      expect(summary.scenarios?.map((s) => s.scenario)).toEqual([
+        'refresh-storm',
+        'cleanup-under-load',
+        'cart-contention',
+        'session-churn',
+      ]);
+      expect(summary.zoo?.clean.passed).toBe(true);
+      expect(summary.zoo?.faults.map((f) => [f.fault, f.detected])).toEqual([
+        ['no-rotate-on-login', true],
+        ['merge-drops-guest', true],
+      ]);
+      // The clean row is the run's own properties and scenario checks.
+      expect(summary.zoo?.clean.outcomes['no-lost-updates']).toBe('passed');
+      expect(summary.zoo?.clean.outcomes['cart-contention: lost updates']).toBe('passed');
 
-    // progress while it runs, the table and the folder at the end
-    expect(stderr).toMatch(/properties: no-lost-updates: pass after 5 runs/);
-    expect(stderr).toMatch(/cart-contention: /);
-    expect(stderr).toMatch(/zoo: \[2\/2\] merge-drops-guest/);
-    expect(stdout).toMatch(/scenario\s+cart-contention\s+.*req\/s.*\s+pass\n/);
-    expect(stdout).toMatch(/zoo\s+faults detected\s+2 of 2\s+pass/);
-    expect(stdout).toContain(`PASSED: ${summary.checks.length} of ${summary.checks.length} checks passed`);
-    expect(stdout).toContain(`report: ${clean}/`);
-    expect(await readFile(join(clean, 'junit.xml'), 'utf8')).toContain('property no-lost-updates');
-  });
+      // progress while it runs, the table and the folder at the end
+      expect(stderr).toMatch(/properties: no-lost-updates: pass after 5 runs/);
+      expect(stderr).toMatch(/cart-contention: /);
+      expect(stderr).toMatch(/zoo: \[2\/2\] merge-drops-guest/);
+      expect(stdout).toMatch(/scenario\s+cart-contention\s+.*req\/s.*\s+pass\n/);
+      expect(stdout).toMatch(/zoo\s+faults detected\s+2 of 2\s+pass/);
+      expect(stdout).toContain(`PASSED: ${summary.checks.length} of ${summary.checks.length} checks passed`);
+      expect(stdout).toContain(`report: ${clean}/`);
+      expect(await readFile(join(clean, 'junit.xml'), 'utf8')).toContain('property no-lost-updates');
+    },
+  );
 
-  it('turns red when the reference server runs a catalogued fault (--fault cart-in-session)', { timeout: 150_000 }, async () => {
-    const out = join(work, 'fault');
-    const { code, stdout, stderr } = await sessionproof(['run', '--size', 'small', '--seed', '7', '--fault', 'cart-in-session', '--out', out]);
-    expect(code, `${stdout}\n${stderr}`).toBe(1);
-    const summary = await readSummary(out);
-    expect(summary.verdict).toBe('fail');
-    expect(summary.run.target).toEqual({ kind: 'reference', store: 'memory', faults: ['cart-in-session'] });
-    expect(summary.zoo).toBeUndefined();
-    const failed = summary.checks.filter((c) => c.verdict === 'fail').map((c) => c.name);
-    // Adds kept inside the session blob get lost under concurrency: the property, the load scenario or both say so.
-    expect(failed.some((name) => name === 'property no-lost-updates' || name === 'scenario cart-contention/memory: lost updates'), failed.join(', ')).toBe(true);
-    expect(stdout).toMatch(/^FAILED: /m);
-    expect(stderr).toContain('zoo: skipped (a --fault run)');
-  });
+  it(
+    'turns red when the reference server runs a catalogued fault (--fault cart-in-session)',
+    { timeout: 150_000 },
+    async () => {
+      const out = join(work, 'fault');
+      const { code, stdout, stderr } = await sessionproof([
+        'run',
+        '--size',
+        'small',
+        '--seed',
+        '7',
+        '--fault',
+        'cart-in-session',
+        '--out',
+        out,
+      ]);
+      expect(code, `${stdout}\n${stderr}`).toBe(1);
+      const summary = await readSummary(out);
+      expect(summary.verdict).toBe('fail');
+      expect(summary.run.target).toEqual({ kind: 'reference', store: 'memory', faults: ['cart-in-session'] });
+      expect(summary.zoo).toBeUndefined();
+      const failed = summary.checks.filter((c) => c.verdict === 'fail').map((c) => c.name);
+      // Adds kept inside the session blob get lost under concurrency: the property, the load scenario or both say so.
+      expect(
+        failed.some(
+          (name) => name === 'property no-lost-updates' || name === 'scenario cart-contention/memory: lost updates',
+        ),
+        failed.join(', '),
+      ).toBe(true);
+      expect(stdout).toMatch(/^FAILED: /m);
+      expect(stderr).toContain('zoo: skipped (a --fault run)');
+    },
+  );
 
-  it('gates a real run: passes against itself, fails on a seeded regression naming the figure', { timeout: 180_000 }, async () => {
-    expect((await runClean()).code).toBe(0);
-    const current = join(clean, 'summary.json');
-    const same = await sessionproof(['gate', '--baseline', current, '--current', current]);
-    expect(same.code, same.stdout + same.stderr).toBe(0);
-    expect(same.stdout).toContain('GATE PASSED');
+  it(
+    'gates a real run: passes against itself, fails on a seeded regression naming the figure',
+    { timeout: 180_000 },
+    async () => {
+      expect((await runClean()).code).toBe(0);
+      const current = join(clean, 'summary.json');
+      const same = await sessionproof(['gate', '--baseline', current, '--current', current]);
+      expect(same.code, same.stdout + same.stderr).toBe(0);
+      expect(same.stdout).toContain('GATE PASSED');
 
-    const summary = await readSummary(clean);
-    const cart = summary.scenarios!.find((s) => s.scenario === 'cart-contention')!;
-    cart.counters.find((c) => c.name === 'lost updates')!.value = 3;
-    cart.requestsPerSecond /= 2;
-    const regressed = join(work, 'regressed.json');
-    await writeFile(regressed, JSON.stringify(summary));
-    const gate = await sessionproof(['gate', '--baseline', current, '--current', regressed]);
-    expect(gate.code).toBe(1);
-    expect(gate.stdout).toContain('GATE FAILED');
-    expect(gate.stdout).toContain('scenario cart-contention/memory: lost updates is 3, expected == 0');
-    expect(gate.stdout).toMatch(/scenario cart-contention\/memory throughput \/ calibration dropped from [\d.]+ to [\d.]+ \(-50\.0%/);
-  });
+      const summary = await readSummary(clean);
+      const cart = summary.scenarios!.find((s) => s.scenario === 'cart-contention')!;
+      cart.counters.find((c) => c.name === 'lost updates')!.value = 3;
+      cart.requestsPerSecond /= 2;
+      const regressed = join(work, 'regressed.json');
+      await writeFile(regressed, JSON.stringify(summary));
+      const gate = await sessionproof(['gate', '--baseline', current, '--current', regressed]);
+      expect(gate.code).toBe(1);
+      expect(gate.stdout).toContain('GATE FAILED');
+      expect(gate.stdout).toContain('scenario cart-contention/memory: lost updates is 3, expected == 0');
+      expect(gate.stdout).toMatch(
+        /scenario cart-contention\/memory throughput \/ calibration dropped from [\d.]+ to [\d.]+ \(-50\.0%/,
+      );
+    },
+  );
 
   it('refuses options that do not go together', async () => {
     const both = await sessionproof(['run', '--target', 'http://127.0.0.1:1', '--fault', 'cart-in-session']);
@@ -114,7 +156,12 @@ describe('reports/baselines/memory.json', () => {
     expect(baseline.verdict).toBe('pass');
     expect(baseline.calibration?.requestsPerSecond).toBeGreaterThan(0);
     expect(baseline.properties?.length).toBeGreaterThanOrEqual(12);
-    expect(baseline.scenarios?.map((s) => s.scenario)).toEqual(['refresh-storm', 'cleanup-under-load', 'cart-contention', 'session-churn']);
+    expect(baseline.scenarios?.map((s) => s.scenario)).toEqual([
+      'refresh-storm',
+      'cleanup-under-load',
+      'cart-contention',
+      'session-churn',
+    ]);
     expect(baseline.zoo?.faults.length).toBeGreaterThan(0);
     expect(baseline.zoo?.faults.every((f) => f.detected)).toBe(true);
   });

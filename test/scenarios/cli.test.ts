@@ -21,7 +21,18 @@ function sessionproof(args: string[]): Promise<{ code: number; stdout: string; s
 
 describe('sessionproof load', () => {
   it('runs a scenario, shows progress, prints the table and writes a valid summary.json', async () => {
-    const { code, stdout, stderr } = await sessionproof(['load', 'cart-contention', '--clients', '6', '--carts', '2', '--duration', '1.5', '--out', outDir]);
+    const { code, stdout, stderr } = await sessionproof([
+      'load',
+      'cart-contention',
+      '--clients',
+      '6',
+      '--carts',
+      '2',
+      '--duration',
+      '1.5',
+      '--out',
+      outDir,
+    ]);
     expect(code, stderr).toBe(0);
     expect(stderr).toMatch(/cart-contention: second 1: \d+ adds\/s/);
     expect(stdout).toMatch(/lost updates\s+0\s+== 0\s+pass/);
@@ -47,7 +58,14 @@ describe('sessionproof load', () => {
 
   it('rejects an unknown scenario and --fault with --target', async () => {
     expect((await sessionproof(['load', 'cart-storm'])).stderr).toContain('unknown scenario "cart-storm"');
-    const both = await sessionproof(['load', 'cart-contention', '--target', 'http://127.0.0.1:1', '--fault', 'cart-in-session']);
+    const both = await sessionproof([
+      'load',
+      'cart-contention',
+      '--target',
+      'http://127.0.0.1:1',
+      '--fault',
+      'cart-in-session',
+    ]);
     expect(both.code).toBe(2);
     expect(both.stderr).toContain('--store and --fault apply only to the reference server');
   });

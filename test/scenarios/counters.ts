@@ -3,7 +3,8 @@ import type { ScenarioResult } from '../../reports/schema.ts';
 /** A counter of a scenario result by name; a missing counter fails the test rather than reading as 0. */
 export function counter(result: ScenarioResult, name: string): number {
   const found = result.counters.find((c) => c.name === name);
-  if (!found) throw new Error(`${result.scenario} has no counter "${name}": ${result.counters.map((c) => c.name).join(', ')}`);
+  if (!found)
+    throw new Error(`${result.scenario} has no counter "${name}": ${result.counters.map((c) => c.name).join(', ')}`);
   return found.value;
 }
 

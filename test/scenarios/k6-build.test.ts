@@ -10,7 +10,9 @@ afterAll(() => rm(outDir, { recursive: true, force: true }));
 
 /** Every import or require left in a bundle: what k6 will have to resolve itself. */
 function importsOf(source: string): string[] {
-  const specifiers = [...source.matchAll(/(?:^|\n)\s*import\s+(?:[^'"]*?\s+from\s+)?["']([^"']+)["']/g)].map((m) => m[1]!);
+  const specifiers = [...source.matchAll(/(?:^|\n)\s*import\s+(?:[^'"]*?\s+from\s+)?["']([^"']+)["']/g)].map(
+    (m) => m[1]!,
+  );
   const requires = [...source.matchAll(/\brequire\(\s*["']([^"']+)["']\s*\)/g)].map((m) => m[1]!);
   const dynamic = [...source.matchAll(/\bimport\(\s*["']([^"']+)["']\s*\)/g)].map((m) => m[1]!);
   return [...specifiers, ...requires, ...dynamic];
@@ -28,7 +30,10 @@ describe('k6 scripts', () => {
       const source = await readFile(file, 'utf8');
       const imports = importsOf(source);
       expect(imports.length, `${file} imports k6`).toBeGreaterThan(0);
-      expect(imports.filter((specifier) => specifier !== 'k6' && !specifier.startsWith('k6/')), `${file} imports only k6 modules`).toEqual([]);
+      expect(
+        imports.filter((specifier) => specifier !== 'k6' && !specifier.startsWith('k6/')),
+        `${file} imports only k6 modules`,
+      ).toEqual([]);
       expect(source).not.toMatch(/\bprocess\.(env|argv)|node:/);
       expect(source).toMatch(/export\s*\{[^}]*\boptions\b/);
     }

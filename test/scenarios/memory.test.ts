@@ -6,22 +6,37 @@ import { counter, figure, quiet } from './counters.ts';
 describe('load scenarios on the memory store', () => {
   // The clean cart-contention run on memory is cli.test.ts's end-to-end run.
   it('cart-contention: the cart-in-session fault loses acknowledged adds', async () => {
-    const result = await runScenario({ scenario: 'cart-contention', faults: ['cart-in-session'], load: { clients: 16, durationSeconds: 1.5 }, carts: 2, ...quiet });
+    const result = await runScenario({
+      scenario: 'cart-contention',
+      faults: ['cart-in-session'],
+      load: { clients: 16, durationSeconds: 1.5 },
+      carts: 2,
+      ...quiet,
+    });
     expect(counter(result, 'lost updates')).toBeGreaterThan(0);
   });
 
-  it.each(['naive', 'single-flight'] as const)('refresh-storm: %s clients all come back to 200 with no spurious logout', async (clientKind) => {
-    const result = await runScenario({ scenario: 'refresh-storm', clientKind, parallel: 4, load: { clients: 10, durationSeconds: 3 }, ...quiet });
-    expect(counter(result, '401s seen')).toBeGreaterThanOrEqual(10);
-    expect(counter(result, 'spurious logouts')).toBe(0);
-    expect(counter(result, 'clients never back to 200')).toBe(0);
-    expect(counter(result, 'reuse detections (REFRESH_TOKEN_REUSED)')).toBe(0);
-    expect(figure(result, 'time until every client is back to 200')).toBeGreaterThan(0);
-    const perClient = result.distributions.find((d) => d.name === 'refresh calls per client')!;
-    // Single-flight: exactly one refresh per client; naive: at least one, usually one per parallel request.
-    if (clientKind === 'single-flight') expect(perClient.buckets).toEqual([{ value: 1, count: 10 }]);
-    else expect(perClient.buckets.every((b) => b.value >= 1)).toBe(true);
-  });
+  it.each(['naive', 'single-flight'] as const)(
+    'refresh-storm: %s clients all come back to 200 with no spurious logout',
+    async (clientKind) => {
+      const result = await runScenario({
+        scenario: 'refresh-storm',
+        clientKind,
+        parallel: 4,
+        load: { clients: 10, durationSeconds: 3 },
+        ...quiet,
+      });
+      expect(counter(result, '401s seen')).toBeGreaterThanOrEqual(10);
+      expect(counter(result, 'spurious logouts')).toBe(0);
+      expect(counter(result, 'clients never back to 200')).toBe(0);
+      expect(counter(result, 'reuse detections (REFRESH_TOKEN_REUSED)')).toBe(0);
+      expect(figure(result, 'time until every client is back to 200')).toBeGreaterThan(0);
+      const perClient = result.distributions.find((d) => d.name === 'refresh calls per client')!;
+      // Single-flight: exactly one refresh per client; naive: at least one, usually one per parallel request.
+      if (clientKind === 'single-flight') expect(perClient.buckets).toEqual([{ value: 1, count: 10 }]);
+      else expect(perClient.buckets.every((b) => b.value >= 1)).toBe(true);
+    },
+  );
 
   it('refresh-storm: with strict-refresh, naive clients are signed out', async () => {
     const result = await runScenario({
@@ -37,7 +52,13 @@ describe('load scenarios on the memory store', () => {
   });
 
   it('cleanup-under-load: the sweep removes every expired session and no live one', async () => {
-    const result = await runScenario({ scenario: 'cleanup-under-load', sessions: 2000, expiredShare: 0.5, load: { clients: 8, durationSeconds: 1 }, ...quiet });
+    const result = await runScenario({
+      scenario: 'cleanup-under-load',
+      sessions: 2000,
+      expiredShare: 0.5,
+      load: { clients: 8, durationSeconds: 1 },
+      ...quiet,
+    });
     expect(counter(result, 'sessions expired before the sweep')).toBe(1000);
     expect(counter(result, 'sessions swept')).toBe(1000);
     expect(counter(result, 'expired left')).toBe(0);
@@ -49,7 +70,11 @@ describe('load scenarios on the memory store', () => {
   });
 
   it('session-churn: live sessions and heap stay bounded while clients sign in and out', async () => {
-    const result = await runScenario({ scenario: 'session-churn', load: { clients: 8, ratePerSecond: 90, durationSeconds: 3 }, ...quiet });
+    const result = await runScenario({
+      scenario: 'session-churn',
+      load: { clients: 8, ratePerSecond: 90, durationSeconds: 3 },
+      ...quiet,
+    });
     expect(result.load).toEqual({ model: 'open', ratePerSecond: 90, connections: 8 });
     expect(result.latencyMs.corrected).not.toBeNull();
     expect(counter(result, 'logouts')).toBeGreaterThan(30);

@@ -18,24 +18,33 @@ afterAll(async () => {
 
 describe('load scenarios on the shared stores', () => {
   it.skipIf(redis.url === null)('cart-contention loses no acknowledged add on redis', async () => {
-    const result = await runScenario({ scenario: 'cart-contention', store: redis.url!, load: { clients: 12, durationSeconds: 1.5 }, carts: 2, ...quiet });
+    const result = await runScenario({
+      scenario: 'cart-contention',
+      store: redis.url!,
+      load: { clients: 12, durationSeconds: 1.5 },
+      carts: 2,
+      ...quiet,
+    });
     expect(result.store).toBe('redis');
     expect(counter(result, 'acknowledged adds')).toBeGreaterThan(50);
     expect(counter(result, 'lost updates')).toBe(0);
   });
 
-  it.skipIf(postgres.url === null)('cleanup-under-load sweeps every expired session and no live one on postgres', async () => {
-    const result = await runScenario({
-      scenario: 'cleanup-under-load',
-      store: postgres.url!,
-      sessions: 800,
-      expiredShare: 0.5,
-      load: { clients: 4, durationSeconds: 1 },
-      ...quiet,
-    });
-    expect(result.store).toBe('postgres');
-    expect(counter(result, 'sessions swept')).toBe(400);
-    expect(counter(result, 'expired left')).toBe(0);
-    expect(counter(result, 'live sessions lost')).toBe(0);
-  });
+  it.skipIf(postgres.url === null)(
+    'cleanup-under-load sweeps every expired session and no live one on postgres',
+    async () => {
+      const result = await runScenario({
+        scenario: 'cleanup-under-load',
+        store: postgres.url!,
+        sessions: 800,
+        expiredShare: 0.5,
+        load: { clients: 4, durationSeconds: 1 },
+        ...quiet,
+      });
+      expect(result.store).toBe('postgres');
+      expect(counter(result, 'sessions swept')).toBe(400);
+      expect(counter(result, 'expired left')).toBe(0);
+      expect(counter(result, 'live sessions lost')).toBe(0);
+    },
+  );
 });

@@ -27,7 +27,14 @@ describe('cookieSigner', () => {
   it('refuses tampered, truncated, foreign and empty signatures', () => {
     const good = keygripSignature(data, 'newest');
     const flipped = `${good.slice(0, -1)}${good.endsWith('A') ? 'B' : 'A'}`;
-    for (const bad of [flipped, good.slice(0, -1), `${good}A`, keygripSignature(data, 'stranger'), '', keygripSignature(`${data}x`, 'newest')]) {
+    for (const bad of [
+      flipped,
+      good.slice(0, -1),
+      `${good}A`,
+      keygripSignature(data, 'stranger'),
+      '',
+      keygripSignature(`${data}x`, 'newest'),
+    ]) {
       expect(signer.index(data, bad), bad).toBe(-1);
       expect(signer.verify(data, bad), bad).toBe(false);
     }

@@ -136,7 +136,10 @@ export function describeStoreContract(name: string, target: ContractTarget | nul
         const record = userRecord('s-1', 'u-1');
         await store.createSession('secret-1', record);
         expect(await store.findSessionBySecretAndTouch('secret-1', T0 + 10 * minute)).toEqual(record);
-        expect(await store.findSessionBySecretAndTouch('secret-1', T0 + 5 * minute)).toEqual({ ...record, lastSeenAt: T0 + 10 * minute });
+        expect(await store.findSessionBySecretAndTouch('secret-1', T0 + 5 * minute)).toEqual({
+          ...record,
+          lastSeenAt: T0 + 10 * minute,
+        });
         expect((await store.findSession('s-1'))!.lastSeenAt).toBe(T0 + 10 * minute);
         expect(await store.sessionStats(T0 + 24 * minute)).toMatchObject({ live: 1, expiredAwaitingSweep: 0 });
         expect(await store.sessionStats(T0 + 25 * minute)).toMatchObject({ live: 0, expiredAwaitingSweep: 1 });
@@ -188,7 +191,10 @@ export function describeStoreContract(name: string, target: ContractTarget | nul
         expect(await store.findSessionBySecretAndTouch('secret-1', T0 + 14 * minute)).toEqual(record);
         expect(await store.sessionStats(T0 + 20 * minute - 1)).toMatchObject({ live: 1, expiredAwaitingSweep: 0 });
         expect(await store.sessionStats(T0 + 20 * minute)).toMatchObject({ live: 0, expiredAwaitingSweep: 1 });
-        expect(await store.findSessionBySecretAndTouch('secret-1', T0 + 20 * minute)).toEqual({ ...record, lastSeenAt: T0 + 14 * minute });
+        expect(await store.findSessionBySecretAndTouch('secret-1', T0 + 20 * minute)).toEqual({
+          ...record,
+          lastSeenAt: T0 + 14 * minute,
+        });
       });
 
       it('caps the idle expiry at the absolute expiry', async () => {
@@ -258,10 +264,28 @@ export function describeStoreContract(name: string, target: ContractTarget | nul
         await store.createSession('secret-3', guestRecord('s-3', { idleTimeoutMs: 10 * minute }));
         await store.endSession('s-3');
         // Expiry is inclusive: a session is live strictly before it expires.
-        expect(await store.sessionStats(T0 + minute - 1)).toEqual({ live: 2, expiredAwaitingSweep: 0, created: 3, ended: 1, swept: 0 });
-        expect(await store.sessionStats(T0 + minute)).toEqual({ live: 1, expiredAwaitingSweep: 1, created: 3, ended: 1, swept: 0 });
+        expect(await store.sessionStats(T0 + minute - 1)).toEqual({
+          live: 2,
+          expiredAwaitingSweep: 0,
+          created: 3,
+          ended: 1,
+          swept: 0,
+        });
+        expect(await store.sessionStats(T0 + minute)).toEqual({
+          live: 1,
+          expiredAwaitingSweep: 1,
+          created: 3,
+          ended: 1,
+          swept: 0,
+        });
         expect(await store.sweep(T0 + minute, 10)).toEqual({ sessions: 1, carts: 0, refreshFamilies: 0 });
-        expect(await store.sessionStats(T0 + minute)).toEqual({ live: 1, expiredAwaitingSweep: 0, created: 3, ended: 1, swept: 1 });
+        expect(await store.sessionStats(T0 + minute)).toEqual({
+          live: 1,
+          expiredAwaitingSweep: 0,
+          created: 3,
+          ended: 1,
+          swept: 1,
+        });
       });
     });
 
@@ -336,7 +360,12 @@ export function describeStoreContract(name: string, target: ContractTarget | nul
         const first = await store.getOrCreateCart('guest:s-1', 'cart-1');
         expect(first).toEqual({ id: 'cart-1', owner: 'guest', items: [], version: 0 });
         expect(await store.getOrCreateCart('guest:s-1', 'cart-2')).toEqual(first);
-        expect(await store.getOrCreateCart('user:u-1', 'cart-3')).toEqual({ id: 'cart-3', owner: 'user', items: [], version: 0 });
+        expect(await store.getOrCreateCart('user:u-1', 'cart-3')).toEqual({
+          id: 'cart-3',
+          owner: 'user',
+          items: [],
+          version: 0,
+        });
       });
 
       it('adds by incrementing, lists lines sorted by SKU, and bumps the version per write', async () => {
@@ -357,12 +386,21 @@ export function describeStoreContract(name: string, target: ContractTarget | nul
       it('refuses an add past the line cap and changes nothing', async () => {
         await openGuest('s-1');
         await openGuest('s-2');
-        expect(await store.addToCart('guest:s-1', 'cart-1', { sku: 'A', quantity: 10 }, 10)).toMatchObject({ version: 1 });
+        expect(await store.addToCart('guest:s-1', 'cart-1', { sku: 'A', quantity: 10 }, 10)).toMatchObject({
+          version: 1,
+        });
         expect(await store.addToCart('guest:s-1', 'cart-1', { sku: 'A', quantity: 1 }, 10)).toBeNull();
-        expect(await store.getOrCreateCart('guest:s-1', 'cart-2')).toMatchObject({ items: [{ sku: 'A', quantity: 10 }], version: 1 });
+        expect(await store.getOrCreateCart('guest:s-1', 'cart-2')).toMatchObject({
+          items: [{ sku: 'A', quantity: 10 }],
+          version: 1,
+        });
         // A refused first add leaves at most an empty cart behind (whether it keeps that cart is the store's choice).
         expect(await store.addToCart('guest:s-2', 'cart-3', { sku: 'A', quantity: 11 }, 10)).toBeNull();
-        expect(await store.getOrCreateCart('guest:s-2', 'cart-4')).toMatchObject({ owner: 'guest', items: [], version: 0 });
+        expect(await store.getOrCreateCart('guest:s-2', 'cart-4')).toMatchObject({
+          owner: 'guest',
+          items: [],
+          version: 0,
+        });
       });
 
       it('sets a line, removes it at 0, and removes a line outright', async () => {
@@ -370,11 +408,19 @@ export function describeStoreContract(name: string, target: ContractTarget | nul
         await openGuest('s-2');
         await store.addToCart('guest:s-1', 'cart-1', { sku: 'A', quantity: 4 }, 100);
         expect(quantities(await store.setCartLine('guest:s-1', 'x', { sku: 'A', quantity: 9 }))).toEqual({ A: 9 });
-        expect(quantities(await store.setCartLine('guest:s-1', 'x', { sku: 'B', quantity: 1 }))).toEqual({ A: 9, B: 1 });
+        expect(quantities(await store.setCartLine('guest:s-1', 'x', { sku: 'B', quantity: 1 }))).toEqual({
+          A: 9,
+          B: 1,
+        });
         expect(quantities(await store.setCartLine('guest:s-1', 'x', { sku: 'A', quantity: 0 }))).toEqual({ B: 1 });
         const removed = await store.removeCartLine('guest:s-1', 'x', 'B');
         expect(removed).toEqual({ id: 'cart-1', owner: 'guest', items: [], version: 5 });
-        expect(await store.removeCartLine('guest:s-2', 'cart-2', 'B')).toEqual({ id: 'cart-2', owner: 'guest', items: [], version: 1 });
+        expect(await store.removeCartLine('guest:s-2', 'cart-2', 'B')).toEqual({
+          id: 'cart-2',
+          owner: 'guest',
+          items: [],
+          version: 1,
+        });
       });
 
       for (const strategy of mergeStrategies) {
@@ -383,8 +429,10 @@ export function describeStoreContract(name: string, target: ContractTarget | nul
           const user = { A: 3, B: 5, C: 7 };
           const guest = { B: 4, C: 1, D: 9, E: 2 };
           await openGuest('s-1');
-          for (const [sku, quantity] of Object.entries(user)) await store.setCartLine('user:u-1', 'cart-user', { sku, quantity });
-          for (const [sku, quantity] of Object.entries(guest)) await store.setCartLine('guest:s-1', 'cart-guest', { sku, quantity });
+          for (const [sku, quantity] of Object.entries(user))
+            await store.setCartLine('user:u-1', 'cart-user', { sku, quantity });
+          for (const [sku, quantity] of Object.entries(guest))
+            await store.setCartLine('guest:s-1', 'cart-guest', { sku, quantity });
           const expected: Record<string, number> = { ...user };
           for (const [sku, quantity] of Object.entries(guest)) {
             expected[sku] = mergeQuantity(strategy, user[sku as keyof typeof user], quantity, max);
@@ -414,7 +462,10 @@ export function describeStoreContract(name: string, target: ContractTarget | nul
         expect(await store.sessionStats(T0)).toMatchObject({ ended: 0 });
         await openGuest('s-2');
         await store.getOrCreateCart('guest:s-2', 'cart-2');
-        expect(await store.mergeCarts('guest:s-2', 'user:u-1', 'cart-3', 'sum', 10)).toMatchObject({ id: 'cart-1', version: 0 });
+        expect(await store.mergeCarts('guest:s-2', 'user:u-1', 'cart-3', 'sum', 10)).toMatchObject({
+          id: 'cart-1',
+          version: 0,
+        });
         await refusedAsEnded(store.getOrCreateCart('guest:s-2', 'cart-4'), 's-2');
         expect(await store.sessionStats(T0)).toMatchObject({ ended: 1 });
       });
@@ -425,7 +476,11 @@ export function describeStoreContract(name: string, target: ContractTarget | nul
         await refusedAsEnded(store.setCartLine('guest:s-9', 'cart-1', { sku: 'A', quantity: 1 }), 's-9');
         await refusedAsEnded(store.removeCartLine('guest:s-9', 'cart-1', 'A'), 's-9');
         await openGuest('s-9');
-        expect(await store.getOrCreateCart('guest:s-9', 'cart-2')).toMatchObject({ id: 'cart-2', items: [], version: 0 });
+        expect(await store.getOrCreateCart('guest:s-9', 'cart-2')).toMatchObject({
+          id: 'cart-2',
+          items: [],
+          version: 0,
+        });
       });
     });
 
@@ -459,9 +514,21 @@ export function describeStoreContract(name: string, target: ContractTarget | nul
         expect(await store.checkout(request())).toEqual({ kind: 'empty' });
         await store.addToCart('user:u-1', 'cart-1', { sku: 'B', quantity: 2 }, 100);
         await store.addToCart('user:u-1', 'cart-1', { sku: 'A', quantity: 1 }, 100);
-        const order = { id: 'order-1', items: [{ sku: 'A', quantity: 1 }, { sku: 'B', quantity: 2 }], createdAt: T0 };
+        const order = {
+          id: 'order-1',
+          items: [
+            { sku: 'A', quantity: 1 },
+            { sku: 'B', quantity: 2 },
+          ],
+          createdAt: T0,
+        };
         expect(await store.checkout(request())).toEqual({ kind: 'created', order });
-        expect(await store.getOrCreateCart('user:u-1', 'x')).toEqual({ id: 'cart-1', owner: 'user', items: [], version: 3 });
+        expect(await store.getOrCreateCart('user:u-1', 'x')).toEqual({
+          id: 'cart-1',
+          owner: 'user',
+          items: [],
+          version: 3,
+        });
         expect(await store.checkout(request({ orderId: 'order-2' }))).toEqual({ kind: 'empty' });
         expect(await store.listOrders('u-1')).toEqual([order]);
         expect(await store.listOrders('u-2')).toEqual([]);
@@ -476,11 +543,15 @@ export function describeStoreContract(name: string, target: ContractTarget | nul
           kind: 'replayed',
           order: first.kind === 'created' ? first.order : null,
         });
-        expect(await store.checkout(request({ idempotencyKey: 'key-1', fingerprint: 'fp-2' }))).toEqual({ kind: 'conflict' });
+        expect(await store.checkout(request({ idempotencyKey: 'key-1', fingerprint: 'fp-2' }))).toEqual({
+          kind: 'conflict',
+        });
         expect(quantities(await store.getOrCreateCart('user:u-1', 'x'))).toEqual({ A: 1 });
 
         await store.addToCart('user:u-2', 'cart-2', { sku: 'A', quantity: 5 }, 100);
-        const other = await store.checkout(request({ owner: 'user:u-2', userId: 'u-2', orderId: 'order-3', idempotencyKey: 'key-1' }));
+        const other = await store.checkout(
+          request({ owner: 'user:u-2', userId: 'u-2', orderId: 'order-3', idempotencyKey: 'key-1' }),
+        );
         expect(other).toMatchObject({ kind: 'created', order: { id: 'order-3', items: [{ sku: 'A', quantity: 5 }] } });
         expect((await store.listOrders('u-1')).map((order) => order.id)).toEqual(['order-1']);
       });
@@ -501,7 +572,11 @@ export function describeStoreContract(name: string, target: ContractTarget | nul
         expect(await store.advanceRefreshFamily('f-1', 1, T0 + 5)).toBe(false);
         expect(await store.advanceRefreshFamily('f-1', 0, T0 + 5)).toBe(true);
         expect(await store.advanceRefreshFamily('f-1', 0, T0 + 6)).toBe(false);
-        expect(await store.findRefreshFamily('f-1')).toEqual({ ...family('f-1', 's-1', 'u-1'), generation: 1, rotatedAt: T0 + 5 });
+        expect(await store.findRefreshFamily('f-1')).toEqual({
+          ...family('f-1', 's-1', 'u-1'),
+          generation: 1,
+          rotatedAt: T0 + 5,
+        });
         expect(await store.advanceRefreshFamily('missing', 0, T0)).toBe(false);
         expect(await store.findRefreshFamily('missing')).toBeNull();
       });
@@ -513,7 +588,14 @@ export function describeStoreContract(name: string, target: ContractTarget | nul
       await store.createRefreshFamily(family('f-1', 's-1', 'u-1'));
       await store.addToCart('user:u-1', 'cart-1', { sku: 'A', quantity: 1 }, 10);
       await store.addWishlistItem('u-1', { productId: 'P', addedAt: T0 });
-      await store.checkout({ owner: 'user:u-1', userId: 'u-1', orderId: 'o', now: T0, idempotencyKey: 'k', fingerprint: 'f' });
+      await store.checkout({
+        owner: 'user:u-1',
+        userId: 'u-1',
+        orderId: 'o',
+        now: T0,
+        idempotencyKey: 'k',
+        fingerprint: 'f',
+      });
       await store.reset();
       expect(await store.findUserByEmail('one@example.test')).toBeNull();
       expect(await store.findSessionBySecret('secret-1')).toBeNull();
@@ -522,7 +604,13 @@ export function describeStoreContract(name: string, target: ContractTarget | nul
       expect(await store.getWishlist('u-1')).toEqual([]);
       expect(await store.listOrders('u-1')).toEqual([]);
       expect((await store.getOrCreateCart('user:u-1', 'cart-2')).id).toBe('cart-2');
-      expect(await store.sessionStats(T0)).toEqual({ live: 0, expiredAwaitingSweep: 0, created: 0, ended: 0, swept: 0 });
+      expect(await store.sessionStats(T0)).toEqual({
+        live: 0,
+        expiredAwaitingSweep: 0,
+        created: 0,
+        ended: 0,
+        swept: 0,
+      });
     });
 
     describe('concurrency', () => {
@@ -533,13 +621,18 @@ export function describeStoreContract(name: string, target: ContractTarget | nul
         const carts = await Promise.all(adds);
         expect(new Set(carts.map((cart) => cart!.id)).size).toBe(1);
         expect(new Set(carts.map((cart) => cart!.version)).size).toBe(1000);
-        expect(await store.getOrCreateCart('user:u-1', 'x')).toMatchObject({ items: [{ sku: 'HOT', quantity: 3000 }], version: 1000 });
+        expect(await store.getOrCreateCart('user:u-1', 'x')).toMatchObject({
+          items: [{ sku: 'HOT', quantity: 3000 }],
+          version: 1000,
+        });
       });
 
       it('the line cap holds under concurrent adds', async () => {
         await openGuest('s-1');
         const results = await Promise.all(
-          Array.from({ length: 50 }, (_, i) => store.addToCart('guest:s-1', `cart-${i}`, { sku: 'A', quantity: 3 }, 100)),
+          Array.from({ length: 50 }, (_, i) =>
+            store.addToCart('guest:s-1', `cart-${i}`, { sku: 'A', quantity: 3 }, 100),
+          ),
         );
         expect(results.filter((cart) => cart !== null)).toHaveLength(33);
         expect(quantities(await store.getOrCreateCart('guest:s-1', 'x'))).toEqual({ A: 99 });
@@ -547,7 +640,9 @@ export function describeStoreContract(name: string, target: ContractTarget | nul
 
       it('100 concurrent get-or-create calls yield one cart', async () => {
         await openGuest('s-1');
-        const carts = await Promise.all(Array.from({ length: 100 }, (_, i) => store.getOrCreateCart('guest:s-1', `cart-${i}`)));
+        const carts = await Promise.all(
+          Array.from({ length: 100 }, (_, i) => store.getOrCreateCart('guest:s-1', `cart-${i}`)),
+        );
         expect(new Set(carts.map((cart) => cart.id)).size).toBe(1);
         expect((await store.getOrCreateCart('guest:s-1', 'late')).id).toBe(carts[0]!.id);
       });
@@ -576,7 +671,11 @@ export function describeStoreContract(name: string, target: ContractTarget | nul
         expect(await store.findRefreshFamily('f-race')).toBeNull();
         expect(await store.listUserSessions('u-1')).toEqual([]);
         expect(await store.sessionStats(T0)).toMatchObject({ live: 0, expiredAwaitingSweep: 0, ended: 1 });
-        expect(await store.sweep(T0 + 365 * 24 * 60 * minute, 100)).toEqual({ sessions: 0, carts: 0, refreshFamilies: 0 });
+        expect(await store.sweep(T0 + 365 * 24 * 60 * minute, 100)).toEqual({
+          sessions: 0,
+          carts: 0,
+          refreshFamilies: 0,
+        });
       });
 
       it('merge under concurrent adds: every acknowledged unit lands in the user cart once, later guest adds are refused', async () => {
@@ -588,10 +687,16 @@ export function describeStoreContract(name: string, target: ContractTarget | nul
           await openGuest(guestId);
           if (start > 0) await store.addToCart(guest, `${round}-cart-guest`, { sku: 'A', quantity: start }, 1_000_000);
           await store.addToCart(user, `${round}-cart-user`, { sku: 'A', quantity: 7 }, 1_000_000);
-          const toUser = Array.from({ length: 50 }, (_, i) => store.addToCart(user, `${round}-u-${i}`, { sku: 'A', quantity: 1 }, 1_000_000));
-          const toGuest = Array.from({ length: 50 }, (_, i) => store.addToCart(guest, `${round}-g-${i}`, { sku: 'A', quantity: 1 }, 1_000_000));
+          const toUser = Array.from({ length: 50 }, (_, i) =>
+            store.addToCart(user, `${round}-u-${i}`, { sku: 'A', quantity: 1 }, 1_000_000),
+          );
+          const toGuest = Array.from({ length: 50 }, (_, i) =>
+            store.addToCart(guest, `${round}-g-${i}`, { sku: 'A', quantity: 1 }, 1_000_000),
+          );
           const merge = store.mergeCarts(guest, user, `${round}-unused`, 'sum', 1_000_000);
-          const more = Array.from({ length: 50 }, (_, i) => store.addToCart(guest, `${round}-h-${i}`, { sku: 'A', quantity: 1 }, 1_000_000));
+          const more = Array.from({ length: 50 }, (_, i) =>
+            store.addToCart(guest, `${round}-h-${i}`, { sku: 'A', quantity: 1 }, 1_000_000),
+          );
           const settled = Promise.allSettled([...toGuest, ...more]);
           await Promise.all([merge, ...toUser]);
           const guestAdds = await settled;
@@ -601,7 +706,9 @@ export function describeStoreContract(name: string, target: ContractTarget | nul
           const acknowledged = guestAdds.length - refused.length;
           const userCart = await store.getOrCreateCart(user, `${round}-x`);
           expect(userCart.id).toBe(`${round}-cart-user`);
-          expect(quantities(userCart), `round ${round}: ${acknowledged} guest adds acknowledged`).toEqual({ A: start + 7 + 50 + acknowledged });
+          expect(quantities(userCart), `round ${round}: ${acknowledged} guest adds acknowledged`).toEqual({
+            A: start + 7 + 50 + acknowledged,
+          });
           await refusedAsEnded(store.getOrCreateCart(guest, `${round}-y`), guestId);
         }
       });
@@ -618,7 +725,8 @@ export function describeStoreContract(name: string, target: ContractTarget | nul
           const [added] = await Promise.allSettled(addFirst ? [add(), merge()] : [merge(), add()].reverse());
           if (added!.status === 'rejected') expect(added!.reason).toBeInstanceOf(GuestSessionEndedError);
           const merged = quantities(await store.getOrCreateCart(user, 'x')).A ?? 0;
-          if (added!.status === 'fulfilled' && merged !== 1) lost.push(`round ${round}: add acknowledged, user cart has ${merged}`);
+          if (added!.status === 'fulfilled' && merged !== 1)
+            lost.push(`round ${round}: add acknowledged, user cart has ${merged}`);
           await refusedAsEnded(store.getOrCreateCart(guest, 'y'), guestId);
         }
         expect(lost).toEqual([]);
@@ -637,7 +745,9 @@ export function describeStoreContract(name: string, target: ContractTarget | nul
                 : store.findSessionWithCart(`secret-${id}`, T0 + i, `${round}-c-${i}`),
           );
           const logout = store.endSession(id);
-          const after = Array.from({ length: 20 }, (_, i) => store.setCartLine(owner, `${round}-d-${i}`, { sku: 'B', quantity: i + 1 }));
+          const after = Array.from({ length: 20 }, (_, i) =>
+            store.setCartLine(owner, `${round}-d-${i}`, { sku: 'B', quantity: i + 1 }),
+          );
           const outcomes = await Promise.allSettled([...before, ...after]);
           expect(await logout).toBe(true);
           for (const outcome of outcomes) {
@@ -650,7 +760,9 @@ export function describeStoreContract(name: string, target: ContractTarget | nul
       it('refresh compare-and-swap under 20 concurrent rotations: exactly one wins', async () => {
         await store.createSession('secret-1', userRecord('s-1', 'u-1'));
         await store.createRefreshFamily(family('f-1', 's-1', 'u-1'));
-        const outcomes = await Promise.all(Array.from({ length: 20 }, (_, i) => store.advanceRefreshFamily('f-1', 0, T0 + i)));
+        const outcomes = await Promise.all(
+          Array.from({ length: 20 }, (_, i) => store.advanceRefreshFamily('f-1', 0, T0 + i)),
+        );
         expect(outcomes.filter(Boolean)).toHaveLength(1);
         expect(await store.findRefreshFamily('f-1')).toMatchObject({ generation: 1 });
       });
@@ -659,7 +771,14 @@ export function describeStoreContract(name: string, target: ContractTarget | nul
         await store.addToCart('user:u-1', 'cart-1', { sku: 'A', quantity: 2 }, 100);
         const results = await Promise.all(
           Array.from({ length: 20 }, (_, i) =>
-            store.checkout({ owner: 'user:u-1', userId: 'u-1', orderId: `o-${i}`, now: T0, idempotencyKey: 'k', fingerprint: 'f' }),
+            store.checkout({
+              owner: 'user:u-1',
+              userId: 'u-1',
+              orderId: `o-${i}`,
+              now: T0,
+              idempotencyKey: 'k',
+              fingerprint: 'f',
+            }),
           ),
         );
         expect(results.filter((result) => result.kind === 'created')).toHaveLength(1);
@@ -677,7 +796,9 @@ export function describeStoreContract(name: string, target: ContractTarget | nul
         const sweeps = Array.from({ length: 5 }, () => store.sweep(now, 8));
         const [touched, swept] = await Promise.all([Promise.all(touches), Promise.all(sweeps)]);
         const removed = swept.reduce((sum, batch) => sum + batch.sessions, 0) + (await store.sweep(now, 100)).sessions;
-        const survivors = (await Promise.all(Array.from({ length: 40 }, (_, i) => store.findSession(`s-${i}`)))).filter(Boolean);
+        const survivors = (await Promise.all(Array.from({ length: 40 }, (_, i) => store.findSession(`s-${i}`)))).filter(
+          Boolean,
+        );
         expect(removed + survivors.length).toBe(40);
         for (const session of survivors) expect(sessionExpiresAt(session!)).toBeGreaterThan(now);
         expect(survivors.length).toBe(touched.filter(Boolean).length);
@@ -697,10 +818,16 @@ export function describeStoreContract(name: string, target: ContractTarget | nul
             owner: 'guest',
             items: [{ sku: 'SKU-0001', quantity: 5 }],
           });
-          const login = await client.request('POST', '/auth/login', { email: 'user1@example.test', password: 'sessionproof' });
+          const login = await client.request('POST', '/auth/login', {
+            email: 'user1@example.test',
+            password: 'sessionproof',
+          });
           expect(login.status, JSON.stringify(login.body)).toBe(200);
           expect(login.body.session.id).not.toBe(guest.body.id);
-          expect((await client.request('GET', '/cart')).body).toMatchObject({ owner: 'user', items: [{ sku: 'SKU-0001', quantity: 5 }] });
+          expect((await client.request('GET', '/cart')).body).toMatchObject({
+            owner: 'user',
+            items: [{ sku: 'SKU-0001', quantity: 5 }],
+          });
           expect((await client.request('GET', '/sessions')).body.sessions).toHaveLength(1);
           expect((await client.request('POST', '/auth/logout')).status).toBe(204);
           const after = await client.request('GET', '/session');

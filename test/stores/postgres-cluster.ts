@@ -27,7 +27,10 @@ async function freePort(): Promise<number> {
 /** initdb and postgres refuse to run as root: as root, run them as the `postgres` account. */
 async function serverAccount(): Promise<{ uid: number; gid: number } | null> {
   if (process.getuid?.() !== 0) return null;
-  const [{ stdout: uid }, { stdout: gid }] = await Promise.all([run('id', ['-u', 'postgres']), run('id', ['-g', 'postgres'])]);
+  const [{ stdout: uid }, { stdout: gid }] = await Promise.all([
+    run('id', ['-u', 'postgres']),
+    run('id', ['-g', 'postgres']),
+  ]);
   return { uid: Number(uid), gid: Number(gid) };
 }
 
@@ -78,7 +81,12 @@ export class PrivateCluster {
     const child = spawn(
       join(this.bin, 'postgres'),
       ['-D', this.dataDir, '-p', String(this.port), '-k', this.root, '-c', 'listen_addresses=127.0.0.1'],
-      { ...this.#identity(), cwd: this.root, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LC_ALL: 'C' } },
+      {
+        ...this.#identity(),
+        cwd: this.root,
+        stdio: ['ignore', 'ignore', 'pipe'],
+        env: { ...process.env, LC_ALL: 'C' },
+      },
     );
     // If the test process dies without stopping it, the cluster must not outlive it.
     const orphanGuard = () => child.kill('SIGKILL');
@@ -100,7 +108,8 @@ export class PrivateCluster {
         return;
       } catch (error) {
         await client.end().catch(() => undefined);
-        if (!this.#child || Date.now() > deadline) throw new Error(`private PostgreSQL did not start: ${log}`, { cause: error });
+        if (!this.#child || Date.now() > deadline)
+          throw new Error(`private PostgreSQL did not start: ${log}`, { cause: error });
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     }

@@ -13,7 +13,8 @@ export async function dropSchemas(url: string, schemas: Iterable<string>): Promi
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    for (const schema of schemas) await client.query(`DROP SCHEMA IF EXISTS ${client.escapeIdentifier(schema)} CASCADE`);
+    for (const schema of schemas)
+      await client.query(`DROP SCHEMA IF EXISTS ${client.escapeIdentifier(schema)} CASCADE`);
   } finally {
     await client.end();
   }

@@ -32,7 +32,9 @@ describe.skipIf(fixture.url === null)('reference server on PostgreSQL', () => {
   });
 
   it('bearer tokens: refresh rotation, orders with an idempotency key, wishlist, logout-all', async () => {
-    const login = ok(await new HttpClient(url).post('/auth/login', { email: 'user1@example.test', password: 'sessionproof' }));
+    const login = ok(
+      await new HttpClient(url).post('/auth/login', { email: 'user1@example.test', password: 'sessionproof' }),
+    );
     const api = new HttpClient(url);
     api.headers['authorization'] = `Bearer ${login.accessToken}`;
 
@@ -46,7 +48,9 @@ describe.skipIf(fixture.url === null)('reference server on PostgreSQL', () => {
     const replay = await api.post('/orders', {}, { headers: { 'idempotency-key': 'k-1' } });
     expect(ok(replay, 201)).toEqual(order);
     expect(replay.headers.get('idempotent-replayed')).toBe('true');
-    expect(ok(await api.post('/orders', { note: 'other' }, { headers: { 'idempotency-key': 'k-1' } }), 409)).toMatchObject({
+    expect(
+      ok(await api.post('/orders', { note: 'other' }, { headers: { 'idempotency-key': 'k-1' } }), 409),
+    ).toMatchObject({
       error: { code: 'IDEMPOTENCY_CONFLICT' },
     });
     expect(ok(await api.get('/orders')).orders).toEqual([order]);
@@ -59,7 +63,9 @@ describe.skipIf(fixture.url === null)('reference server on PostgreSQL', () => {
     const again = ok(await api.post('/auth/refresh', { refreshToken: refreshed.refreshToken }));
     expect(again.refreshToken).not.toBe(refreshed.refreshToken);
 
-    const second = ok(await new HttpClient(url).post('/auth/login', { email: 'user1@example.test', password: 'sessionproof' }));
+    const second = ok(
+      await new HttpClient(url).post('/auth/login', { email: 'user1@example.test', password: 'sessionproof' }),
+    );
     api.headers['authorization'] = `Bearer ${again.accessToken}`;
     expect(ok(await api.get('/sessions')).sessions).toHaveLength(2);
     ok(await api.post('/auth/logout-all'), 204);
@@ -67,7 +73,9 @@ describe.skipIf(fixture.url === null)('reference server on PostgreSQL', () => {
     const other = new HttpClient(url);
     other.headers['authorization'] = `Bearer ${second.accessToken}`;
     expect((await other.get('/cart')).status).toBe(401);
-    expect(ok(await new HttpClient(url).post('/auth/refresh', { refreshToken: second.refreshToken }), 401)).toMatchObject({
+    expect(
+      ok(await new HttpClient(url).post('/auth/refresh', { refreshToken: second.refreshToken }), 401),
+    ).toMatchObject({
       error: { code: 'REFRESH_TOKEN_INVALID' },
     });
   });

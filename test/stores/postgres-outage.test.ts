@@ -11,7 +11,8 @@ import { findPostgresBin, PrivateCluster } from './postgres-cluster.ts';
  */
 const bin = await findPostgresBin();
 const missing = 'no PostgreSQL server binaries under /usr/lib/postgresql to run a private cluster';
-if (bin === null && process.env.SESSIONPROOF_REQUIRE_STORES === '1') throw new Error(`SESSIONPROOF_REQUIRE_STORES=1 but ${missing}`);
+if (bin === null && process.env.SESSIONPROOF_REQUIRE_STORES === '1')
+  throw new Error(`SESSIONPROOF_REQUIRE_STORES=1 but ${missing}`);
 if (bin === null) console.warn(`[sessionproof] skipping the PostgreSQL outage test: ${missing}`);
 
 const promptMs = 2000;
@@ -80,7 +81,11 @@ describe.skipIf(bin === null)('PostgreSQL outage', () => {
     const guest = new HttpClient(url);
     guest.headers['x-csrf-token'] = ok(await guest.get('/session')).csrfToken;
     const guestSessionId = ok(await guest.get('/session')).id;
-    for (const [sku, quantity] of [['SKU-0001', 2], ['SKU-0002', 5], ['SKU-0001', 1]] as const) {
+    for (const [sku, quantity] of [
+      ['SKU-0001', 2],
+      ['SKU-0002', 5],
+      ['SKU-0001', 1],
+    ] as const) {
       ok(await guest.post('/cart/items', { sku, quantity }));
     }
 

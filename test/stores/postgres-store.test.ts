@@ -57,7 +57,9 @@ describe.skipIf(fixture.url === null)('PostgreSQL store', () => {
       const t = tablesIn(schema);
       await admin.query(`CREATE SCHEMA ${t.schema}`);
       await admin.query(migrations[0]!.sql(t));
-      await admin.query(`CREATE TABLE ${t.migrations} (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+      await admin.query(
+        `CREATE TABLE ${t.migrations} (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
+      );
       await admin.query(`INSERT INTO ${t.migrations} (version, name) VALUES (1, 'v1')`);
       await admin.query(
         `INSERT INTO ${t.sessions} (id, secret_hash, csrf_token, created_at, last_seen_at, idle_timeout_ms) VALUES ('g-live', 'h', 'c', 0, 0, 1000)`,
@@ -76,7 +78,10 @@ describe.skipIf(fixture.url === null)('PostgreSQL store', () => {
       ]);
       expect(await store.endSession('g-live')).toBe(true);
       await expect(store.getOrCreateCart('guest:g-live', 'probe')).rejects.toBeInstanceOf(GuestSessionEndedError);
-      expect(await store.getOrCreateCart('user:u', 'probe')).toMatchObject({ id: 'c-user', items: [{ sku: 'B', quantity: 3 }] });
+      expect(await store.getOrCreateCart('user:u', 'probe')).toMatchObject({
+        id: 'c-user',
+        items: [{ sku: 'B', quantity: 3 }],
+      });
     });
 
     it('takes the schema from the URL when not given', async () => {
@@ -164,11 +169,23 @@ describe.skipIf(fixture.url === null)('PostgreSQL store', () => {
         await store.createSession(`g${i}`, session(`guest-${i}`));
         await store.addToCart(`guest:guest-${i}`, `cart-${i}`, { sku: 'A', quantity: 1 }, 10);
         await store.createSession(`u${i}`, session(`user-${i}`, { userId: 'u' }));
-        await store.createRefreshFamily({ id: `f${i}`, sessionId: `user-${i}`, userId: 'u', generation: 0, rotatedAt: 0 });
+        await store.createRefreshFamily({
+          id: `f${i}`,
+          sessionId: `user-${i}`,
+          userId: 'u',
+          generation: 0,
+          rotatedAt: 0,
+        });
       }
       await store.createSession('live', session('live', { idleTimeoutMs: 10_000 }));
       await store.addToCart('guest:live', 'cart-live', { sku: 'A', quantity: 1 }, 10);
-      expect(await store.sessionStats(1000)).toEqual({ live: 1, expiredAwaitingSweep: 10, created: 11, ended: 0, swept: 0 });
+      expect(await store.sessionStats(1000)).toEqual({
+        live: 1,
+        expiredAwaitingSweep: 10,
+        created: 11,
+        ended: 0,
+        swept: 0,
+      });
 
       const first = await store.sweep(1000, 4);
       expect(first.sessions).toBe(4);
@@ -180,7 +197,13 @@ describe.skipIf(fixture.url === null)('PostgreSQL store', () => {
       }));
       expect(rest.map((batch) => batch.sessions)).toEqual([4, 2, 0]);
       expect(total).toEqual({ sessions: 10, carts: 5, refreshFamilies: 5 });
-      expect(await store.sessionStats(1000)).toEqual({ live: 1, expiredAwaitingSweep: 0, created: 11, ended: 0, swept: 10 });
+      expect(await store.sessionStats(1000)).toEqual({
+        live: 1,
+        expiredAwaitingSweep: 0,
+        created: 11,
+        ended: 0,
+        swept: 10,
+      });
       expect(await store.findSession('live')).not.toBeNull();
       expect((await store.getOrCreateCart('guest:live', 'other')).id).toBe('cart-live');
       expect(await store.listUserSessions('u')).toEqual([]);
@@ -232,7 +255,9 @@ describe.skipIf(fixture.url === null)('PostgreSQL store', () => {
       await store.addToCart('user:u', 'user-cart', { sku: 'A', quantity: 1 }, 100);
       await store.addToCart('guest:g', 'guest-cart', { sku: 'A', quantity: 2 }, 100);
       await store.addToCart('guest:g', 'guest-cart', { sku: 'B', quantity: 5 }, 100);
-      await Promise.all(Array.from({ length: 10 }, (_, i) => store.mergeCarts('guest:g', 'user:u', `new-${i}`, 'sum', 100)));
+      await Promise.all(
+        Array.from({ length: 10 }, (_, i) => store.mergeCarts('guest:g', 'user:u', `new-${i}`, 'sum', 100)),
+      );
       expect(await store.getOrCreateCart('user:u', 'x')).toMatchObject({
         id: 'user-cart',
         items: [
@@ -256,7 +281,14 @@ describe.skipIf(fixture.url === null)('PostgreSQL store', () => {
       await Promise.all([
         ...Array.from({ length: 10 }, (_, i) => store.mergeCarts(`guest:g${i}`, 'user:u', `new-${i}`, 'sum', max)),
         ...Array.from({ length: 10 }, (_, i) =>
-          store.checkout({ owner: 'user:u', userId: 'u', orderId: `o${i}`, now: i, idempotencyKey: null, fingerprint: 'f' }),
+          store.checkout({
+            owner: 'user:u',
+            userId: 'u',
+            orderId: `o${i}`,
+            now: i,
+            idempotencyKey: null,
+            fingerprint: 'f',
+          }),
         ),
         ...Array.from({ length: 20 }, (_, i) => store.addToCart('user:u', `add-${i}`, { sku: 'C', quantity: 1 }, max)),
       ]);
@@ -271,7 +303,9 @@ describe.skipIf(fixture.url === null)('PostgreSQL store', () => {
       const unreachable = new URL(url);
       unreachable.port = '1';
       const started = Date.now();
-      await expect(fixture.open({ connectionString: unreachable.toString() })).rejects.toBeInstanceOf(StoreUnavailableError);
+      await expect(fixture.open({ connectionString: unreachable.toString() })).rejects.toBeInstanceOf(
+        StoreUnavailableError,
+      );
       expect(Date.now() - started).toBeLessThan(2000);
     });
 

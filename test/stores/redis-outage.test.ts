@@ -35,8 +35,22 @@ async function startRedis(port: number, dir: string): Promise<ChildProcess> {
   const child = spawn(
     'redis-server',
     [
-      '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--daemonize', 'no', '--logfile', '',
-      '--save', '', '--appendonly', 'yes', '--appendfsync', 'always',
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      dir,
+      '--daemonize',
+      'no',
+      '--logfile',
+      '',
+      '--save',
+      '',
+      '--appendonly',
+      'yes',
+      '--appendfsync',
+      'always',
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -79,7 +93,11 @@ async function waitUntilHealthy(client: CookieClient): Promise<ClientResponse> {
 }
 
 function expectUnavailable(reply: ClientResponse, what: string, withinMs = promptMs): void {
-  expect({ what, status: reply.status, code: reply.body?.error?.code }).toEqual({ what, status: 503, code: 'STORE_UNAVAILABLE' });
+  expect({ what, status: reply.status, code: reply.body?.error?.code }).toEqual({
+    what,
+    status: 503,
+    code: 'STORE_UNAVAILABLE',
+  });
   expect(reply.elapsedMs, `${what} answered in ${reply.elapsedMs.toFixed(0)} ms`).toBeLessThan(withinMs);
 }
 
@@ -167,7 +185,10 @@ describe.skipIf(!redisServer)('Redis outage: stop and restart a real redis-serve
     expect((await guest.request('GET', '/.well-known/sessionproof')).status).toBe(200);
 
     redis = await startRedis(port, dir);
-    expect((await waitUntilHealthy(guest)).body).toMatchObject({ status: 'ok', store: { kind: 'redis', reachable: true } });
+    expect((await waitUntilHealthy(guest)).body).toMatchObject({
+      status: 'ok',
+      store: { kind: 'redis', reachable: true },
+    });
 
     const sorted = (totals: Map<string, number>) =>
       [...totals].sort(([a], [b]) => (a < b ? -1 : 1)).map(([sku, quantity]) => ({ sku, quantity }));
@@ -181,7 +202,10 @@ describe.skipIf(!redisServer)('Redis outage: stop and restart a real redis-serve
       items: sorted(acknowledged.guest.set('SKU-0009', burstLine.quantity)),
     });
     expect((await guest.request('GET', '/session')).body.id).toBe(guestSession.id);
-    expect((await user.request('GET', '/cart')).body).toMatchObject({ owner: 'user', items: sorted(acknowledged.user) });
+    expect((await user.request('GET', '/cart')).body).toMatchObject({
+      owner: 'user',
+      items: sorted(acknowledged.user),
+    });
     expect((await user.request('GET', '/wishlist')).body.items).toMatchObject([{ productId: 'SKU-0007' }]);
     expect((await user.request('GET', '/session')).body.id).toBe(login.body.session.id);
     const again = await guest.request('POST', '/cart/items', { sku: 'SKU-0001', quantity: 1 });
@@ -192,6 +216,9 @@ describe.skipIf(!redisServer)('Redis outage: stop and restart a real redis-serve
     expectUnavailable(await user.request('GET', '/cart'), 'GET /cart after SIGTERM');
     redis = await startRedis(port, dir);
     expect((await waitUntilHealthy(user)).status).toBe(200);
-    expect((await user.request('GET', '/cart')).body).toMatchObject({ owner: 'user', items: sorted(acknowledged.user) });
+    expect((await user.request('GET', '/cart')).body).toMatchObject({
+      owner: 'user',
+      items: sorted(acknowledged.user),
+    });
   });
 });

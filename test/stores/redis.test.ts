@@ -20,7 +20,10 @@ describeStoreContract(
 describe.skipIf(redis.url === null)('redis: instances sharing one Redis', () => {
   it('two connections on one prefix see one state: no lost adds, one cart, logout seen by both', async () => {
     const prefix = testPrefix();
-    const [a, b] = await Promise.all([RedisStore.open(redis.url!, { keyPrefix: prefix }), RedisStore.open(redis.url!, { keyPrefix: prefix })]);
+    const [a, b] = await Promise.all([
+      RedisStore.open(redis.url!, { keyPrefix: prefix }),
+      RedisStore.open(redis.url!, { keyPrefix: prefix }),
+    ]);
     try {
       const adds = Array.from({ length: 400 }, (_, i) =>
         (i % 2 === 0 ? a : b).addToCart('user:u-1', `cart-${i}`, { sku: 'HOT', quantity: 2 }, 1_000_000),
@@ -30,7 +33,15 @@ describe.skipIf(redis.url === null)('redis: instances sharing one Redis', () => 
       expect((await b.getOrCreateCart('user:u-1', 'x')).items).toEqual([{ sku: 'HOT', quantity: 800 }]);
 
       const now = 1_763_000_000_000;
-      const record = { id: 's-1', userId: 'u-1', csrfToken: 'c', createdAt: now, lastSeenAt: now, idleTimeoutMs: 60_000, absoluteExpiresAt: null };
+      const record = {
+        id: 's-1',
+        userId: 'u-1',
+        csrfToken: 'c',
+        createdAt: now,
+        lastSeenAt: now,
+        idleTimeoutMs: 60_000,
+        absoluteExpiresAt: null,
+      };
       await a.createSession('secret-1', record);
       expect(await b.findSessionBySecret('secret-1')).toEqual(record);
       expect(await b.endSession('s-1')).toBe(true);

@@ -97,7 +97,8 @@ export class CookieClient {
 
   async request(method: string, path: string, body?: unknown): Promise<ClientResponse> {
     const started = performance.now();
-    const headers: Record<string, string> = method !== 'GET' && this.csrfToken ? { 'x-csrf-token': this.csrfToken } : {};
+    const headers: Record<string, string> =
+      method !== 'GET' && this.csrfToken ? { 'x-csrf-token': this.csrfToken } : {};
     const reply = await this.#http.request(method, path, { json: body, headers });
     const parsed = reply.body === '' ? null : reply.body;
     if (parsed?.csrfToken) this.csrfToken = parsed.csrfToken;

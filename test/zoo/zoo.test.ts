@@ -23,33 +23,41 @@ function undetected(result: ZooResult): string[] {
 }
 
 describe('fault zoo', () => {
-  it('on the memory store: the clean server passes everything and every fault is detected', { timeout: 420_000 }, async () => {
-    const result = await runZoo({ runs });
-    console.log(formatDetection(result));
-    expect(result.section.clean.failures).toEqual([]);
-    expect(result.section.clean.passed).toBe(true);
-    expect(result.rows.map((row) => row.fault)).toEqual(faults.map((fault) => fault.id));
-    expect(undetected(result)).toEqual([]);
-    for (const row of result.rows) {
-      expect(row.firstFailure, row.fault).not.toBeNull();
-      expect(row.replay, row.fault).toMatch(new RegExp(`^sessionproof (props|load) .*--fault ${row.fault}\\b`));
-      expect(row.outcomes[row.firstFailure!.name], row.fault).toBe('detected');
-    }
-    expect(result.passed).toBe(true);
-    expect(result.medianSecondsToDetect).not.toBeNull();
-    const summary = zooSummary(result, { id: 'zoo-test', command: 'vitest test/zoo', startedAt: new Date() });
-    expect(summary.verdict).toBe('pass');
-    expect(summary.checks.filter((check) => check.source === 'zoo')).toHaveLength(faults.length + 1);
-  });
+  it(
+    'on the memory store: the clean server passes everything and every fault is detected',
+    { timeout: 420_000 },
+    async () => {
+      const result = await runZoo({ runs });
+      console.log(formatDetection(result));
+      expect(result.section.clean.failures).toEqual([]);
+      expect(result.section.clean.passed).toBe(true);
+      expect(result.rows.map((row) => row.fault)).toEqual(faults.map((fault) => fault.id));
+      expect(undetected(result)).toEqual([]);
+      for (const row of result.rows) {
+        expect(row.firstFailure, row.fault).not.toBeNull();
+        expect(row.replay, row.fault).toMatch(new RegExp(`^sessionproof (props|load) .*--fault ${row.fault}\\b`));
+        expect(row.outcomes[row.firstFailure!.name], row.fault).toBe('detected');
+      }
+      expect(result.passed).toBe(true);
+      expect(result.medianSecondsToDetect).not.toBeNull();
+      const summary = zooSummary(result, { id: 'zoo-test', command: 'vitest test/zoo', startedAt: new Date() });
+      expect(summary.verdict).toBe('pass');
+      expect(summary.checks.filter((check) => check.source === 'zoo')).toHaveLength(faults.length + 1);
+    },
+  );
 
-  it.skipIf(redis.url === null)('on redis: two instances over one store catch the multi-instance faults', { timeout: 180_000 }, async () => {
-    const only = faults.filter((fault) => fault.multiInstance).map((fault) => fault.id);
-    expect(only.length).toBeGreaterThan(0);
-    const result = await runZoo({ store: redis.url!, only, runs, skipClean: true });
-    console.log(formatDetection(result));
-    expect(undetected(result)).toEqual([]);
-    expect(result.section.store).toBe(redis.url);
-  });
+  it.skipIf(redis.url === null)(
+    'on redis: two instances over one store catch the multi-instance faults',
+    { timeout: 180_000 },
+    async () => {
+      const only = faults.filter((fault) => fault.multiInstance).map((fault) => fault.id);
+      expect(only.length).toBeGreaterThan(0);
+      const result = await runZoo({ store: redis.url!, only, runs, skipClean: true });
+      console.log(formatDetection(result));
+      expect(undetected(result)).toEqual([]);
+      expect(result.section.store).toBe(redis.url);
+    },
+  );
 });
 
 describe('zoo figures', () => {

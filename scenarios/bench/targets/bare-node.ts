@@ -5,7 +5,10 @@ import { closeServer, listenOnLoopback, serveInChild } from '../../load/child-se
 let count = 0;
 const server = createServer((_request, response) => {
   const body = JSON.stringify({ count: ++count });
-  response.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+  response.writeHead(200, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+  });
   response.end(body);
 });
 

@@ -61,10 +61,15 @@ export async function postgresSessionStore(location: string): Promise<KoaSession
   const pool = new pg.Pool({ connectionString: url.toString(), max: 10 });
   const table = `${pg.escapeIdentifier(schema)}.sessions`;
   await pool.query(`CREATE SCHEMA IF NOT EXISTS ${pg.escapeIdentifier(schema)}`);
-  await pool.query(`CREATE TABLE IF NOT EXISTS ${table} (key text PRIMARY KEY, value jsonb NOT NULL, expires_at bigint NOT NULL)`);
+  await pool.query(
+    `CREATE TABLE IF NOT EXISTS ${table} (key text PRIMARY KEY, value jsonb NOT NULL, expires_at bigint NOT NULL)`,
+  );
   return {
     async get(key) {
-      const { rows } = await pool.query<{ value: unknown }>(`SELECT value FROM ${table} WHERE key = $1 AND expires_at > $2`, [key, Date.now()]);
+      const { rows } = await pool.query<{ value: unknown }>(
+        `SELECT value FROM ${table} WHERE key = $1 AND expires_at > $2`,
+        [key, Date.now()],
+      );
       return rows[0]?.value;
     },
     async set(key, session, maxAge) {

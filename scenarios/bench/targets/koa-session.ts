@@ -2,7 +2,12 @@ import { createServer } from 'node:http';
 import Koa from 'koa';
 import session from 'koa-session';
 import { closeServer, listenOnLoopback, serveInChild } from '../../load/child-server.ts';
-import { ioredisSessionStore, memorySessionStore, postgresSessionStore, type KoaSessionStore } from './koa-session-stores.ts';
+import {
+  ioredisSessionStore,
+  memorySessionStore,
+  postgresSessionStore,
+  type KoaSessionStore,
+} from './koa-session-stores.ts';
 
 /**
  * The baseline a session server is judged against: plain Koa and koa-session on an external store (in-memory Map,
@@ -27,7 +32,11 @@ app.use(
       signed: true,
       httpOnly: true,
       sameSite: 'lax',
-      store: { get: (key) => store.get(key), set: (key, data, maxAge) => store.set(key, data, maxAge), destroy: (key) => store.destroy(key) },
+      store: {
+        get: (key) => store.get(key),
+        set: (key, data, maxAge) => store.set(key, data, maxAge),
+        destroy: (key) => store.destroy(key),
+      },
     },
     app,
   ),
