@@ -1,5 +1,5 @@
-import { ContractClient } from '../properties/client.ts';
-import { History } from '../properties/history.ts';
+import { ContractClient } from '../adapters/contract-client.ts';
+import { History } from '../adapters/history.ts';
 
 /**
  * A short walk through the contract against a running server: the quick start's proof that the server works.

@@ -1,20 +1,11 @@
-import { mergeQuantity, type MergeStrategy } from '../server/stores/store.ts';
-import type { Discovery, Timeouts } from './targets.ts';
+import { referenceSemantics, type LoginCart, type Semantics, type Timeouts } from '../adapters/semantics.ts';
 
-const minute = 60_000;
-
-/** The design's defaults, used where a target's discovery document does not state its own. */
-export const defaultTimeouts: Timeouts = {
-  idleMs: 15 * minute,
-  absoluteMs: 160 * minute,
-  guestIdleMs: 24 * 60 * minute,
-  accessTokenMs: 30 * minute,
-  refreshGraceMs: 10_000,
-};
+/** The reference server's defaults, used where a target declares none of its own. */
+export const defaultTimeouts: Timeouts = referenceSemantics.timeouts;
 
 export interface ModelConfig {
   timeouts: Timeouts;
-  mergeStrategy: MergeStrategy;
+  loginCart: LoginCart;
   maxLineQuantity: number;
   /**
    * How far the server's clock may run ahead of the model's: the model's time is the sum of clock advances, the
@@ -23,14 +14,25 @@ export interface ModelConfig {
   slackMs: number;
 }
 
-export function modelConfig(discovery: Discovery): ModelConfig {
-  const strategy = discovery.mergeStrategy;
+export function modelConfig(semantics: Semantics): ModelConfig {
   return {
-    timeouts: { ...defaultTimeouts, ...discovery.timeouts },
-    mergeStrategy: strategy === 'max' || strategy === 'replace' || strategy === 'keep-user' ? strategy : 'sum',
-    maxLineQuantity: discovery.limits?.maxLineQuantity ?? 1_000_000,
+    timeouts: semantics.timeouts,
+    loginCart: semantics.loginCart,
+    maxLineQuantity: semantics.maxLineQuantity,
     slackMs: 30_000,
   };
+}
+
+/**
+ * The quantity a line holds after login folds a guest line into the user's cart, by the declared rule. The model
+ * owns this rule: were it shared with a server, a wrong rule would be wrong on both sides and never seen.
+ */
+export function mergedQuantity(rule: LoginCart, user: number | undefined, guest: number, cap: number): number {
+  if (user === undefined) return Math.min(guest, cap);
+  if (rule === 'sum') return Math.min(user + guest, cap);
+  if (rule === 'max') return Math.max(user, guest);
+  if (rule === 'keep-user') return user;
+  return guest;
 }
 
 export interface RefreshFamilyState {
@@ -78,7 +80,7 @@ export type Resolution = { kind: 'session'; session: SessionState } | { kind: 'a
 
 /**
  * The sequential model: users, sessions, refresh families, carts, what each client holds, and the clock. It is the
- * specification of design.md written as state transitions; commands compare every answer with it.
+ * specification of docs/semantics.md written as state transitions; commands compare every answer with it.
  */
 export class Model {
   now = 0;
@@ -171,13 +173,20 @@ export class Model {
     return cart;
   }
 
+  /** Login folds the guest cart into the user's by the declared rule; the guest cart is gone afterwards. */
   merge(guest: SessionState, user: number): void {
     const source = this.carts.get(ownerOf(guest));
+    this.carts.delete(ownerOf(guest));
+    const { loginCart, maxLineQuantity } = this.config;
+    if (loginCart === 'drop') return;
+    if (loginCart === 'adopt') {
+      if (source && source.size > 0) this.carts.set(`user:${user}`, source);
+      return;
+    }
     const target = this.cart(`user:${user}`);
     for (const [sku, quantity] of source ?? []) {
-      target.set(sku, mergeQuantity(this.config.mergeStrategy, target.get(sku), quantity, this.config.maxLineQuantity));
+      target.set(sku, mergedQuantity(loginCart, target.get(sku), quantity, maxLineQuantity));
     }
-    this.carts.delete(ownerOf(guest));
   }
 
   liveSessionsOf(user: number): SessionState[] {

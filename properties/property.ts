@@ -7,7 +7,7 @@ import type { Requirement } from './targets.ts';
  */
 export interface PropertyDefinition {
   name: string;
-  /** The guarantee, in one sentence, as design.md states it. */
+  /** The guarantee, in one sentence, as docs/semantics.md states it. */
   holds: string;
   /** Without these the property is "not applicable" on the target. */
   requires: Requirement[];

@@ -1,5 +1,5 @@
 import type { PropertyResult as SummaryPropertyResult } from '../reports/schema.ts';
-import { formatExchanges } from './history.ts';
+import { formatExchanges } from '../adapters/history.ts';
 import type { PropertyResult } from './runner.ts';
 
 /** The command that replays a failure: same property, seed and shrink path, against the same target. */

@@ -2,8 +2,8 @@ import fc from 'fast-check';
 import { commandArbitraries, type Command, type CommandKind } from './commands/index.ts';
 import { sessionCounts } from './commands/clock.ts';
 import type { Real } from './commands/shared.ts';
-import { History, type Exchange } from './history.ts';
-import { ContractClient } from './client.ts';
+import { History, type Exchange } from '../adapters/history.ts';
+import { VirtualUser } from '../adapters/virtual-user.ts';
 import { Model, modelConfig, type ModelConfig } from './model.ts';
 import type { PropertyDefinition } from './property.ts';
 import type { Target } from './targets.ts';
@@ -42,7 +42,6 @@ export interface PropertyResult {
   failure?: Failure;
 }
 
-const defaultSkus = ['SKU-0001', 'SKU-0002', 'SKU-0003'];
 const startingClients = 2;
 
 /** Runs start with two clients holding empty jars, so most generated commands have someone to act for. */
@@ -50,7 +49,7 @@ function startingModel(config: ModelConfig, users: number, real: Real): Model {
   const model = new Model(config, users);
   for (let i = 0; i < startingClients; i++) {
     const state = model.addClient({ cookie: null, csrfOf: null, access: null, refresh: null });
-    real.clients.push(new ContractClient(state.name, real.route, real.history));
+    real.clients.push(new VirtualUser(state.name, real.route, real.history, real.adapter.headers));
   }
   return model;
 }
@@ -82,11 +81,12 @@ export async function runProperty(
     else without.push(`without ${extra.kinds.join('/')} (target lacks ${lacking.join(', ')})`);
   }
   const users = target.missing(['accounts']).length === 0 ? (definition.users ?? 0) : 0;
-  const config = modelConfig(target.discovery);
+  const { semantics } = target.adapter;
+  const config = modelConfig(semantics);
   const arbitraries = commandArbitraries(
     kinds,
     {
-      skus: (target.discovery.skus ?? defaultSkus).slice(0, 3),
+      skus: semantics.skus.slice(0, 3),
       timeouts: config.timeouts,
       users,
       population: [1100],
@@ -108,6 +108,7 @@ export async function runProperty(
       const history = new History();
       const real: Real = {
         target,
+        adapter: target.adapter,
         history,
         route: target.router(),
         accounts: users > 0 ? await target.accounts(users, history) : [],

@@ -3,8 +3,12 @@ import { createServer, type ReferenceServer } from '../server/index.ts';
 import type { ServerConfig } from '../server/config.ts';
 import { MemoryStore } from '../server/stores/memory.ts';
 import type { Store } from '../server/stores/store.ts';
-import { ContractClient, type Reply } from './client.ts';
-import { History } from './history.ts';
+import type { Adapter } from '../adapters/adapter.ts';
+import { ContractClient, type Reply } from '../adapters/contract-client.ts';
+import { contractV1 } from '../adapters/contract-v1.ts';
+import { referenceSemantics, type Semantics, type Timeouts } from '../adapters/semantics.ts';
+import type { Account } from '../adapters/types.ts';
+import { History } from '../adapters/history.ts';
 
 /** What `GET /.well-known/sessionproof` told us; the optional parts are extensions the reference server sends. */
 export interface Discovery {
@@ -17,18 +21,10 @@ export interface Discovery {
   skus?: string[];
 }
 
-export interface Timeouts {
-  idleMs: number;
-  absoluteMs: number;
-  guestIdleMs: number;
-  accessTokenMs: number;
-  refreshGraceMs: number;
-}
+export type { Timeouts };
 
-export interface Credentials {
-  email: string;
-  password: string;
-}
+/** Accounts a run signs in with. */
+export type Credentials = Account;
 
 export type Requirement =
   `feature:${keyof Discovery['features']}` | `control:${keyof Discovery['controls']}` | 'accounts';
@@ -41,6 +37,8 @@ export interface Target {
   readonly label: string;
   readonly urls: string[];
   readonly discovery: Discovery;
+  /** How operations reach the target, and what it declares about itself. */
+  readonly adapter: Adapter;
   /** The target's requirements that are missing, so a property can say "not applicable" and why. */
   missing(requirements: Requirement[]): Requirement[];
   /** A round-robin URL picker for one run. */
@@ -81,6 +79,7 @@ export async function urlTarget(urls: string[], options: UrlTargetOptions = {}):
     label: options.label ?? bases.join(','),
     urls: bases,
     discovery,
+    adapter: contractV1(semanticsOf(discovery)),
     missing(requirements) {
       return requirements.filter((requirement) => {
         if (requirement === 'accounts') return !discovery.controls.users && supplied.length === 0;
@@ -120,6 +119,19 @@ export async function urlTarget(urls: string[], options: UrlTargetOptions = {}):
     close: options.onClose ?? (async () => {}),
   };
   return target;
+}
+
+/** What a contract-v1 server's discovery document declares, over the reference server's defaults. */
+export function semanticsOf(discovery: Discovery): Semantics {
+  const strategy = discovery.mergeStrategy;
+  return {
+    ...referenceSemantics,
+    loginCart: strategy === 'max' || strategy === 'replace' || strategy === 'keep-user' ? strategy : 'sum',
+    maxLineQuantity: discovery.limits?.maxLineQuantity ?? referenceSemantics.maxLineQuantity,
+    timeouts: { ...referenceSemantics.timeouts, ...discovery.timeouts },
+    skus: discovery.skus ?? referenceSemantics.skus,
+    csrf: discovery.features.csrf,
+  };
 }
 
 /** Brings a supplied account to the state a run starts from: no live sessions, an empty cart. */

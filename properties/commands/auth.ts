@@ -1,10 +1,11 @@
 import type { AsyncCommand } from 'fast-check';
 import type { Model } from '../model.ts';
 import {
-  clientPair,
+  act,
   expectCart,
+  expectOk,
+  expectOutcome,
   expectSessionView,
-  expectStatus,
   viaLabel,
   violation,
   type Real,
@@ -27,33 +28,28 @@ export class Login implements AsyncCommand<Model, Real> {
   }
 
   async run(m: Model, r: Real): Promise<void> {
-    const [state, client] = clientPair(m, r, this.client);
+    const state = m.clients[this.client]!;
     const what = this.toString();
-    const reply = await client.request('POST', '/auth/login', { body: r.accounts[this.user] });
-    expectStatus(reply, [200], what);
+    const login = expectOk(await act(r, this.client, 'login', r.accounts[this.user]!), what);
     const previous = m.cookieSession(state);
     if (previous) {
       if (previous.user === null) m.merge(previous, this.user);
       m.endSession(previous);
     }
     const session = m.startSession(this.user);
-    const { accessToken, refreshToken } = reply.body ?? {};
-    if (typeof accessToken !== 'string' || typeof refreshToken !== 'string')
-      violation(`${what}: no access or refresh token in ${JSON.stringify(reply.body)}`);
-    expectSessionView(m, r, reply.body.session, session, what);
+    const { accessToken, refreshToken } = login;
+    if (accessToken === null || refreshToken === null) violation(`${what}: no access or refresh token in the answer`);
+    if (login.session === null) violation(`${what}: no session in the answer`);
+    expectSessionView(m, r, login.session, session, what);
     state.cookie = session.key;
     state.csrfOf = session.key;
     state.access = { session: session.key, expiresAt: m.now + m.config.timeouts.accessTokenMs };
     state.refresh = { session: session.key, generations: [0] };
-    client.csrfToken = reply.body.session.csrfToken;
-    client.accessToken = accessToken;
-    client.refreshTokens = [refreshToken];
     r.refreshTokens.set(session.key, [refreshToken]);
     r.rotatedAtWall.set(session.key, Date.now());
     // the merged cart, read through the new cookie at once: both the merge and the new cookie must hold
-    const cart = await client.request('GET', '/cart');
-    expectStatus(cart, [200], `${what}, then GET /cart`);
-    expectCart(m, r, cart.body, `user:${this.user}`, `${what}, then GET /cart`);
+    const then = `${what}, then GetCart`;
+    expectCart(m, r, expectOk(await act(r, this.client, 'getCart', {}), then), `user:${this.user}`, then);
     m.touch(session, true);
   }
 
@@ -81,14 +77,14 @@ export class Logout implements AsyncCommand<Model, Real> {
   }
 
   async run(m: Model, r: Real): Promise<void> {
-    const [state, client] = clientPair(m, r, this.client);
+    const state = m.clients[this.client]!;
     const what = this.toString();
-    const reply = await client.request('POST', '/auth/logout', { via: this.via });
+    const result = await act(r, this.client, 'logout', {}, { via: this.via });
     const resolution = m.resolve(state, this.via);
-    if (resolution.kind === 'rejected') return expectStatus(reply, [401], what);
+    if (resolution.kind === 'rejected') return void expectOutcome(result, ['unauthenticated'], what);
     // logging out without a session has nothing to end: either answer is fine, and nothing may change
-    if (resolution.kind === 'anonymous') return expectStatus(reply, [204, 401], what);
-    expectStatus(reply, [204], what);
+    if (resolution.kind === 'anonymous') return void expectOutcome(result, ['ok', 'unauthenticated'], what);
+    expectOutcome(result, ['ok'], what);
     m.endSession(resolution.session);
   }
 
@@ -109,17 +105,17 @@ export class LogoutAll implements AsyncCommand<Model, Real> {
   }
 
   async run(m: Model, r: Real): Promise<void> {
-    const [state, client] = clientPair(m, r, this.client);
+    const state = m.clients[this.client]!;
     const what = this.toString();
-    const reply = await client.request('POST', '/auth/logout-all', { via: this.via });
+    const result = await act(r, this.client, 'logoutAll', {}, { via: this.via });
     const resolution = m.resolve(state, this.via);
-    if (resolution.kind !== 'session') return expectStatus(reply, [401, 403], what);
+    if (resolution.kind !== 'session') return void expectOutcome(result, ['unauthenticated', 'forbidden'], what);
     const { user } = resolution.session;
     if (user === null) {
-      expectStatus(reply, [401, 403], what);
+      expectOutcome(result, ['unauthenticated', 'forbidden'], what);
       return m.touch(resolution.session, false);
     }
-    expectStatus(reply, [204], what);
+    expectOutcome(result, ['ok'], what);
     // expired sessions of the user count as ended too: a server may remove them now or at the next sweep
     for (const session of m.sessions) if (session.user === user && !session.ended) m.endSession(session);
   }

@@ -1,9 +1,10 @@
 import type { AsyncCommand } from 'fast-check';
-import { ContractClient } from '../client.ts';
-import { History } from '../history.ts';
+import { perform } from '../../adapters/engine.ts';
+import { VirtualUser } from '../../adapters/virtual-user.ts';
+import { History } from '../../adapters/history.ts';
 import type { Model } from '../model.ts';
 import { GetSession } from './session.ts';
-import { expectStatus, violation, type Real } from './shared.ts';
+import { expectOk, expectOutcome, violation, type Real } from './shared.ts';
 
 /** Requests in flight at once while populating. */
 const concurrency = 25;
@@ -30,33 +31,30 @@ export class BulkSessions implements AsyncCommand<Model, Real> {
 
   async run(m: Model, r: Real): Promise<void> {
     const history = new History();
-    const samples: { copy: ContractClient; id: string }[] = [];
+    const samples: { copy: VirtualUser; id: string | null }[] = [];
     for (let start = 0; start < this.count; start += concurrency) {
       const size = Math.min(concurrency, this.count - start);
       await Promise.all(
         Array.from({ length: size }, async (_, i) => {
-          const client = new ContractClient(`bulk${start + i}`, r.route, history);
-          const opened = await client.request('GET', '/session');
-          expectStatus(opened, [200], `${this.toString()}: GET /session`);
+          const client = new VirtualUser(`bulk${start + i}`, r.route, history, r.adapter.headers);
+          const opened = expectOk(await perform(client, r.adapter, 'whoami', {}), `${this.toString()}: Whoami`);
           if ((start + i) % sampleEvery === 0) {
             // the copy records into the run's history, so a failure shows the replayed request
-            const copy = new ContractClient(`${client.name}-again`, r.route, r.history);
+            const copy = new VirtualUser(`${client.name}-again`, r.route, r.history, r.adapter.headers);
             copy.cookies = new Map(client.cookies);
-            samples.push({ copy, id: opened.body.id });
+            samples.push({ copy, id: opened.id });
           }
           if (!this.end) return;
-          client.csrfToken = opened.body.csrfToken;
-          expectStatus(await client.request('POST', '/auth/logout'), [204], `${this.toString()}: POST /auth/logout`);
+          expectOutcome(await perform(client, r.adapter, 'logout', {}), ['ok'], `${this.toString()}: Logout`);
         }),
       );
     }
     for (const { copy, id } of samples) {
-      const again = await copy.request('GET', '/session');
-      expectStatus(again, [200], `${this.toString()}: GET /session again`);
-      if (this.end && again.body.id === id)
+      const again = expectOk(await perform(copy, r.adapter, 'whoami', {}), `${this.toString()}: Whoami again`);
+      if (this.end && again.id === id)
         violation(`${this.toString()}: ${copy.name}'s session ${id} was ended and came back`);
-      if (!this.end && again.body.id !== id)
-        violation(`${this.toString()}: ${copy.name}'s session ${id} vanished (now ${String(again.body.id)})`);
+      if (!this.end && again.id !== id)
+        violation(`${this.toString()}: ${copy.name}'s session ${id} vanished (now ${String(again.id)})`);
     }
     for (const [index, client] of m.clients.entries()) {
       if (client.cookie !== null) await new GetSession(index, 'cookie').run(m, r);

@@ -1,6 +1,7 @@
 import type { AsyncCommand } from 'fast-check';
 import { ownerOf, type Model } from '../model.ts';
-import { clientPair, expectCart, expectStatus, sessionFor, viaLabel, type Real, type Via } from './shared.ts';
+import type { ArgsOf } from '../../adapters/types.ts';
+import { act, expectCart, expectOk, expectOutcome, sessionFor, viaLabel, type Real, type Via } from './shared.ts';
 
 /** `GET /cart`: the cart of the current identity, creating a guest session for a client without one. */
 export class GetCart implements AsyncCommand<Model, Real> {
@@ -15,12 +16,12 @@ export class GetCart implements AsyncCommand<Model, Real> {
   }
 
   async run(m: Model, r: Real): Promise<void> {
-    const [state, client] = clientPair(m, r, this.client);
-    const reply = await client.request('GET', '/cart', { via: this.via });
+    const state = m.clients[this.client]!;
+    const what = this.toString();
+    const result = await act(r, this.client, 'getCart', {}, { via: this.via });
     const session = sessionFor(m, state, this.via);
-    if (session === 'rejected') return expectStatus(reply, [401], this.toString());
-    expectStatus(reply, [200], this.toString());
-    expectCart(m, r, reply.body, ownerOf(session), this.toString());
+    if (session === 'rejected') return void expectOutcome(result, ['unauthenticated'], what);
+    expectCart(m, r, expectOk(result, what), ownerOf(session), what);
     m.touch(session, true);
   }
 
@@ -34,11 +35,11 @@ export type CartWrite =
   | { kind: 'set'; sku: string; quantity: number }
   | { kind: 'remove'; sku: string };
 
-export function writeRequest(write: CartWrite): [method: string, path: string, body: unknown] {
-  const path = `/cart/items${write.kind === 'add' ? '' : `/${encodeURIComponent(write.sku)}`}`;
-  if (write.kind === 'add') return ['POST', path, { sku: write.sku, quantity: write.quantity }];
-  if (write.kind === 'set') return ['PUT', path, { quantity: write.quantity }];
-  return ['DELETE', path, undefined];
+/** Sends a cart write as the operation it is. */
+export function sendWrite(r: Real, client: number, write: CartWrite, via: Via) {
+  if (write.kind === 'remove') return act(r, client, 'removeItem', { sku: write.sku }, { via });
+  const line: ArgsOf<'addItem'> = { sku: write.sku, quantity: write.quantity };
+  return act(r, client, write.kind === 'add' ? 'addItem' : 'setQuantity', line, { via });
 }
 
 export function applyWrite(cart: Map<string, number>, write: CartWrite): void {
@@ -67,16 +68,16 @@ export class WriteCart implements AsyncCommand<Model, Real> {
   }
 
   async run(m: Model, r: Real): Promise<void> {
-    const [state, client] = clientPair(m, r, this.client);
+    const state = m.clients[this.client]!;
     const what = this.toString();
-    const [method, path, body] = writeRequest(this.write);
-    const reply = await client.request(method, path, { via: this.via, body });
+    const result = await sendWrite(r, this.client, this.write, this.via);
     const resolution = m.resolve(state, this.via);
-    if (resolution.kind !== 'session') return expectStatus(reply, [401, 403], what);
-    expectStatus(reply, [200], what);
+    if (resolution.kind !== 'session')
+      return void expectOutcome(result, ['unauthenticated', 'forbidden', 'csrf'], what);
+    const cart = expectOk(result, what);
     const owner = ownerOf(resolution.session);
     applyWrite(m.cart(owner), this.write);
-    expectCart(m, r, reply.body, owner, what);
+    expectCart(m, r, cart, owner, what);
     m.touch(resolution.session, true);
   }
 

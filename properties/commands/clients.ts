@@ -1,5 +1,5 @@
 import type { AsyncCommand } from 'fast-check';
-import { ContractClient } from '../client.ts';
+import { VirtualUser } from '../../adapters/virtual-user.ts';
 import type { Model } from '../model.ts';
 import type { Real } from './shared.ts';
 
@@ -11,7 +11,7 @@ export class NewClient implements AsyncCommand<Model, Real> {
 
   async run(m: Model, r: Real): Promise<void> {
     const state = m.addClient({ cookie: null, csrfOf: null, access: null, refresh: null });
-    r.clients.push(new ContractClient(state.name, r.route, r.history));
+    r.clients.push(new VirtualUser(state.name, r.route, r.history, r.adapter.headers));
   }
 
   toString(): string {

@@ -1,7 +1,7 @@
 import type { AsyncCommand } from 'fast-check';
 import type { Model } from '../model.ts';
 import { GetSession } from './session.ts';
-import { expectStatus, viaLabel, violation, type Real, type Via } from './shared.ts';
+import { expectControlStatus, viaLabel, violation, type Real, type Via } from './shared.ts';
 
 /**
  * `POST /__control/clock` on every instance. Refused (precondition) when some expiry would land so close to the new
@@ -16,7 +16,7 @@ export class AdvanceClock implements AsyncCommand<Model, Real> {
 
   async run(m: Model, r: Real): Promise<void> {
     const reply = await r.target.control(r.history, 'POST', '/__control/clock', { advanceMs: this.ms }, true);
-    expectStatus(reply, [200], this.toString());
+    expectControlStatus(reply, [200], this.toString());
     m.now += this.ms;
   }
 
@@ -39,7 +39,7 @@ export interface SessionCounts {
 /** Reads the server's session counts (`GET /sessions/stats`). */
 export async function sessionCounts(r: Real): Promise<SessionCounts> {
   const reply = await r.target.control(r.history, 'GET', '/sessions/stats');
-  expectStatus(reply, [200], 'GET /sessions/stats');
+  expectControlStatus(reply, [200], 'GET /sessions/stats');
   const { live, swept } = reply.body ?? {};
   if (typeof live !== 'number' || typeof swept !== 'number')
     violation(`GET /sessions/stats lacks "live" or "swept": ${JSON.stringify(reply.body)}`);
@@ -60,7 +60,7 @@ export class Sweep implements AsyncCommand<Model, Real> {
   async run(m: Model, r: Real): Promise<void> {
     const before = await sessionCounts(r);
     const reply = await r.target.control(r.history, 'POST', '/__control/sweep');
-    expectStatus(reply, [200], this.toString());
+    expectControlStatus(reply, [200], this.toString());
     const expired = m.sessions.filter((session) => !session.ended && !m.isLive(session));
     const after = await sessionCounts(r);
     const baseline = r.sweptBaseline ?? violation('Sweep: no baseline swept count was read at the start of the run');

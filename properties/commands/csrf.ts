@@ -1,6 +1,6 @@
 import type { AsyncCommand } from 'fast-check';
 import { ownerOf, type Model } from '../model.ts';
-import { clientPair, expectCart, expectStatus, type Real } from './shared.ts';
+import { act, expectCart, expectOk, expectOutcome, type Real } from './shared.ts';
 
 /**
  * A cookie write with the wrong CSRF token: none, or the token another client holds for a different session (which
@@ -24,15 +24,15 @@ export class ForeignCsrfWrite implements AsyncCommand<Model, Real> {
   }
 
   async run(m: Model, r: Real): Promise<void> {
-    const [state, client] = clientPair(m, r, this.client);
+    const state = m.clients[this.client]!;
+    const what = this.toString();
     const session = m.cookieSession(state)!;
     const csrf = this.tokenOf < 0 ? null : r.csrf.get(m.clients[this.tokenOf]!.csrfOf!)!;
-    const reply = await client.request('POST', '/cart/items', { body: { sku: this.sku, quantity: 1 }, csrf });
-    expectStatus(reply, [403], this.toString());
+    const reply = await act(r, this.client, 'addItem', { sku: this.sku, quantity: 1 }, { csrf });
+    expectOutcome(reply, ['csrf', 'forbidden'], what);
     m.touch(session, false);
-    const after = await client.request('GET', '/cart');
-    expectStatus(after, [200], `${this.toString()}, then GET /cart`);
-    expectCart(m, r, after.body, ownerOf(session), `${this.toString()}, then GET /cart`);
+    const then = `${what}, then GetCart`;
+    expectCart(m, r, expectOk(await act(r, this.client, 'getCart', {}), then), ownerOf(session), then);
     m.touch(session, true);
   }
 

@@ -1,7 +1,8 @@
 import type { AsyncCommand } from 'fast-check';
-import type { Reply } from '../client.ts';
+import type { OpResult } from '../../adapters/engine.ts';
+import type { CartLine } from '../../adapters/types.ts';
 import { linesOf, type Model, type OrderState, type SessionState } from '../model.ts';
-import { clientPair, expectStatus, viaLabel, violation, type Real, type Via } from './shared.ts';
+import { act, expectOk, expectOutcome, viaLabel, violation, type Real, type Via } from './shared.ts';
 
 /** The signed-in (or guest) session a request acts for, if it may send an unsafe request through `via`. */
 export function actingSession(m: Readonly<Model>, client: number, via: Via, unsafe: boolean): SessionState | null {
@@ -12,34 +13,27 @@ export function actingSession(m: Readonly<Model>, client: number, via: Via, unsa
   return via === 'bearer' || !unsafe || m.holdsCsrf(state) ? resolution.session : null;
 }
 
-function errorCode(reply: Reply): unknown {
-  return reply.body?.error?.code;
+function sameLines(a: CartLine[], b: CartLine[]): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
 }
 
-function sameLines(a: unknown, b: { sku: string; quantity: number }[]): boolean {
-  const shown = Array.isArray(a) ? a.map((line: any) => ({ sku: line?.sku, quantity: line?.quantity })) : a;
-  return JSON.stringify(shown) === JSON.stringify(b);
-}
-
-function keyHeader(key: number | null): Record<string, string> {
-  return key === null ? {} : { 'idempotency-key': `order-key-${key}` };
+function checkout(r: Real, client: number, via: Via, key: number | null, note: number) {
+  return act(r, client, 'checkout', { idempotencyKey: key === null ? null : `order-key-${key}`, note }, { via });
 }
 
 /** What the model expects of one checkout answer that is not a new order: a replay, a conflict, or nothing to order. */
 function expectKnownOutcome(
-  reply: Reply,
+  reply: OpResult<'checkout'>,
   earlier: OrderState | undefined,
   variant: number,
   what: string,
 ): 'replayed' | 'conflict' {
   if (earlier && earlier.variant !== variant) {
-    expectStatus(reply, [409], what);
-    if (errorCode(reply) !== 'IDEMPOTENCY_CONFLICT')
-      violation(`${what}: expected IDEMPOTENCY_CONFLICT, got ${JSON.stringify(reply.body)}`);
+    expectOutcome(reply, ['idempotency-conflict'], what);
     return 'conflict';
   }
-  expectStatus(reply, [201], what);
-  if (reply.body?.id !== earlier!.id || !sameLines(reply.body?.items, earlier!.items)) {
+  const order = expectOk(reply, what);
+  if (order.id !== earlier!.id || !sameLines(order.items, earlier!.items)) {
     violation(
       `${what}: a retry with the same Idempotency-Key must replay order ${earlier!.id} ${JSON.stringify(earlier!.items)}, got ${JSON.stringify(reply.body)}`,
     );
@@ -47,9 +41,8 @@ function expectKnownOutcome(
   return 'replayed';
 }
 
-function expectEmpty(reply: Reply, what: string): void {
-  expectStatus(reply, [409], what);
-  if (errorCode(reply) !== 'CART_EMPTY') violation(`${what}: expected CART_EMPTY, got ${JSON.stringify(reply.body)}`);
+function expectEmpty(reply: OpResult<'checkout'>, what: string): void {
+  expectOutcome(reply, ['cart-empty'], what);
 }
 
 /**
@@ -70,16 +63,11 @@ export class Checkout implements AsyncCommand<Model, Real> {
   }
 
   async run(m: Model, r: Real): Promise<void> {
-    const [, client] = clientPair(m, r, this.client);
     const what = this.toString();
     const session = actingSession(m, this.client, this.via, true)!;
-    const reply = await client.request('POST', '/orders', {
-      via: this.via,
-      body: { note: this.variant },
-      headers: keyHeader(this.key),
-    });
+    const reply = await checkout(r, this.client, this.via, this.key, this.variant);
     m.touch(session, true);
-    if (session.user === null) return expectStatus(reply, [401], what);
+    if (session.user === null) return void expectOutcome(reply, ['unauthenticated'], what);
     const orders = m.orders.get(session.user) ?? [];
     m.orders.set(session.user, orders);
     const earlier = this.key === null ? undefined : orders.find((order) => order.key === this.key);
@@ -90,14 +78,12 @@ export class Checkout implements AsyncCommand<Model, Real> {
     const cart = m.carts.get(`user:${session.user}`);
     const items = linesOf(cart);
     if (items.length === 0) return expectEmpty(reply, what);
-    expectStatus(reply, [201], what);
-    const id = reply.body?.id;
-    if (typeof id !== 'string' || orders.some((order) => order.id === id))
+    const made = expectOk(reply, what);
+    const id = made.id;
+    if (orders.some((order) => order.id === id))
       violation(`${what}: expected a new order, got ${JSON.stringify(reply.body)}`);
-    if (!sameLines(reply.body.items, items))
-      violation(
-        `${what}: the order must hold the cart ${JSON.stringify(items)}, got ${JSON.stringify(reply.body.items)}`,
-      );
+    if (!sameLines(made.items, items))
+      violation(`${what}: the order must hold the cart ${JSON.stringify(items)}, got ${JSON.stringify(made.items)}`);
     orders.push({ id, items, key: this.key, variant: this.variant });
     cart!.clear();
   }
@@ -125,7 +111,6 @@ export class ParallelCheckout implements AsyncCommand<Model, Real> {
   }
 
   async run(m: Model, r: Real): Promise<void> {
-    const [, client] = clientPair(m, r, this.client);
     const what = this.toString();
     const session = actingSession(m, this.client, this.via, true)!;
     const user = session.user!;
@@ -133,11 +118,7 @@ export class ParallelCheckout implements AsyncCommand<Model, Real> {
     m.orders.set(user, orders);
     const cart = m.carts.get(`user:${user}`);
     const items = linesOf(cart);
-    const replies = await Promise.all(
-      this.keys.map((key) =>
-        client.request('POST', '/orders', { via: this.via, body: { note: 0 }, headers: keyHeader(key) }),
-      ),
-    );
+    const replies = await Promise.all(this.keys.map((key) => checkout(r, this.client, this.via, key, 0)));
     m.touch(session, true);
 
     /** New orders by id, with the key they were made under; and what each fresh key answered. */
@@ -153,14 +134,14 @@ export class ParallelCheckout implements AsyncCommand<Model, Real> {
         continue;
       }
       let outcome = 'an empty cart';
-      if (reply.status === 409 && errorCode(reply) === 'CART_EMPTY') {
+      if (reply.outcome === 'cart-empty') {
         if (key === null) continue;
       } else {
-        expectStatus(reply, [201], label);
-        outcome = String(reply.body?.id);
-        if (!sameLines(reply.body?.items, items))
+        const order = expectOk(reply, label);
+        outcome = order.id;
+        if (!sameLines(order.items, items))
           violation(
-            `${label}: the order must hold the cart ${JSON.stringify(items)}, got ${JSON.stringify(reply.body?.items)}`,
+            `${label}: the order must hold the cart ${JSON.stringify(items)}, got ${JSON.stringify(order.items)}`,
           );
         made.set(outcome, key);
         if (key === null) unkeyedIds.push(outcome);
@@ -201,17 +182,13 @@ export class ListOrders implements AsyncCommand<Model, Real> {
   }
 
   async run(m: Model, r: Real): Promise<void> {
-    const [, client] = clientPair(m, r, this.client);
     const what = this.toString();
     const session = actingSession(m, this.client, this.via, false)!;
-    const reply = await client.request('GET', '/orders', { via: this.via });
+    const reply = await act(r, this.client, 'listOrders', {}, { via: this.via });
     m.touch(session, true);
-    if (session.user === null) return expectStatus(reply, [401], what);
-    expectStatus(reply, [200], what);
+    if (session.user === null) return void expectOutcome(reply, ['unauthenticated'], what);
     const expected = (m.orders.get(session.user) ?? []).map(({ id, items }) => ({ id, items }));
-    const shown = Array.isArray(reply.body?.orders)
-      ? reply.body.orders.map((order: any) => ({ id: order?.id, items: order?.items }))
-      : reply.body;
+    const shown = expectOk(reply, what).map(({ id, items }) => ({ id, items }));
     if (JSON.stringify(shown) !== JSON.stringify(expected))
       violation(`${what}: expected orders ${JSON.stringify(expected)}, got ${JSON.stringify(shown)}`);
   }

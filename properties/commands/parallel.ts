@@ -1,12 +1,12 @@
 import type { AsyncCommand } from 'fast-check';
-import type { Reply } from '../client.ts';
+import type { Cart, SessionView } from '../../adapters/types.ts';
 import { ownerOf, type Model, type OwnerKey, type SessionState } from '../model.ts';
 import {
-  clientPair,
+  act,
   expectCart,
   expectCartShape,
+  expectOk,
   expectSessionView,
-  expectStatus,
   viaLabel,
   violation,
   type Real,
@@ -58,28 +58,25 @@ export class ParallelBatch implements AsyncCommand<Model, Real> {
 
     const replies = await Promise.all(
       this.ops.map((op) => {
-        const client = r.clients[op.client]!;
-        if (op.kind === 'add')
-          return client.request('POST', '/cart/items', { via: op.via, body: { sku: op.sku, quantity: op.quantity } });
-        return client.request('GET', op.kind === 'getCart' ? '/cart' : '/session', { via: op.via });
+        const options = { via: op.via };
+        if (op.kind === 'add') return act(r, op.client, 'addItem', { sku: op.sku, quantity: op.quantity }, options);
+        return act(r, op.client, op.kind === 'getCart' ? 'getCart' : 'whoami', {}, options);
       }),
     );
 
     for (const [i, op] of this.ops.entries()) {
-      const reply = replies[i] as Reply;
       const label = `${what}: ${opLabel(op)}`;
-      expectStatus(reply, [200], label);
+      const value = expectOk(replies[i]!, label);
       if (op.kind === 'getSession') {
-        expectSessionView(m, r, reply.body, sessions[i]!, label);
+        expectSessionView(m, r, value as SessionView, sessions[i]!, label);
         continue;
       }
+      const cart = value as Cart;
       const owner = owners[i]!;
-      expectCartShape(r, reply.body, owner, label);
+      expectCartShape(r, cart, owner, label);
       const start = before.get(owner)!;
       const sums = added.get(owner) ?? new Map<string, number>();
-      const shown = new Map(
-        (reply.body.items as { sku: string; quantity: number }[]).map((line) => [line.sku, line.quantity]),
-      );
+      const shown = new Map(cart.items.map((line) => [line.sku, line.quantity]));
       for (const sku of new Set([...start.keys(), ...sums.keys(), ...shown.keys()])) {
         const low = (start.get(sku) ?? 0) + (op.kind === 'add' && op.sku === sku ? op.quantity : 0);
         const high = (start.get(sku) ?? 0) + (sums.get(sku) ?? 0);
@@ -102,10 +99,8 @@ export class ParallelBatch implements AsyncCommand<Model, Real> {
     for (const owner of new Set(owners)) {
       const i = owners.indexOf(owner);
       const op = this.ops[i]!;
-      const [, client] = clientPair(m, r, op.client);
-      const reply = await client.request('GET', '/cart', { via: op.via });
-      expectStatus(reply, [200], `${what}: then GET /cart`);
-      expectCart(m, r, reply.body, owner, `${what}: then GET /cart (c${op.client})`);
+      const then = `${what}: then GetCart (c${op.client})`;
+      expectCart(m, r, expectOk(await act(r, op.client, 'getCart', {}, { via: op.via }), then), owner, then);
     }
   }
 

@@ -1,8 +1,11 @@
 import fc, { type AsyncCommand } from 'fast-check';
-import type { Reply } from '../client.ts';
+import type { OpResult } from '../../adapters/engine.ts';
 import type { ClientState, Model } from '../model.ts';
 import { GetSession } from './session.ts';
-import { clientPair, expectStatus, violation, type Real } from './shared.ts';
+import { act, expectOutcome, violation, type Expected, type Real } from './shared.ts';
+
+/** How a refused refresh may read: contract v1 answers 401 with a code telling reuse from an unknown token. */
+const refusedRefresh: Expected[] = ['unauthenticated', 'refresh-reused', 'refresh-invalid'];
 
 /** How a correct server answers a refresh with the given generation of a family, at the model's time. */
 export type RefreshOutcome = 'rotate' | 'grace' | 'reuse' | 'invalid';
@@ -31,10 +34,10 @@ async function settle(
   r: Real,
   index: number,
   generation: number,
-  replies: Reply[],
+  replies: OpResult<'refresh'>[],
   what: string,
 ): Promise<void> {
-  const [state, client] = clientPair(m, r, index);
+  const state = m.clients[index]!;
   const sessionKey = state.refresh!.session;
   const outcome = refreshOutcome(m, sessionKey, generation);
   const session = m.sessions[sessionKey]!;
@@ -43,20 +46,20 @@ async function settle(
     fc.pre(Date.now() - r.rotatedAtWall.get(sessionKey)! < m.config.timeouts.refreshGraceMs / 2);
   }
   if (outcome === 'invalid' || outcome === 'reuse') {
-    for (const reply of replies) expectStatus(reply, [401], `${what} (${outcome})`);
+    for (const reply of replies) expectOutcome(reply, refusedRefresh, `${what} (${outcome})`);
     if (outcome === 'reuse') {
       m.endSession(session);
       await expectOtherSessionsLive(m, r, session.user!);
     }
     return;
   }
-  for (const reply of replies) expectStatus(reply, [200], `${what} (${outcome})`);
+  for (const reply of replies) expectOutcome(reply, ['ok'], `${what} (${outcome})`);
   const tokens = r.refreshTokens.get(sessionKey)!;
-  const successors = new Set(replies.map((reply) => reply.body?.refreshToken));
+  const successors = new Set(replies.map((reply) => reply.value?.refreshToken));
   if (successors.size !== 1)
     violation(`${what}: ${replies.length} refreshes with one token gave ${successors.size} different successors`);
   const [successor] = [...successors] as [unknown];
-  if (typeof successor !== 'string' || typeof replies[0]!.body?.accessToken !== 'string')
+  if (typeof successor !== 'string' || typeof replies[0]!.value?.accessToken !== 'string')
     violation(`${what}: no tokens in ${JSON.stringify(replies[0]!.body)}`);
   const family = session.family!;
   if (outcome === 'rotate') {
@@ -71,8 +74,6 @@ async function settle(
   m.touch(session, false);
   state.access = { session: sessionKey, expiresAt: m.now + m.config.timeouts.accessTokenMs };
   if (!state.refresh!.generations.includes(family.generation)) state.refresh!.generations.push(family.generation);
-  client.accessToken = replies[0]!.body.accessToken;
-  client.refreshTokens = state.refresh!.generations.map((g) => tokens[g]!);
 }
 
 /** Reuse detection revokes one family: every other live session of the user must still answer, as its clients hold it. */
@@ -98,10 +99,10 @@ export class Refresh implements AsyncCommand<Model, Real> {
   }
 
   async run(m: Model, r: Real): Promise<void> {
-    const [state, client] = clientPair(m, r, this.client);
+    const state = m.clients[this.client]!;
     const generation = presented(state, this.back)!;
     const token = r.refreshTokens.get(state.refresh!.session)![generation]!;
-    const reply = await client.request('POST', '/auth/refresh', { via: 'none', body: { refreshToken: token } });
+    const reply = await act(r, this.client, 'refresh', { refreshToken: token }, { via: 'none' });
     await settle(m, r, this.client, generation, [reply], this.toString());
   }
 
@@ -123,12 +124,12 @@ export class RefreshStorm implements AsyncCommand<Model, Real> {
   }
 
   async run(m: Model, r: Real): Promise<void> {
-    const [state, client] = clientPair(m, r, this.client);
+    const state = m.clients[this.client]!;
     const generation = presented(state, 0)!;
     const token = r.refreshTokens.get(state.refresh!.session)![generation]!;
     const replies = await Promise.all(
       Array.from({ length: this.count }, () =>
-        client.request('POST', '/auth/refresh', { via: 'none', body: { refreshToken: token } }),
+        act(r, this.client, 'refresh', { refreshToken: token }, { via: 'none' }),
       ),
     );
     await settle(m, r, this.client, generation, replies, this.toString());

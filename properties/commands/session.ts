@@ -1,6 +1,15 @@
 import type { AsyncCommand } from 'fast-check';
 import type { Model } from '../model.ts';
-import { clientPair, expectSessionView, expectStatus, sessionFor, viaLabel, type Real, type Via } from './shared.ts';
+import {
+  act,
+  expectOk,
+  expectOutcome,
+  expectSessionView,
+  sessionFor,
+  viaLabel,
+  type Real,
+  type Via,
+} from './shared.ts';
 
 /** `GET /session`: the same session while the cookie lives; a new guest session (new id) once it does not. */
 export class GetSession implements AsyncCommand<Model, Real> {
@@ -15,18 +24,14 @@ export class GetSession implements AsyncCommand<Model, Real> {
   }
 
   async run(m: Model, r: Real): Promise<void> {
-    const [state, client] = clientPair(m, r, this.client);
+    const state = m.clients[this.client]!;
     const what = this.toString();
-    const reply = await client.request('GET', '/session', { via: this.via });
+    const result = await act(r, this.client, 'whoami', {}, { via: this.via });
     const session = sessionFor(m, state, this.via);
-    if (session === 'rejected') return expectStatus(reply, [401], what);
-    expectStatus(reply, [200], what);
-    expectSessionView(m, r, reply.body, session, what);
+    if (session === 'rejected') return void expectOutcome(result, ['unauthenticated'], what);
+    expectSessionView(m, r, expectOk(result, what), session, what);
     m.touch(session, true);
-    if (this.via === 'cookie') {
-      state.csrfOf = session.key;
-      client.csrfToken = reply.body.csrfToken;
-    }
+    if (this.via === 'cookie') state.csrfOf = session.key;
   }
 
   toString(): string {

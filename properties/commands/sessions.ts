@@ -1,6 +1,6 @@
 import type { AsyncCommand } from 'fast-check';
 import type { Model } from '../model.ts';
-import { clientPair, expectStatus, viaLabel, violation, type Real, type Via } from './shared.ts';
+import { act, expectOk, expectOutcome, viaLabel, violation, type Real, type Via } from './shared.ts';
 
 /** `GET /sessions`: exactly the user's live sessions, the current one marked; never a dead one. */
 export class ListSessions implements AsyncCommand<Model, Real> {
@@ -15,15 +15,15 @@ export class ListSessions implements AsyncCommand<Model, Real> {
   }
 
   async run(m: Model, r: Real): Promise<void> {
-    const [state, client] = clientPair(m, r, this.client);
+    const state = m.clients[this.client]!;
     const what = this.toString();
-    const reply = await client.request('GET', '/sessions', { via: this.via });
+    const result = await act(r, this.client, 'listSessions', {}, { via: this.via });
     const resolution = m.resolve(state, this.via);
-    if (resolution.kind !== 'session' || resolution.session.user === null) return expectStatus(reply, [401], what);
-    expectStatus(reply, [200], what);
+    if (resolution.kind !== 'session' || resolution.session.user === null)
+      return void expectOutcome(result, ['unauthenticated'], what);
+    const listed = expectOk(result, what);
     const current = resolution.session;
     m.touch(current, true);
-    const listed = (reply.body?.sessions ?? []) as { id: string; current: boolean }[];
     const expected = m.liveSessionsOf(current.user!).map((session) => r.sessionIds.get(session.key)!);
     const ids = listed.map((session) => session.id);
     const missing = expected.filter((id) => !ids.includes(id));
@@ -62,21 +62,20 @@ export class DeleteSession implements AsyncCommand<Model, Real> {
   }
 
   async run(m: Model, r: Real): Promise<void> {
-    const [state, client] = clientPair(m, r, this.client);
+    const state = m.clients[this.client]!;
     const signedIn = m.sessions.filter((session) => session.user !== null);
     const target = signedIn[this.pick % signedIn.length]!;
     const what = `${this.toString()} -> session ${target.key}`;
-    const reply = await client.request('DELETE', `/sessions/${encodeURIComponent(r.sessionIds.get(target.key)!)}`, {
-      via: this.via,
-    });
+    const result = await act(r, this.client, 'endSession', { id: r.sessionIds.get(target.key)! }, { via: this.via });
     const resolution = m.resolve(state, this.via);
-    if (resolution.kind !== 'session' || resolution.session.user === null) return expectStatus(reply, [401, 403], what);
+    if (resolution.kind !== 'session' || resolution.session.user === null)
+      return void expectOutcome(result, ['unauthenticated', 'forbidden'], what);
     const caller = resolution.session;
     if (target.user !== caller.user || !m.isLive(target)) {
-      expectStatus(reply, [404], what);
+      expectOutcome(result, ['not-found'], what);
       return m.touch(caller, false);
     }
-    expectStatus(reply, [204], what);
+    expectOutcome(result, ['ok'], what);
     if (target !== caller) m.touch(caller, true);
     m.endSession(target);
   }

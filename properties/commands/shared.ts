@@ -1,15 +1,21 @@
-import type { ContractClient, Reply } from '../client.ts';
-import type { History } from '../history.ts';
+import type { Adapter } from '../../adapters/adapter.ts';
+import type { Reply } from '../../adapters/contract-client.ts';
+import { perform, type OpResult, type PerformOptions } from '../../adapters/engine.ts';
+import type { Account, ArgsOf, Cart, OperationName, Refusal, SessionView } from '../../adapters/types.ts';
+import type { VirtualUser } from '../../adapters/virtual-user.ts';
+import type { History } from '../../adapters/history.ts';
 import { linesOf, type ClientState, type Model, type OwnerKey, type SessionState } from '../model.ts';
-import type { Credentials, Target } from '../targets.ts';
+import type { Target } from '../targets.ts';
 
 /** The system under test as one run sees it: the clients, and what the model's abstract names stand for. */
 export interface Real {
   target: Target;
+  /** How operations reach the target's API. */
+  adapter: Adapter;
   history: History;
   route: () => string;
-  accounts: Credentials[];
-  clients: ContractClient[];
+  accounts: Account[];
+  clients: VirtualUser[];
   /** Public session id of each model session. */
   sessionIds: Map<number, string>;
   seenSessionIds: Set<string>;
@@ -25,6 +31,19 @@ export interface Real {
 
 export type Via = 'cookie' | 'bearer';
 
+/** Runs one operation as the run's client `index`, through the target's adapter. */
+export function act<N extends OperationName>(
+  r: Real,
+  index: number,
+  name: N,
+  args: ArgsOf<N>,
+  options: PerformOptions = {},
+): Promise<OpResult<N>> {
+  return perform(r.clients[index]!, r.adapter, name, args, options);
+}
+
+export type Expected = 'ok' | Refusal;
+
 /** A server answer that the model does not allow. */
 export class PropertyViolation extends Error {
   override name = 'PropertyViolation';
@@ -34,60 +53,85 @@ export function violation(message: string): never {
   throw new PropertyViolation(message);
 }
 
-function replyText(reply: Reply): string {
-  return `${reply.status} ${JSON.stringify(reply.body)?.slice(0, 300)}`;
+function resultText(result: OpResult<OperationName>): string {
+  const code = result.code === null ? '' : ` ${result.code}`;
+  return `${result.outcome}${code} (${result.status} ${JSON.stringify(result.body)?.slice(0, 300)})`;
 }
 
-export function expectStatus(reply: Reply, allowed: number[], what: string): void {
-  if (!allowed.includes(reply.status)) violation(`${what}: expected ${allowed.join(' or ')}, got ${replyText(reply)}`);
+/** Checks the status of a test-control request (clock, sweep, stats), which speaks contract v1 whatever the adapter. */
+export function expectControlStatus(reply: Reply, allowed: number[], what: string): void {
+  if (!allowed.includes(reply.status))
+    violation(
+      `${what}: expected ${allowed.join(' or ')}, got ${reply.status} ${JSON.stringify(reply.body)?.slice(0, 300)}`,
+    );
 }
 
-export function clientPair(m: Model, r: Real, index: number): [ClientState, ContractClient] {
+/** Fails unless the operation ended in one of the allowed ways; returns the value of a successful one. */
+export function expectOutcome<N extends OperationName>(
+  result: OpResult<N>,
+  allowed: Expected[],
+  what: string,
+): OpResult<N>['value'] {
+  if (!allowed.includes(result.outcome))
+    violation(`${what}: expected ${allowed.join(' or ')}, got ${resultText(result)}`);
+  return result.value;
+}
+
+/** The value of an operation that must succeed. */
+export function clientPair(m: Model, r: Real, index: number): [ClientState, VirtualUser] {
   return [m.clients[index]!, r.clients[index]!];
 }
 
-/** Checks a session view against the model session it must describe, learning its public id the first time. */
-export function expectSessionView(m: Model, r: Real, body: any, session: SessionState, what: string): void {
-  if (typeof body?.id !== 'string' || typeof body?.csrfToken !== 'string')
-    violation(`${what}: not a session view: ${JSON.stringify(body)}`);
-  const known = r.sessionIds.get(session.key);
-  if (known === undefined) {
-    if (r.seenSessionIds.has(body.id))
-      violation(`${what}: expected a new session, got the earlier session id ${body.id}`);
-    r.sessionIds.set(session.key, body.id);
-    r.seenSessionIds.add(body.id);
-  } else if (body.id !== known) {
-    violation(
-      `${what}: expected session ${known}, got ${body.id}${r.seenSessionIds.has(body.id) ? ' (an earlier session)' : ' (a new one)'}`,
-    );
-  }
-  const email = session.user === null ? null : r.accounts[session.user]!.email;
-  const shown = body.user === null ? null : body.user?.email;
-  if (shown !== email) violation(`${what}: expected user ${email ?? 'null (guest)'}, got ${JSON.stringify(body.user)}`);
-  r.csrf.set(session.key, body.csrfToken);
+export function expectOk<N extends OperationName>(
+  result: OpResult<N>,
+  what: string,
+): NonNullable<OpResult<N>['value']> {
+  expectOutcome(result, ['ok'], what);
+  return result.value!;
 }
 
-/** Checks a cart body against the model's cart of `owner`: same lines, no duplicate SKUs, the one cart id. */
-export function expectCart(m: Model, r: Real, body: any, owner: OwnerKey, what: string): void {
-  expectCartShape(r, body, owner, what);
+/** Checks a session view against the model session it must describe, learning its public id the first time. */
+export function expectSessionView(m: Model, r: Real, view: SessionView, session: SessionState, what: string): void {
+  if (view.id !== null) {
+    const known = r.sessionIds.get(session.key);
+    if (known === undefined) {
+      if (r.seenSessionIds.has(view.id))
+        violation(`${what}: expected a new session, got the earlier session id ${view.id}`);
+      r.sessionIds.set(session.key, view.id);
+      r.seenSessionIds.add(view.id);
+    } else if (view.id !== known) {
+      violation(
+        `${what}: expected session ${known}, got ${view.id}${r.seenSessionIds.has(view.id) ? ' (an earlier session)' : ' (a new one)'}`,
+      );
+    }
+  }
+  const email = session.user === null ? null : r.accounts[session.user]!.email;
+  if (view.user !== email)
+    violation(`${what}: expected user ${email ?? 'null (guest)'}, got ${view.user ?? 'a guest'}`);
+  if (view.csrfToken !== null) r.csrf.set(session.key, view.csrfToken);
+}
+
+/** Checks a cart against the model's cart of `owner`: same lines, no duplicate SKUs, the one cart id. */
+export function expectCart(m: Model, r: Real, cart: Cart, owner: OwnerKey, what: string): void {
+  expectCartShape(r, cart, owner, what);
   const expected = linesOf(m.carts.get(owner));
-  const actual = (body.items as { sku: string; quantity: number }[]).map(({ sku, quantity }) => ({ sku, quantity }));
+  const actual = [...cart.items].sort((a, b) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0));
   if (JSON.stringify(actual) !== JSON.stringify(expected)) {
     violation(`${what}: expected cart ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
   }
 }
 
-/** The parts of a cart answer that hold whatever the quantities: owner kind, unique lines, the one cart of an owner. */
-export function expectCartShape(r: Real, body: any, owner: OwnerKey, what: string): void {
-  if (typeof body?.id !== 'string' || !Array.isArray(body?.items))
-    violation(`${what}: not a cart: ${JSON.stringify(body)}`);
+/** The parts of a cart that hold whatever the quantities: owner kind, unique lines, the one cart of an owner. */
+export function expectCartShape(r: Real, cart: Cart, owner: OwnerKey, what: string): void {
   const kind = owner.startsWith('guest:') ? 'guest' : 'user';
-  if (body.owner !== kind) violation(`${what}: expected a ${kind} cart, got owner ${JSON.stringify(body.owner)}`);
-  const skus = (body.items as { sku: string }[]).map((line) => line.sku);
-  if (new Set(skus).size !== skus.length) violation(`${what}: duplicate lines in ${JSON.stringify(body.items)}`);
+  if (cart.owner !== null && cart.owner !== kind)
+    violation(`${what}: expected a ${kind} cart, got owner ${JSON.stringify(cart.owner)}`);
+  const skus = cart.items.map((line) => line.sku);
+  if (new Set(skus).size !== skus.length) violation(`${what}: duplicate lines in ${JSON.stringify(cart.items)}`);
+  if (cart.id === null) return;
   const known = r.cartIds.get(owner);
-  if (known === undefined) r.cartIds.set(owner, body.id);
-  else if (known !== body.id) violation(`${what}: expected cart ${known}, got a second cart ${body.id}`);
+  if (known === undefined) r.cartIds.set(owner, cart.id);
+  else if (known !== cart.id) violation(`${what}: expected cart ${known}, got a second cart ${cart.id}`);
 }
 
 /** The session a request acting through `via` names, or a new guest session for a cookie client without one. */

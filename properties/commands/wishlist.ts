@@ -1,7 +1,7 @@
 import type { AsyncCommand } from 'fast-check';
 import type { Model } from '../model.ts';
 import { actingSession } from './orders.ts';
-import { clientPair, expectStatus, viaLabel, violation, type Real, type Via } from './shared.ts';
+import { act, expectOk, expectOutcome, viaLabel, violation, type Real, type Via } from './shared.ts';
 
 export type WishlistAction = { kind: 'get' } | { kind: 'put' | 'delete'; productId: string };
 
@@ -21,33 +21,34 @@ export class WishlistRequest implements AsyncCommand<Model, Real> {
   }
 
   async run(m: Model, r: Real): Promise<void> {
-    const [, client] = clientPair(m, r, this.client);
     const what = this.toString();
     const { action } = this;
     const session = actingSession(m, this.client, this.via, action.kind !== 'get')!;
     const reply =
       action.kind === 'get'
-        ? await client.request('GET', '/wishlist', { via: this.via })
-        : await client.request(
-            action.kind === 'put' ? 'PUT' : 'DELETE',
-            `/wishlist/items/${encodeURIComponent(action.productId)}`,
-            { via: this.via },
+        ? await act(r, this.client, 'getWishlist', {}, { via: this.via })
+        : await act(
+            r,
+            this.client,
+            action.kind === 'put' ? 'wishlistPut' : 'wishlistDelete',
+            { productId: action.productId },
+            {
+              via: this.via,
+            },
           );
     m.touch(session, true);
-    if (session.user === null) return expectStatus(reply, [401], what);
-    expectStatus(reply, [200], what);
+    if (session.user === null) return void expectOutcome(reply, ['unauthenticated'], what);
+    const items = expectOk(reply, what);
     const wishlist = m.wishlists.get(session.user) ?? new Map<string, number | null>();
     m.wishlists.set(session.user, wishlist);
     if (action.kind === 'put' && !wishlist.has(action.productId)) wishlist.set(action.productId, null);
     if (action.kind === 'delete') wishlist.delete(action.productId);
 
-    const items = reply.body?.items;
-    if (!Array.isArray(items)) violation(`${what}: not a wishlist: ${JSON.stringify(reply.body)}`);
     const expected = [...wishlist.keys()].sort();
-    const shown = items.map((item: any) => item?.productId);
+    const shown = items.map((item) => item.productId);
     if (JSON.stringify(shown) !== JSON.stringify(expected))
       violation(`${what}: expected items ${JSON.stringify(expected)}, got ${JSON.stringify(shown)}`);
-    for (const item of items as { productId: string; addedAt: number }[]) {
+    for (const item of items) {
       const known = wishlist.get(item.productId);
       if (known === null) wishlist.set(item.productId, item.addedAt);
       else if (known !== item.addedAt)

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import type { ContractClient, Reply } from '../client.ts';
-import { History } from '../history.ts';
+import type { ContractClient, Reply } from '../../adapters/contract-client.ts';
+import { History } from '../../adapters/history.ts';
 import { expect, linesOf, login, openGuestSession, show, type Lines } from './harness.ts';
 import { interleaving, skus, withScheduler, type RaceDefinition } from './race.ts';
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
-import { mergeQuantity } from '../../server/stores/store.ts';
-import type { Reply } from '../client.ts';
-import { History } from '../history.ts';
+import { mergedQuantity } from '../model.ts';
+import type { Reply } from '../../adapters/contract-client.ts';
+import { History } from '../../adapters/history.ts';
 import { sorted } from './cart-race.ts';
 import { expect, leftoverGuestCart, linesOf, login, openGuestSession, show, type Lines } from './harness.ts';
 import { interleaving, skus, withScheduler, type RaceDefinition } from './race.ts';
@@ -86,7 +86,7 @@ export const mergeRace: RaceDefinition = {
             const merged =
               guestLines[sku] === undefined
                 ? user
-                : mergeQuantity('sum', user, guestLines[sku], Number.MAX_SAFE_INTEGER);
+                : mergedQuantity('sum', user, guestLines[sku], Number.MAX_SAFE_INTEGER);
             if (merged !== undefined) expected[sku] = merged;
           }
           const final = await guest.request('GET', '/cart');

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import type { Reply } from '../client.ts';
-import { History } from '../history.ts';
+import type { Reply } from '../../adapters/contract-client.ts';
+import { History } from '../../adapters/history.ts';
 import { expect, login, show } from './harness.ts';
 import { interleaving, withScheduler, type RaceDefinition } from './race.ts';
 

@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { ContractClient } from '../../properties/client.ts';
-import { History } from '../../properties/history.ts';
+import { ContractClient } from '../../adapters/contract-client.ts';
+import { History } from '../../adapters/history.ts';
 
 let server: Server;
 let base: string;

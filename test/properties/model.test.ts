@@ -1,7 +1,7 @@
 import { expect, test } from 'vitest';
 import { defaultTimeouts, Model, type ModelConfig } from '../../properties/model.ts';
 
-const config: ModelConfig = { timeouts: defaultTimeouts, mergeStrategy: 'sum', maxLineQuantity: 10, slackMs: 30_000 };
+const config: ModelConfig = { timeouts: defaultTimeouts, loginCart: 'sum', maxLineQuantity: 10, slackMs: 30_000 };
 const minute = 60_000;
 
 test('a clock advance landing near an expiry is ambiguous; one clear of it is not', () => {

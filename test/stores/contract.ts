@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { GuestSessionEndedError } from '../../server/errors.ts';
 import { createServer } from '../../server/index.ts';
+import { mergedQuantity } from '../../properties/model.ts';
 import {
-  mergeQuantity,
   mergeStrategies,
   sessionExpiresAt,
   type CartOwner,
@@ -435,7 +435,7 @@ export function describeStoreContract(name: string, target: ContractTarget | nul
             await store.setCartLine('guest:s-1', 'cart-guest', { sku, quantity });
           const expected: Record<string, number> = { ...user };
           for (const [sku, quantity] of Object.entries(guest)) {
-            expected[sku] = mergeQuantity(strategy, user[sku as keyof typeof user], quantity, max);
+            expected[sku] = mergedQuantity(strategy, user[sku as keyof typeof user], quantity, max);
           }
 
           const merged = await store.mergeCarts('guest:s-1', 'user:u-1', 'unused', strategy, max);

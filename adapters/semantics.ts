@@ -1,0 +1,61 @@
+/**
+ * What an app declares about itself. The model judges the app by these, so a server that differs from the
+ * reference server on a point of design is not reported as a bug; the report prints them so a reader sees what was
+ * assumed.
+ */
+export interface Timeouts {
+  idleMs: number;
+  absoluteMs: number;
+  guestIdleMs: number;
+  accessTokenMs: number;
+  refreshGraceMs: number;
+}
+
+/** What login does with a guest cart: merge line by line with a rule, adopt it whole, or drop it. */
+export type LoginCart = 'sum' | 'max' | 'replace' | 'keep-user' | 'adopt' | 'drop';
+
+export interface Semantics {
+  /** How identity travels: a session cookie, a bearer token, both, or a session id in the path. */
+  identity: 'cookie' | 'bearer' | 'cookie+bearer' | 'path';
+  /** Whether a visitor who has not signed in has a cart. */
+  guestCarts: boolean;
+  /** Whether a cart write without a session is refused or opens a session. */
+  writeWithoutSession: 'refused' | 'opens-session';
+  loginCart: LoginCart;
+  /** `increment`: one line per SKU; `line-per-add`: each add is a line, the quantity of a SKU is the sum of its lines. */
+  add: 'increment' | 'line-per-add';
+  /** Whether logout ends access tokens at once, or only at their expiry (stateless JWT). */
+  logoutEndsAccessTokens: boolean;
+  /** Whether login issues a new session id (and secret). */
+  rotatesOnLogin: boolean;
+  /** Whether unsafe cookie requests need the session's CSRF token. */
+  csrf: boolean;
+  /** The most a line may hold; more is capped. */
+  maxLineQuantity: number;
+  timeouts: Timeouts;
+  /** Product ids or SKUs the app sells; operations draw from the first few. */
+  skus: string[];
+}
+
+const minute = 60_000;
+
+/** The reference server's defaults, which the contract-v1 adapter refines from discovery. */
+export const referenceSemantics: Semantics = {
+  identity: 'cookie+bearer',
+  guestCarts: true,
+  writeWithoutSession: 'refused',
+  loginCart: 'sum',
+  add: 'increment',
+  logoutEndsAccessTokens: true,
+  rotatesOnLogin: true,
+  csrf: true,
+  maxLineQuantity: 1_000_000,
+  timeouts: {
+    idleMs: 15 * minute,
+    absoluteMs: 160 * minute,
+    guestIdleMs: 24 * 60 * minute,
+    accessTokenMs: 30 * minute,
+    refreshGraceMs: 10_000,
+  },
+  skus: ['SKU-0001', 'SKU-0002', 'SKU-0003'],
+};
