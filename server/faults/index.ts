@@ -29,7 +29,7 @@ import { volatileSessionCache } from './volatile-session-cache.ts';
 
 export type { Fault } from './fault.ts';
 
-/** Every catalogued fault, in the order of shared/bug-catalogue.md. */
+/** Every catalogued fault, in the order of docs/faults.md (test/docs checks that the two agree). */
 export const faults: readonly Fault[] = [
   cartInSession,
   staleSaveOnRead,
