@@ -1,3 +1,4 @@
+import { ConfigError } from '../server/config.ts';
 import { UsageError } from './args.ts';
 import { bench } from './bench.ts';
 import { listFaults } from './faults.ts';
@@ -41,7 +42,7 @@ if (!command) {
 try {
   await command.run(argv);
 } catch (error) {
-  if (error instanceof UsageError) {
+  if (error instanceof UsageError || error instanceof ConfigError) {
     process.stderr.write(`${error.message}\n`);
     process.exit(2);
   }

@@ -5,6 +5,7 @@ import type { Check, RunSummary } from '../reports/schema.ts';
 import { buildSummary, currentGit, currentMachine, newRunId, type SummaryParts } from '../reports/summary.ts';
 import { writeReport } from '../reports/write-report.ts';
 import { scratchStore } from '../scenarios/load/scratch-store.ts';
+import { resolveConfig } from '../server/config.ts';
 import { findFault, UnknownFaultError } from '../server/faults/index.ts';
 import { integerOption, parseCommand, UsageError } from './args.ts';
 import { calibrate } from './run/calibrate.ts';
@@ -85,6 +86,9 @@ export async function run(argv: string[]): Promise<void> {
         );
       })
     : undefined;
+
+  // the reference server refuses NODE_ENV=production without real secrets: say so before starting anything
+  if (!targetUrls) resolveConfig();
 
   const startedAt = new Date();
   const clock = performance.now();

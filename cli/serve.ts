@@ -23,16 +23,15 @@ export async function serve(argv: string[]): Promise<void> {
     },
     usage,
   );
-  const store = await openStore(values.store);
+  // checked before the store opens, so a refused configuration leaves nothing half started
   const config = resolveConfig({
     testControls: values['test-controls'],
     seedUsers: integerOption(values.users, 'users', 10),
     logLevel: values['log-level'],
     ...(values.password ? { password: values.password } : {}),
-    ...(process.env.SESSIONPROOF_COOKIE_KEYS ? { cookieKeys: process.env.SESSIONPROOF_COOKIE_KEYS.split(',') } : {}),
-    ...(process.env.SESSIONPROOF_JWT_SECRET ? { jwtSecret: process.env.SESSIONPROOF_JWT_SECRET } : {}),
   });
   faultOption(values.fault);
+  const store = await openStore(values.store);
   const server = await createServer({ config, store, faults: values.fault });
   const url = await server.listen(integerOption(values.port, 'port', 3000), values.host);
   server.services.logger.info(
