@@ -1,5 +1,5 @@
 import { ConfigError } from '../server/config.ts';
-import { UsageError } from './args.ts';
+import { HelpRequest, UsageError } from './args.ts';
 import { bench } from './bench.ts';
 import { listFaults } from './faults.ts';
 import { load } from './load.ts';
@@ -32,16 +32,22 @@ function help(): string {
 }
 
 const [name, ...argv] = process.argv.slice(2);
+if (name === '--help' || name === '-h' || name === 'help') {
+  process.stdout.write(help());
+  process.exit(0);
+}
 const command = name === undefined ? undefined : commands[name];
 if (!command) {
-  process.stderr.write(
-    name && name !== '--help' && name !== 'help' ? `unknown command "${name}"\n\n${help()}` : help(),
-  );
-  process.exit(name && name !== '--help' && name !== 'help' ? 2 : 0);
+  process.stderr.write(name === undefined ? help() : `unknown command "${name}"\n\n${help()}`);
+  process.exit(name === undefined ? 0 : 2);
 }
 try {
   await command.run(argv);
 } catch (error) {
+  if (error instanceof HelpRequest) {
+    process.stdout.write(`${error.message}\n`);
+    process.exit(0);
+  }
   if (error instanceof UsageError || error instanceof ConfigError) {
     process.stderr.write(`${error.message}\n`);
     process.exit(2);
