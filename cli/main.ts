@@ -1,3 +1,4 @@
+import { TargetError } from '../properties/target-error.ts';
 import { ConfigError } from '../server/config.ts';
 import { HelpRequest, UsageError } from './args.ts';
 import { bench } from './bench.ts';
@@ -48,9 +49,14 @@ try {
     process.stdout.write(`${error.message}\n`);
     process.exit(0);
   }
-  if (error instanceof UsageError || error instanceof ConfigError) {
+  if (error instanceof UsageError || error instanceof ConfigError || error instanceof TargetError) {
     process.stderr.write(`${error.message}\n`);
     process.exit(2);
   }
-  throw error;
+  if (process.env.SESSIONPROOF_DEBUG === '1') throw error;
+  process.stderr.write(
+    `sessionproof ${name}: ${error instanceof Error ? error.message : String(error)}\n` +
+      '(set SESSIONPROOF_DEBUG=1 to see the stack trace)\n',
+  );
+  process.exit(1);
 }

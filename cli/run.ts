@@ -87,8 +87,10 @@ export async function run(argv: string[]): Promise<void> {
       })
     : undefined;
 
-  // the reference server refuses NODE_ENV=production without real secrets: say so before starting anything
+  // the reference server refuses NODE_ENV=production without real secrets, and a target may not answer the
+  // contract: either way, say so before measuring anything
   if (!targetUrls) resolveConfig();
+  const external = targetUrls ? await urlTarget(targetUrls, accounts ? { accounts } : {}) : null;
 
   const startedAt = new Date();
   const clock = performance.now();
@@ -130,9 +132,7 @@ export async function run(argv: string[]): Promise<void> {
   });
 
   const properties = await part('properties', async () => {
-    const target: Target = targetUrls
-      ? await urlTarget(targetUrls, accounts ? { accounts } : {})
-      : await zooTarget({ store, faults: values.fault, instances: 2 });
+    const target: Target = external ?? (await zooTarget({ store, faults: values.fault, instances: 2 }));
     progress('properties', `${target.label}: ${runs} runs per property`);
     try {
       return await runProperties({
