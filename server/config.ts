@@ -77,7 +77,7 @@ export const defaultConfig: ServerConfig = {
 };
 
 /** What the environment sets: dev unless `NODE_ENV=production`, and the secrets when given. */
-export function environmentConfig(env: NodeJS.ProcessEnv = process.env): Partial<ServerConfig> {
+function environmentConfig(env: NodeJS.ProcessEnv = process.env): Partial<ServerConfig> {
   return {
     dev: env.NODE_ENV !== 'production',
     ...(env.SESSIONPROOF_COOKIE_KEYS ? { cookieKeys: env.SESSIONPROOF_COOKIE_KEYS.split(',') } : {}),
