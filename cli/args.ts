@@ -3,8 +3,14 @@ import { findFault, UnknownFaultError } from '../server/faults/index.ts';
 
 export type Options = NonNullable<ParseArgsConfig['options']>;
 
-/** Parses a command's flags, turning a typo into a usage error instead of a silent default. */
+/**
+ * Parses a command's flags, turning a typo into a usage error instead of a silent default. `--help` or `-h` anywhere
+ * among the flags (not as an option's value, not after `--`) asks for the usage instead, whatever else is there.
+ */
 export function parseCommand<T extends Options>(argv: string[], options: T, usage: string) {
+  const { tokens } = parseArgs({ args: argv, options, allowPositionals: true, strict: false, tokens: true });
+  if (tokens.some((token) => token.kind === 'option' && (token.name === 'help' || token.name === 'h')))
+    throw new HelpRequest(usage);
   try {
     return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (error) {
@@ -13,6 +19,9 @@ export function parseCommand<T extends Options>(argv: string[], options: T, usag
 }
 
 export class UsageError extends Error {}
+
+/** `--help` was asked for: the message is the command's usage, for stdout and exit status 0. */
+export class HelpRequest extends Error {}
 
 export function integerOption(value: string | undefined, name: string, fallback: number, min = 0): number {
   if (value === undefined) return fallback;

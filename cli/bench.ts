@@ -5,6 +5,7 @@ import { runBench } from '../scenarios/bench/bench.ts';
 import { benchPlan, PlanError, type BenchPlanOptions } from '../scenarios/bench/plan.ts';
 import { benchSummary } from '../scenarios/bench/summary.ts';
 import { formatBench } from '../scenarios/bench/table.ts';
+import { resolveConfig } from '../server/config.ts';
 import { integerOption, parseCommand, UsageError } from './args.ts';
 
 const defaultLocations = { redis: 'redis://127.0.0.1:6379', postgres: 'postgres://postgres@127.0.0.1:5432/test' };
@@ -57,6 +58,8 @@ export async function bench(argv: string[]): Promise<void> {
     rounds: integerOption(values.rounds, 'rounds', 8, 1),
     connections: integerOption(values.connections, 'connections', 32, 1),
   };
+  // the reference server refuses NODE_ENV=production without real secrets: say so before starting anything
+  resolveConfig();
   let plan;
   try {
     plan = benchPlan(stores);

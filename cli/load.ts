@@ -5,6 +5,7 @@ import { TargetRefused } from '../scenarios/servers.ts';
 import { formatScenario } from '../scenarios/table.ts';
 import { buildSummary, currentGit, currentMachine, newRunId } from '../reports/summary.ts';
 import { writeReport } from '../reports/write-report.ts';
+import { resolveConfig } from '../server/config.ts';
 import { faultOption, integerOption, parseCommand, UsageError } from './args.ts';
 
 const usage = `sessionproof load <${scenarioNames.join('|')}>
@@ -66,6 +67,9 @@ export async function load(argv: string[]): Promise<void> {
   const duration = values.duration === undefined ? undefined : Number(values.duration);
   if (duration !== undefined && !(duration > 0 && duration <= 3600))
     throw new UsageError('--duration must be seconds from 0 to 3600');
+
+  // the reference server refuses NODE_ENV=production without real secrets: say so before starting anything
+  if (values.target === undefined) resolveConfig();
 
   const store = values.store ?? 'memory';
   const startedAt = new Date();

@@ -1,4 +1,6 @@
-import { UsageError } from './args.ts';
+import { TargetError } from '../properties/target-error.ts';
+import { ConfigError } from '../server/config.ts';
+import { HelpRequest, UsageError } from './args.ts';
 import { bench } from './bench.ts';
 import { listFaults } from './faults.ts';
 import { load } from './load.ts';
@@ -31,19 +33,30 @@ function help(): string {
 }
 
 const [name, ...argv] = process.argv.slice(2);
+if (name === '--help' || name === '-h' || name === 'help') {
+  process.stdout.write(help());
+  process.exit(0);
+}
 const command = name === undefined ? undefined : commands[name];
 if (!command) {
-  process.stderr.write(
-    name && name !== '--help' && name !== 'help' ? `unknown command "${name}"\n\n${help()}` : help(),
-  );
-  process.exit(name && name !== '--help' && name !== 'help' ? 2 : 0);
+  process.stderr.write(name === undefined ? help() : `unknown command "${name}"\n\n${help()}`);
+  process.exit(name === undefined ? 0 : 2);
 }
 try {
   await command.run(argv);
 } catch (error) {
-  if (error instanceof UsageError) {
+  if (error instanceof HelpRequest) {
+    process.stdout.write(`${error.message}\n`);
+    process.exit(0);
+  }
+  if (error instanceof UsageError || error instanceof ConfigError || error instanceof TargetError) {
     process.stderr.write(`${error.message}\n`);
     process.exit(2);
   }
-  throw error;
+  if (process.env.SESSIONPROOF_DEBUG === '1') throw error;
+  process.stderr.write(
+    `sessionproof ${name}: ${error instanceof Error ? error.message : String(error)}\n` +
+      '(set SESSIONPROOF_DEBUG=1 to see the stack trace)\n',
+  );
+  process.exit(1);
 }

@@ -5,6 +5,7 @@ import type { Check, RunSummary } from '../reports/schema.ts';
 import { buildSummary, currentGit, currentMachine, newRunId, type SummaryParts } from '../reports/summary.ts';
 import { writeReport } from '../reports/write-report.ts';
 import { scratchStore } from '../scenarios/load/scratch-store.ts';
+import { resolveConfig } from '../server/config.ts';
 import { findFault, UnknownFaultError } from '../server/faults/index.ts';
 import { integerOption, parseCommand, UsageError } from './args.ts';
 import { calibrate } from './run/calibrate.ts';
@@ -86,6 +87,11 @@ export async function run(argv: string[]): Promise<void> {
       })
     : undefined;
 
+  // the reference server refuses NODE_ENV=production without real secrets, and a target may not answer the
+  // contract: either way, say so before measuring anything
+  if (!targetUrls) resolveConfig();
+  const external = targetUrls ? await urlTarget(targetUrls, accounts ? { accounts } : {}) : null;
+
   const startedAt = new Date();
   const clock = performance.now();
   const progress = (part: string, line: string) =>
@@ -126,9 +132,7 @@ export async function run(argv: string[]): Promise<void> {
   });
 
   const properties = await part('properties', async () => {
-    const target: Target = targetUrls
-      ? await urlTarget(targetUrls, accounts ? { accounts } : {})
-      : await zooTarget({ store, faults: values.fault, instances: 2 });
+    const target: Target = external ?? (await zooTarget({ store, faults: values.fault, instances: 2 }));
     progress('properties', `${target.label}: ${runs} runs per property`);
     try {
       return await runProperties({

@@ -5,7 +5,19 @@ import { faultOption, integerOption, parseCommand } from './args.ts';
 import { runSelfCheck } from './self-check.ts';
 
 const usage = `sessionproof serve [--store memory|URL] [--host 127.0.0.1] [--port 3000] [--test-controls]
-                   [--users N] [--password P] [--log-level info] [--fault ID]... [--self-check]`;
+                   [--users N] [--password P] [--log-level info] [--fault ID]... [--self-check]
+
+Starts the reference server. Outside dev (NODE_ENV=production) it needs SESSIONPROOF_JWT_SECRET and
+SESSIONPROOF_COOKIE_KEYS, each secret at least 32 bytes; docs/configuration.md lists every setting.
+  --store S        memory (default), redis://HOST:PORT[/DB][?prefix=sp:] or postgres://USER@HOST:PORT/DB[?schema=S]
+  --host H         the address to listen on (default 127.0.0.1)
+  --port N         the port to listen on (default 3000; 0 picks a free one)
+  --test-controls  mount /__control/* (clock, sweep, reset, users) for the suites; never in production
+  --users N        seeded users user1@example.test ... userN@example.test (default 10)
+  --password P     their password (default sessionproof)
+  --log-level L    pino level: fatal, error, warn, info (default), debug, trace, silent
+  --fault ID       switch into a catalogued bug (\`sessionproof faults\` lists them); repeatable
+  --self-check     walk through the contract once after starting; stop if a step fails`;
 
 export async function serve(argv: string[]): Promise<void> {
   const { values } = parseCommand(
@@ -23,16 +35,15 @@ export async function serve(argv: string[]): Promise<void> {
     },
     usage,
   );
-  const store = await openStore(values.store);
+  // checked before the store opens, so a refused configuration leaves nothing half started
   const config = resolveConfig({
     testControls: values['test-controls'],
     seedUsers: integerOption(values.users, 'users', 10),
     logLevel: values['log-level'],
     ...(values.password ? { password: values.password } : {}),
-    ...(process.env.SESSIONPROOF_COOKIE_KEYS ? { cookieKeys: process.env.SESSIONPROOF_COOKIE_KEYS.split(',') } : {}),
-    ...(process.env.SESSIONPROOF_JWT_SECRET ? { jwtSecret: process.env.SESSIONPROOF_JWT_SECRET } : {}),
   });
   faultOption(values.fault);
+  const store = await openStore(values.store);
   const server = await createServer({ config, store, faults: values.fault });
   const url = await server.listen(integerOption(values.port, 'port', 3000), values.host);
   server.services.logger.info(

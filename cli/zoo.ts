@@ -1,3 +1,4 @@
+import { resolveConfig } from '../server/config.ts';
 import { faults } from '../server/faults/index.ts';
 import { newRunId } from '../reports/summary.ts';
 import { writeReport } from '../reports/write-report.ts';
@@ -38,6 +39,9 @@ export async function zoo(argv: string[]): Promise<void> {
   const runs = integerOption(values.runs, 'runs', 100, 1);
   const seed = values.seed === undefined ? undefined : Number(values.seed);
   if (seed !== undefined && !Number.isSafeInteger(seed)) throw new UsageError('--seed must be an integer');
+
+  // the reference server refuses NODE_ENV=production without real secrets: say so before starting anything
+  resolveConfig();
 
   const startedAt = new Date();
   const clock = performance.now();

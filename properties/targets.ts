@@ -9,6 +9,7 @@ import { contractV1 } from '../adapters/contract-v1.ts';
 import { referenceSemantics, type Semantics, type Timeouts } from '../adapters/semantics.ts';
 import type { Account } from '../adapters/types.ts';
 import { History } from '../adapters/history.ts';
+import { fetchFailure, TargetError } from './target-error.ts';
 
 /** What `GET /.well-known/sessionproof` told us; the optional parts are extensions the reference server sends. */
 export interface Discovery {
@@ -51,10 +52,22 @@ export interface Target {
 }
 
 async function discover(url: string): Promise<Discovery> {
-  const response = await fetch(`${url}/.well-known/sessionproof`);
-  if (response.status !== 200) throw new Error(`${url}/.well-known/sessionproof answered ${response.status}`);
-  const document = (await response.json()) as Discovery;
-  if (document.contract !== 1) throw new Error(`${url} speaks contract ${String(document.contract)}, not 1`);
+  const tried = 'GET /.well-known/sessionproof';
+  let response: Response;
+  try {
+    response = await fetch(`${url}/.well-known/sessionproof`, { signal: AbortSignal.timeout(15_000) });
+  } catch (error) {
+    const { reason, hint } = fetchFailure(error);
+    throw new TargetError(`cannot reach ${url} (${tried}: ${reason}): ${hint}`);
+  }
+  const notContract = (what: string) =>
+    new TargetError(
+      `${url} does not speak sessionproof contract v1 (${tried} ${what}): is it the base URL of a server that does?`,
+    );
+  if (response.status !== 200) throw notContract(`answered ${response.status}`);
+  const document = (await response.json().catch(() => null)) as Discovery | null;
+  if (document === null || typeof document !== 'object') throw notContract('answered with no JSON document');
+  if (document.contract !== 1) throw notContract(`says contract ${String(document.contract)}`);
   return document;
 }
 
@@ -67,7 +80,7 @@ export interface UrlTargetOptions {
 
 /** One URL, or several URLs of instances that share a store. */
 export async function urlTarget(urls: string[], options: UrlTargetOptions = {}): Promise<Target> {
-  if (urls.length === 0) throw new Error('a target needs at least one URL');
+  if (urls.length === 0) throw new TargetError('a target needs at least one URL');
   const bases = urls.map((url) => url.replace(/\/+$/, ''));
   const documents = await Promise.all(bases.map(discover));
   const discovery = documents[0]!;

@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { HttpClient } from '../support/http-client.ts';
 import { bearer, expectError, minute, sessionState, signIn, startServer, visit, type TestServer } from './fixture.ts';
@@ -51,8 +51,8 @@ describe('GET /session', () => {
   it('marks the cookie Secure outside dev (behind a TLS-terminating proxy)', async () => {
     const production = await startServer({
       dev: false,
-      cookieKeys: ['production-key'],
-      jwtSecret: 'production-jwt-secret-0123456789',
+      cookieKeys: [randomBytes(32).toString('base64')],
+      jwtSecret: randomBytes(32).toString('base64'),
     });
     try {
       const reply = await production.client().get('/session', { headers: { 'x-forwarded-proto': 'https' } });
