@@ -3,9 +3,12 @@ import { createServer } from '../server/index.ts';
 import { openStore } from '../server/stores/index.ts';
 import { faultOption, integerOption, parseCommand } from './args.ts';
 import { runSelfCheck } from './self-check.ts';
+import { timeoutOptions, timeoutOverrides, timeoutUsage } from './timeouts.ts';
 
 const usage = `sessionproof serve [--store memory|URL] [--host 127.0.0.1] [--port 3000] [--test-controls]
-                   [--users N] [--password P] [--log-level info] [--fault ID]... [--self-check]`;
+                   [--users N] [--password P] [--log-level info] [--fault ID]... [--self-check]
+                   ${timeoutUsage}
+Durations: milliseconds (900000) or a number with a unit (250ms, 30s, 15m, 2h, 1d).`;
 
 export async function serve(argv: string[]): Promise<void> {
   const { values } = parseCommand(
@@ -20,11 +23,15 @@ export async function serve(argv: string[]): Promise<void> {
       'log-level': { type: 'string', default: 'info' },
       'self-check': { type: 'boolean', default: false },
       fault: { type: 'string', multiple: true, default: [] },
+      ...timeoutOptions,
     },
     usage,
   );
+  // Checked before the store opens: a mistyped timeout is a usage error, not a server that started with defaults.
+  const timeouts = timeoutOverrides(values);
   const store = await openStore(values.store);
   const config = resolveConfig({
+    ...timeouts,
     testControls: values['test-controls'],
     seedUsers: integerOption(values.users, 'users', 10),
     logLevel: values['log-level'],
