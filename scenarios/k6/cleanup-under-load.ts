@@ -39,7 +39,7 @@ export const options: Options = {
       maxDuration: '30m',
     },
   },
-  thresholds: k6Thresholds(cleanupUnderLoad.checks),
+  thresholds: k6Thresholds(cleanupUnderLoad),
 };
 
 function createSessions(count: number): void {
