@@ -126,6 +126,25 @@ describe('k6 scripts on fake k6 modules', () => {
     expect(fake.metrics['acknowledged_adds']).toEqual([1, 1, 1, 1, 1]);
   });
 
+  it('cleanup-under-load expires the first share past the guest idle timeout the server reports', async () => {
+    const discovery = await discoveryOf({ testControls: true, guestIdleTimeoutMs: 2 * 60 * 60_000 });
+    const fake = fakeK6((method, url) => {
+      if (url === `${baseUrl}/.well-known/sessionproof`) return { status: 200, body: discovery };
+      if (url === `${baseUrl}/session`) return { status: 200, body: { id: 'session' } };
+      if (method === 'POST' && url === `${baseUrl}/__control/clock`) return { status: 200, body: { now: 0 } };
+      return { status: 500 };
+    });
+    const script = await loadScript('cleanup-under-load', { ...env, SESSIONS: '4', EXPIRED_SHARE: '0.5' }, fake);
+    script.setup();
+    const urls = fake.requests.map((r) => (r.method === 'POST' ? `${r.url} ${JSON.stringify(r.body)}` : r.url));
+    expect(urls.slice(0, 4)).toEqual([
+      `${baseUrl}/.well-known/sessionproof`,
+      `${baseUrl}/session`,
+      `${baseUrl}/session`,
+      `${baseUrl}/__control/clock {"advanceMs":${2 * 60 * 60_000 + 60_000}}`,
+    ]);
+  });
+
   describe('refresh-storm setup', () => {
     function storm(discovery: unknown, fake = fakeK6()): K6Fake {
       let logins = 0;
