@@ -1,18 +1,17 @@
-import { build } from 'esbuild';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { bundleOptions, buildK6, k6Dir, k6Scripts } from '../../scenarios/k6-build.ts';
-import { definitions, k6Thresholds, scenarioNames, type ScenarioName } from '../../scenarios/definitions/index.ts';
+import { buildK6, k6Scripts } from '../../scenarios/k6-build.ts';
+import { definitions, k6Thresholds, scenarioNames } from '../../scenarios/definitions/index.ts';
 import { stormJump, type StormDiscovery } from '../../scenarios/definitions/refresh-storm.ts';
 import type { ServerConfig } from '../../server/config.ts';
 import { startServer } from '../http/fixture.ts';
 import type { K6Fake } from './k6-fake/fake.ts';
+import { fakeK6, loadScript, removeLoadedScripts } from './k6-fake/load.ts';
 
 const outDir = await mkdtemp(join(tmpdir(), 'sessionproof-k6-'));
-afterAll(() => rm(outDir, { recursive: true, force: true }));
+afterAll(() => Promise.all([rm(outDir, { recursive: true, force: true }), removeLoadedScripts()]));
 
 /** Every import or require left in a bundle: what k6 will have to resolve itself. */
 function importsOf(source: string): string[] {
@@ -45,35 +44,6 @@ describe('k6 scripts', () => {
     }
   });
 });
-
-const fakeDir = fileURLToPath(new URL('./k6-fake/', import.meta.url));
-let loads = 0;
-
-/** A script bundled as for k6 but on the fake k6 modules, loaded afresh (new VU state) with `env` as `__ENV`. */
-async function loadScript(name: ScenarioName, env: Record<string, string>, fake: K6Fake): Promise<Record<string, any>> {
-  const { outputFiles } = await build({
-    ...bundleOptions,
-    entryPoints: [join(k6Dir, `${name}.ts`)],
-    write: false,
-    plugins: [
-      {
-        name: 'k6-fake',
-        setup: (builder) =>
-          builder.onResolve({ filter: /^k6(\/|$)/ }, ({ path }) => ({
-            path: join(fakeDir, `${path === 'k6' ? 'k6' : path.slice('k6/'.length)}.ts`),
-          })),
-      },
-    ],
-  });
-  const file = join(outDir, `${name}-fake-${++loads}.mjs`);
-  await writeFile(file, outputFiles![0]!.text);
-  Object.assign(globalThis, { __ENV: env, k6Fake: fake });
-  return import(pathToFileURL(file).href);
-}
-
-function fakeK6(respond: K6Fake['respond'] = () => ({ status: 500 })): K6Fake {
-  return { respond, requests: [], metrics: {}, aborted: null, vu: 1 };
-}
 
 const baseUrl = 'http://k6.test';
 const env = { BASE_URL: baseUrl, CLIENTS: '3' };

@@ -10,7 +10,12 @@ export interface FakeResponse {
 
 export interface K6Fake {
   /** Answers every request the script sends, synchronously like k6's http module. */
-  respond(method: string, url: string, body: string | null): { status: number; body?: unknown };
+  respond(
+    method: string,
+    url: string,
+    body: string | null,
+    headers: Record<string, string>,
+  ): { status: number; body?: unknown };
   requests: { method: string; url: string; body: unknown }[];
   /** Counter and Trend values by metric name, from the moment the script declares the metric. */
   metrics: Record<string, number[]>;
@@ -26,9 +31,14 @@ function fail(message: string): never {
   throw new Error(message);
 }
 
-export function send(method: string, url: string, body: string | null): FakeResponse {
+/** The request params a script passes (lib.ts `params()`): only the headers matter here. */
+export interface FakeParams {
+  headers?: Record<string, string>;
+}
+
+export function send(method: string, url: string, body: string | null, params: FakeParams = {}): FakeResponse {
   const state = fake();
   state.requests.push({ method, url, body: body === null ? null : JSON.parse(body) });
-  const reply = state.respond(method, url, body);
+  const reply = state.respond(method, url, body, params.headers ?? {});
   return { status: reply.status, body: reply.body === undefined ? '' : JSON.stringify(reply.body), cookies: {} };
 }

@@ -1,12 +1,12 @@
-import { send } from './fake.ts';
+import { send, type FakeParams } from './fake.ts';
 
 class CookieJar {}
 
-type Request = [method: string, url: string, body: string | null, params?: unknown];
+type Request = [method: string, url: string, body: string | null, params?: FakeParams];
 
 export default {
   CookieJar,
-  get: (url: string) => send('GET', url, null),
-  post: (url: string, body: string | null) => send('POST', url, body),
-  batch: (requests: Request[]) => requests.map(([method, url, body]) => send(method, url, body)),
+  get: (url: string, params?: FakeParams) => send('GET', url, null, params),
+  post: (url: string, body: string | null, params?: FakeParams) => send('POST', url, body, params),
+  batch: (requests: Request[]) => requests.map(([method, url, body, params]) => send(method, url, body, params)),
 };
