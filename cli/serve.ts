@@ -3,6 +3,7 @@ import { createServer } from '../server/index.ts';
 import { openStore } from '../server/stores/index.ts';
 import { faultOption, integerOption, parseCommand } from './args.ts';
 import { runSelfCheck } from './self-check.ts';
+import { timeoutOptions, timeoutOverrides, timeoutUsage } from './timeouts.ts';
 
 const usage = `sessionproof serve [--store memory|URL] [--host 127.0.0.1] [--port 3000] [--test-controls]
                    [--users N] [--password P] [--log-level info] [--fault ID]... [--self-check]
@@ -17,7 +18,9 @@ SESSIONPROOF_COOKIE_KEYS, each secret at least 32 bytes; docs/configuration.md l
   --password P     their password (default sessionproof)
   --log-level L    pino level: fatal, error, warn, info (default), debug, trace, silent
   --fault ID       switch into a catalogued bug (\`sessionproof faults\` lists them); repeatable
-  --self-check     walk through the contract once after starting; stop if a step fails`;
+  --self-check     walk through the contract once after starting; stop if a step fails
+                   ${timeoutUsage}
+Durations: milliseconds (900000) or a number with a unit (250ms, 30s, 15m, 2h, 1d).`;
 
 export async function serve(argv: string[]): Promise<void> {
   const { values } = parseCommand(
@@ -32,11 +35,14 @@ export async function serve(argv: string[]): Promise<void> {
       'log-level': { type: 'string', default: 'info' },
       'self-check': { type: 'boolean', default: false },
       fault: { type: 'string', multiple: true, default: [] },
+      ...timeoutOptions,
     },
     usage,
   );
-  // checked before the store opens, so a refused configuration leaves nothing half started
+  // checked before the store opens: a mistyped timeout or a refused configuration leaves nothing half started
+  const timeouts = timeoutOverrides(values);
   const config = resolveConfig({
+    ...timeouts,
     testControls: values['test-controls'],
     seedUsers: integerOption(values.users, 'users', 10),
     logLevel: values['log-level'],

@@ -1,4 +1,4 @@
-import { build } from 'esbuild';
+import { build, type BuildOptions } from 'esbuild';
 import { readdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
@@ -17,18 +17,18 @@ export async function k6Scripts(): Promise<string[]> {
     .map((name) => join(k6Dir, name));
 }
 
+/** How a script is bundled: one ES module, for k6's runtime (neither Node nor a browser). */
+export const bundleOptions = {
+  bundle: true,
+  format: 'esm',
+  platform: 'neutral',
+  target: 'es2020',
+  logLevel: 'warning',
+} as const satisfies BuildOptions;
+
 export async function buildK6(outDir = defaultOutDir): Promise<string[]> {
   const entryPoints = await k6Scripts();
-  await build({
-    entryPoints,
-    outdir: outDir,
-    bundle: true,
-    format: 'esm',
-    platform: 'neutral',
-    target: 'es2020',
-    external: ['k6', 'k6/*'],
-    logLevel: 'warning',
-  });
+  await build({ ...bundleOptions, entryPoints, outdir: outDir, external: ['k6', 'k6/*'] });
   return entryPoints.map((entry) => join(outDir, entry.slice(k6Dir.length).replace(/\.ts$/, '.js')));
 }
 

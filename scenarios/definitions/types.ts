@@ -32,12 +32,22 @@ export interface ScenarioDefinition<Defaults> {
   defaults: Defaults;
   /** The steady request mix each client repeats. */
   mix: RequestDefinition[];
+  /** The runner's correctness checks, counted by the Node runner (and each a zoo column). */
   checks: CheckDefinition[];
+  /**
+   * The k6 script's checks, where a k6 VU cannot count what `checks` counts (it sees only its own responses): such a
+   * check gets a name of its own, so one name is one measure wherever it appears. Absent: the k6 script counts
+   * `checks`.
+   */
+  k6Checks?: CheckDefinition[];
 }
 
-/** k6 `thresholds` for a scenario's checks: each check becomes a threshold on its Counter metric. */
-export function k6Thresholds(checks: readonly CheckDefinition[]): Record<string, string[]> {
+/** k6 `thresholds` for a scenario's k6 checks: each check becomes a threshold on its Counter metric. */
+export function k6Thresholds(
+  definition: Pick<ScenarioDefinition<unknown>, 'checks' | 'k6Checks'>,
+): Record<string, string[]> {
   const thresholds: Record<string, string[]> = {};
-  for (const check of checks) (thresholds[check.metric] ??= []).push(`count${check.op}${check.value}`);
+  for (const check of definition.k6Checks ?? definition.checks)
+    (thresholds[check.metric] ??= []).push(`count${check.op}${check.value}`);
   return thresholds;
 }

@@ -8,9 +8,9 @@ import { baseUrl, bodyOf, cookieOf, get, intEnv, params, post, stats } from './l
 
 /**
  * cleanup-under-load: setup creates SESSIONS guest sessions in parallel batches, moves the clock past the guest idle
- * timeout after the first EXPIRED_SHARE of them (so those expire and the rest stay live), and signs in one live
- * client per VU. The `live` VUs keep their sessions busy; the `sweeper` sweeps once at BEFORE seconds. Teardown
- * counts expired sessions left and live clients whose session id changed. Requests carry a `phase` tag
+ * timeout (from discovery) after the first EXPIRED_SHARE of them (so those expire and the rest stay live), and signs
+ * in one live client per VU. The `live` VUs keep their sessions busy; the `sweeper` sweeps once at BEFORE seconds.
+ * Teardown counts expired sessions left and live clients whose session id changed. Requests carry a `phase` tag
  * (before-sweep / during-sweep) where the VU knows it, for comparing throughput and latency.
  */
 const defaults = cleanupUnderLoad.defaults;
@@ -39,7 +39,7 @@ export const options: Options = {
       maxDuration: '30m',
     },
   },
-  thresholds: k6Thresholds(cleanupUnderLoad.checks),
+  thresholds: k6Thresholds(cleanupUnderLoad),
 };
 
 function createSessions(count: number): void {
@@ -58,9 +58,13 @@ interface LiveClient {
 }
 
 export function setup(): { clients: LiveClient[] } {
+  // The guest idle timeout in force (`serve --guest-idle-timeout` changes it), else the reference server's default.
+  const guestIdleMs =
+    bodyOf<{ timeouts?: { guestIdleMs?: number } }>(get('/.well-known/sessionproof'))?.timeouts?.guestIdleMs ??
+    defaults.guestIdleMs;
   const expired = Math.round(sessions * expiredShare);
   createSessions(expired);
-  check(post('/__control/clock', { advanceMs: defaults.guestIdleMs + 60_000 }), {
+  check(post('/__control/clock', { advanceMs: guestIdleMs + 60_000 }), {
     'clock advanced': (r) => r.status === 200,
   });
   createSessions(sessions - expired);

@@ -33,7 +33,7 @@ export const options: Options = {
     },
     monitor: { executor: 'constant-vus', vus: 1, duration: `${duration}s`, exec: 'monitor' },
   },
-  thresholds: { ...k6Thresholds(sessionChurn.checks), failed_cycles: ['count==0'] },
+  thresholds: { ...k6Thresholds(sessionChurn), failed_cycles: ['count==0'] },
 };
 
 export function setup(): { users: Credentials[]; liveAtStart: number } {

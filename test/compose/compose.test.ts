@@ -2,6 +2,9 @@ import { execFile, execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { parseDuration } from '../../cli/duration.ts';
+import { stormJump } from '../../scenarios/definitions/refresh-storm.ts';
+import { defaultConfig } from '../../server/config.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -56,6 +59,26 @@ describe.skipIf(!available && !required)('docker-compose.yml', () => {
     expect(stdout).toMatch(/dist\/k6:\/scripts:ro|target: \/scripts/);
     const scripts = /for s in ([a-z -]+); do/.exec(stdout)?.[1]?.split(' ') ?? [];
     expect(scripts.sort()).toEqual(['cart-contention', 'cleanup-under-load', 'refresh-storm', 'session-churn']);
+  });
+
+  it('gives the server access tokens that refresh-storm can expire while the sessions stay live', async () => {
+    const { code, stdout, stderr } = await compose(['config']);
+    expect(code, stderr).toBe(0);
+    const flag = (name: string) => {
+      const value = new RegExp(`- --${name}\\n\\s+- (\\S+)`).exec(stdout)?.[1];
+      return value === undefined ? undefined : parseDuration(value.replace(/^['"]|['"]$/g, ''));
+    };
+    const accessTokenMs = flag('access-token-lifetime');
+    expect(accessTokenMs, 'the server command sets --access-token-lifetime').toBeTypeOf('number');
+    const jump = stormJump({
+      controls: { clock: /- --test-controls/.test(stdout) },
+      timeouts: {
+        idleMs: flag('idle-timeout') ?? defaultConfig.idleTimeoutMs,
+        absoluteMs: flag('absolute-timeout') ?? defaultConfig.absoluteTimeoutMs,
+        accessTokenMs: accessTokenMs!,
+      },
+    });
+    expect(jump).toHaveProperty('advanceMs');
   });
 
   it('switches the server to PostgreSQL through SESSIONPROOF_STORE', async () => {
