@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type ErrorRequestHandler, type RequestHandler, type Response } from 'express';
@@ -54,9 +55,10 @@ const pgCode = (err: unknown) => (err as { code?: string } | null)?.code;
 
 const userIdOf = (res: Response) => res.locals.userId as string;
 
-export function createApp(options: AppOptions): express.Express {
+export async function createApp(options: AppOptions): Promise<express.Express> {
   const { pool } = options;
   const accessTokens = new AccessTokens(options.jwtSecret, options.accessTokenTtlSeconds ?? 900);
+  const decoyHash = await hashPassword(randomBytes(16).toString('hex'));
   const refreshTokens = new RefreshTokens(pool, options.refreshTokenTtlSeconds ?? 14 * 24 * 3600);
   const app = express();
   app.use(express.json());
@@ -119,7 +121,9 @@ export function createApp(options: AppOptions): express.Express {
       [email],
     );
     const user = rows[0];
-    if (!user || !(await verifyPassword(password, user.password_hash))) {
+    // An unknown email costs a hash too, so response times do not tell which emails have accounts.
+    const valid = await verifyPassword(password, user?.password_hash ?? decoyHash);
+    if (!user || !valid) {
       invalidGrant(res);
       return;
     }
@@ -317,8 +321,10 @@ export async function start(options: StartOptions): Promise<Started> {
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error(`PGSCHEMA must be a plain lower-case name: ${schema}`);
   // Every pooled connection resolves table names in the app's schema.
   const pool = new pg.Pool({ connectionString: options.databaseUrl, options: `-c search_path=${schema}` });
+  // An idle client losing its connection emits this; unhandled, it would crash the process (pg's Pool docs).
+  pool.on('error', (err) => console.error('pg pool:', err.message));
   try {
-    const app = createApp({ ...options, pool });
+    const app = await createApp({ ...options, pool });
     await migrate(pool, schema);
     if (options.seed ?? true) {
       for (const { email, password } of seedUsers) {

@@ -27,7 +27,11 @@ export const maxLineQty = 999;
 /** 256 random bits, URL-safe: the id is a bearer secret that travels in the path. */
 const newSecret = () => randomBytes(32).toString('base64url');
 
-const sameSecret = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+function sameSecret(presented: string, expected: string): boolean {
+  const a = Buffer.from(presented);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
 
 /**
  * Everything lives in Maps in this process. Every method that reads and then writes does so synchronously, with
