@@ -108,7 +108,7 @@ describe.each(stores)('express-session-cart on %s', (_name, storeOptions) => {
   it.skipIf(storeOptions === null)(
     'known bug: a request in flight at logout saves the session back and the old cookie works again',
     async () => {
-      await withApp({ ...storeOptions, lookupDelayMs: 40 }, async ({ url }) => {
+      await withApp({ ...storeOptions, lookupDelayMs: 100 }, async ({ url }) => {
         let revived = 0;
         for (let round = 0; round < 5 && revived === 0; round++) {
           const client = await signedIn(url);
@@ -116,9 +116,9 @@ describe.each(stores)('express-session-cart on %s', (_name, storeOptions) => {
           await client.post('/api/cart/add', { productId: 2, qty: 1 });
           const oldCookie = client.clone();
 
-          // The cart read looks up each line's price (2 x 40 ms), and resave: true saves its copy when it ends.
+          // The cart read looks up each line's price (2 x 100 ms), and resave: true saves its copy when it ends.
           const slowRead = client.get('/api/cart');
-          await new Promise((resolve) => setTimeout(resolve, 20));
+          await new Promise((resolve) => setTimeout(resolve, 50));
           expect((await client.post('/api/logout')).status).toBe(200);
           // Clones: a request without a live session is handed a new cookie, which would replace the old one.
           expect((await oldCookie.clone().get('/api/me')).status).toBe(401);
