@@ -28,7 +28,8 @@ prefix and a PostgreSQL run its own schema, both removed afterwards) with the gi
                    refresh-storm is always closed: its clients wait for their answers)
 refresh-storm: N virtual clients (their tokens) with K requests in flight each share C keep-alive connections
 (default ${stormDefaults.connections}), each carrying P requests at once (default ${stormDefaults.pipelining}). The storm ends when every client is back to 200
-or signed out, or after --recovery-deadline seconds (default ${stormDefaults.recoveryDeadlineSeconds}; "90" or "90s").
+or signed out, or after --recovery-deadline seconds ("90" or "90s"; default 60, or 10 ms per request in flight
+where that is longer: 400 s at 10,000 x 4).
   --out DIR        the report folder (default reports/out/<run id>/)
 Exit status: 0 when every correctness check passed, 1 when one failed, 2 on bad usage.`;
 

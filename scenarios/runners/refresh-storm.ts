@@ -14,7 +14,11 @@ import { distributionOf, scenarioResult, type ScenarioContext } from '../scenari
 export interface RefreshStormOptions {
   parallel?: number;
   clientKind?: RefreshClientKind;
-  /** How long the storm may take: it ends when every client is back or signed out, or when this passes. */
+  /**
+   * How long the storm may take: it ends when every client is back or signed out, or when this passes. Default:
+   * 60 s, or 10 ms per request in flight where that is longer (400 s at 10,000 x 4), since every client needs three
+   * answers in turn (the 401, the refresh, the retry) from a queue that long.
+   */
   recoveryDeadlineSeconds?: number;
   /** Keep-alive connections all clients share. */
   connections?: number;
@@ -22,7 +26,11 @@ export interface RefreshStormOptions {
   pipelining?: number;
 }
 
-export const stormDefaults = { recoveryDeadlineSeconds: 60, connections: 64, pipelining: 1 } as const;
+export const stormDefaults = { connections: 64, pipelining: 1 } as const;
+
+function defaultRecoveryDeadlineSeconds(clients: number, parallel: number): number {
+  return Math.max(60, Math.ceil((clients * parallel) / 100));
+}
 
 interface LoginReply {
   accessToken: string;
@@ -59,7 +67,7 @@ export async function runRefreshStorm(
   const kind = options.clientKind ?? defaults.clientKind;
   const durationSeconds = context.load.durationSeconds ?? defaults.durationSeconds;
   const steadyMs = Math.min(defaults.stormAtSecond, durationSeconds / 3) * 1000;
-  const deadlineMs = (options.recoveryDeadlineSeconds ?? stormDefaults.recoveryDeadlineSeconds) * 1000;
+  const deadlineMs = (options.recoveryDeadlineSeconds ?? defaultRecoveryDeadlineSeconds(clientCount, parallel)) * 1000;
   const connections = Math.min(options.connections ?? stormDefaults.connections, clientCount * parallel);
   const pipelining = options.pipelining ?? stormDefaults.pipelining;
   await controls.require(url, ['clock', 'users']);
@@ -138,16 +146,18 @@ export async function runRefreshStorm(
       }
     }, 1000);
     try {
-      // The steady phase ends by destroying its pool, queue and all: draining 40,000 queued requests would take
-      // longer than the phase itself, and the storm must start from quiet connections (a fresh pool).
+      // The steady phase lasts its time and at least as many answers as there are clients (at 10,000 x 4, submitting
+      // the first 40,000 requests alone can outlast its seconds). It ends by destroying its pool, queue and all:
+      // draining the queue would take as long again, and the storm must start from quiet connections (a new pool).
       load.mark('before-expiry');
       let steadyOver = false;
-      const steadyTimer = setTimeout(() => {
+      const steadyTimer = setInterval(() => {
+        if (load.elapsedMs() < steadyMs || book.requests < clientCount) return;
         steadyOver = true;
         void transport.destroy();
-      }, steadyMs);
+      }, 20);
       await runLanes(clients, parallel, send, () => steadyOver);
-      clearTimeout(steadyTimer);
+      clearInterval(steadyTimer);
       await transport.destroy();
       transport = newTransport();
 
