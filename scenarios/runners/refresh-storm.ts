@@ -147,12 +147,14 @@ export async function runRefreshStorm(
     }, 1000);
     try {
       // The steady phase lasts its time and at least as many answers as there are clients (at 10,000 x 4, submitting
-      // the first 40,000 requests alone can outlast its seconds). It ends by destroying its pool, queue and all:
-      // draining the queue would take as long again, and the storm must start from quiet connections (a new pool).
+      // the first 40,000 requests alone can outlast its seconds), within the recovery deadline. It ends by destroying
+      // its pool, queue and all: draining the queue would take as long again, and the storm must start from quiet
+      // connections (a new pool).
       load.mark('before-expiry');
       let steadyOver = false;
       const steadyTimer = setInterval(() => {
-        if (load.elapsedMs() < steadyMs || book.requests < clientCount) return;
+        const elapsedMs = load.elapsedMs();
+        if (elapsedMs < steadyMs || (book.requests < clientCount && elapsedMs < deadlineMs)) return;
         steadyOver = true;
         void transport.destroy();
       }, 20);

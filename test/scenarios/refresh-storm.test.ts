@@ -7,10 +7,11 @@ import { counter, figure, quiet } from './counters.ts';
 /**
  * The refresh storm over loopback against the reference server in its child process: 300 virtual clients with 4
  * requests each in flight over one shared pool. Speed figures are the scenario report's business, never a test's;
- * the timeout only bounds a run that takes about 10 s on 2 idle cores and 30 s on 2 cores shared with other work.
+ * the timeout only bounds a run that takes about 10 s on 2 idle cores and over 40 s on 2 cores shared with other
+ * work (the storm's own recovery deadline is 60 s).
  */
-const timeout = 60_000;
-const storm = { scenario: 'refresh-storm', parallel: 4, recoveryDeadlineSeconds: 20, ...quiet } as const;
+const timeout = 120_000;
+const storm = { scenario: 'refresh-storm', parallel: 4, ...quiet } as const;
 const clients = { clients: 300, durationSeconds: 1.5 };
 
 function validates(result: ScenarioResult): void {
