@@ -1,7 +1,7 @@
 import { refreshStorm, type RefreshClientKind } from '../definitions/refresh-storm.ts';
 import type { Figure, ScenarioResult } from '../../reports/schema.ts';
 import { establishClients } from '../load/autocannon-run.ts';
-import { controls } from '../load/contract.ts';
+import { controls, type Credentials } from '../load/contract.ts';
 import type { DriveResult } from '../load/drive.ts';
 import { LatencyRecorder } from '../load/latency-recorder.ts';
 import { PoolTransport } from '../load/pool-transport.ts';
@@ -41,6 +41,7 @@ interface LoginReply {
 
 /** Clients signing in at once: each login costs the server a password hash, which a larger crowd only queues. */
 const signInConcurrency = 32;
+const signInAttempts = 5;
 
 /**
  * N signed-in virtual clients, each with k requests in flight (closed loop), over one shared pool of keep-alive
@@ -107,14 +108,7 @@ export async function runRefreshStorm(
     const clients = await establishClients(
       clientCount,
       async (index) => {
-        const reply = await send({
-          method: 'POST',
-          path: '/auth/login',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify(users[index]),
-        });
-        if (reply.status !== 200) throw new Error(`POST /auth/login answered ${reply.status}: ${reply.body}`);
-        const login = JSON.parse(reply.body) as LoginReply;
+        const login = await signIn(send, users[index]!);
         idleMs = Math.min(idleMs, login.session.idleExpiresAt - login.session.createdAt);
         latestExpiry = Math.max(latestExpiry, login.accessTokenExpiresAt);
         signedIn++;
@@ -270,6 +264,25 @@ export async function runRefreshStorm(
     ticker.stop();
     meter.stop();
     await transport.destroy();
+  }
+}
+
+/**
+ * One client's sign-in. A store that answers 503 under the load of thousands of sign-ins (a Redis command timing
+ * out on a busy machine) gets a few more tries: signing in is the setup, not what the storm measures.
+ */
+async function signIn(send: Send, user: Credentials): Promise<LoginReply> {
+  for (let attempt = 1; ; attempt++) {
+    const reply = await send({
+      method: 'POST',
+      path: '/auth/login',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(user),
+    });
+    if (reply.status === 200) return JSON.parse(reply.body) as LoginReply;
+    if (reply.status !== 503 || attempt === signInAttempts)
+      throw new Error(`POST /auth/login answered ${reply.status}: ${reply.body}`);
+    await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
   }
 }
 
