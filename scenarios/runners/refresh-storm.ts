@@ -45,8 +45,8 @@ const signInAttempts = 5;
 
 /**
  * N signed-in virtual clients, each with k requests in flight (closed loop), over one shared pool of keep-alive
- * connections. After a short steady phase the lanes drain, the server clock jumps past every access token's expiry,
- * and every client fires its k requests at once: each gets a 401, refreshes (naive: from every request that saw
+ * connections. After a short steady phase (ended by dropping its pool, queue and all) the server clock jumps past
+ * every access token's expiry, and every client fires its k requests at once: each gets a 401, refreshes (naive: from every request that saw
  * it; single-flight: once, shared) and retries. The storm runs until every client is back to 200 or signed out, or
  * the recovery deadline passes. A refresh answered 401 REFRESH_* signs its client out: the client did nothing
  * wrong, so that is a spurious logout.
@@ -186,10 +186,12 @@ export async function runRefreshStorm(
       const stormMs = performance.now() - releasedAt;
       const generator = meter.lap();
       load.mark(null);
-      await transport.destroy();
-      await lanes;
+      // The server's window closes before the queue is dropped: failing thousands of queued requests is the
+      // generator's work alone, and the server would sit idle through it.
       const server = await context.server.usage();
       const serverWindowMs = performance.now() - serverWindowFrom;
+      await transport.destroy();
+      await lanes;
       context.progress(
         settled
           ? `storm settled after ${(stormMs / 1000).toFixed(1)} s: ${book.progressLine()}`
