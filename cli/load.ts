@@ -1,6 +1,7 @@
 import { isAbsolute, relative } from 'node:path';
 import { scenarioNames } from '../scenarios/definitions/index.ts';
 import { isScenarioName, runScenario } from '../scenarios/run.ts';
+import { stormDefaults } from '../scenarios/runners/refresh-storm.ts';
 import { TargetRefused } from '../scenarios/servers.ts';
 import { formatScenario } from '../scenarios/table.ts';
 import { buildSummary, currentGit, currentMachine, newRunId } from '../reports/summary.ts';
@@ -11,7 +12,8 @@ import { faultOption, integerOption, parseCommand, UsageError } from './args.ts'
 const usage = `sessionproof load <${scenarioNames.join('|')}>
                   [--target URL | --store memory|URL] [--fault ID]... [--clients N] [--duration S] [--rate R]
                   [--out DIR]
-  refresh-storm       [--parallel K] [--client-kind naive|single-flight]
+  refresh-storm       [--parallel K] [--client-kind naive|single-flight] [--recovery-deadline S]
+                      [--connections C] [--pipelining P]
   cleanup-under-load  [--sessions M | --large] [--expired-share F]
   cart-contention     [--carts C]
 
@@ -23,7 +25,12 @@ prefix and a PostgreSQL run its own schema, both removed afterwards) with the gi
   --clients N      clients (refresh-storm, cleanup-under-load) or connections (cart-contention, session-churn)
   --duration S     seconds of load (cleanup-under-load: seconds before the sweep; it then runs until the sweep
                    is done and half a second more)
-  --rate R         requests per second over all connections: the open model (default: closed, except session-churn)
+  --rate R         requests per second over all connections: the open model (default: closed, except session-churn;
+                   refresh-storm is always closed: its clients wait for their answers)
+refresh-storm: N virtual clients (their tokens) with K requests in flight each share C keep-alive connections
+(default ${stormDefaults.connections}), each carrying P requests at once (default ${stormDefaults.pipelining}). The storm ends when every client is back to 200
+or signed out, or after --recovery-deadline seconds ("90" or "90s"; default 60, or 10 ms per request in flight
+where that is longer: 400 s at 10,000 x 4).
   --out DIR        the report folder (default reports/out/<run id>/)
 Exit status: 0 when every correctness check passed, 1 when one failed, 2 on bad usage.`;
 
@@ -40,6 +47,9 @@ export async function load(argv: string[]): Promise<void> {
       out: { type: 'string' },
       parallel: { type: 'string' },
       'client-kind': { type: 'string' },
+      'recovery-deadline': { type: 'string' },
+      connections: { type: 'string' },
+      pipelining: { type: 'string' },
       sessions: { type: 'string' },
       large: { type: 'boolean', default: false },
       'expired-share': { type: 'string' },
@@ -61,6 +71,12 @@ export async function load(argv: string[]): Promise<void> {
   if (clientKind !== undefined && clientKind !== 'naive' && clientKind !== 'single-flight') {
     throw new UsageError('--client-kind must be naive or single-flight');
   }
+  const deadline = values['recovery-deadline'];
+  const recoveryDeadlineSeconds = deadline === undefined ? undefined : Number(deadline.replace(/s$/, ''));
+  if (recoveryDeadlineSeconds !== undefined && !(recoveryDeadlineSeconds > 0 && recoveryDeadlineSeconds <= 3600))
+    throw new UsageError('--recovery-deadline must be seconds from 0 to 3600 (e.g. 60 or 60s)');
+  if (scenario === 'refresh-storm' && values.rate !== undefined)
+    throw new UsageError('refresh-storm runs closed-loop clients that wait for their answers: --rate does not apply');
   const expiredShare = values['expired-share'] === undefined ? undefined : Number(values['expired-share']);
   if (expiredShare !== undefined && !(expiredShare >= 0 && expiredShare <= 1))
     throw new UsageError('--expired-share must be a fraction from 0 to 1');
@@ -92,6 +108,10 @@ export async function load(argv: string[]): Promise<void> {
       },
       parallel: values.parallel === undefined ? undefined : integerOption(values.parallel, 'parallel', 1, 1),
       clientKind,
+      recoveryDeadlineSeconds,
+      connections:
+        values.connections === undefined ? undefined : integerOption(values.connections, 'connections', 1, 1),
+      pipelining: values.pipelining === undefined ? undefined : integerOption(values.pipelining, 'pipelining', 1, 1),
       sessions: values.sessions === undefined ? undefined : integerOption(values.sessions, 'sessions', 1, 1),
       large: values.large,
       expiredShare,

@@ -1,4 +1,4 @@
-import type { Check, LoadModel, RunSummary, Target } from './schema.ts';
+import type { Check, Figure, LoadModel, RunSummary, Target } from './schema.ts';
 
 /** Number formatting shared by the Markdown and HTML reports, so both show a figure the same way. */
 export const fmt = {
@@ -8,6 +8,10 @@ export const fmt = {
   ratio: (value: number | null) => (value === null ? 'n/a' : `${value.toFixed(2)}x`),
   change: (value: number) => `${value >= 0 ? '+' : ''}${(value * 100).toFixed(1)}%`,
   bytes: (value: number) => `${(value / 1024 / 1024).toFixed(1)} MiB`,
+  /** A scenario figure in its unit, or its note when the run never reached it. */
+  figureOf(figure: Figure): string {
+    return figure.value === null ? (figure.note ?? 'not reached') : fmt.figure(figure.value, figure.unit);
+  },
   /** A scenario figure in its unit, with bytes in MiB and sub-second durations in milliseconds. */
   figure(value: number, unit: string): string {
     if (unit === 'bytes') return `${value < 0 ? '-' : ''}${fmt.bytes(Math.abs(value))}`;

@@ -125,7 +125,10 @@ export interface ScenarioResult {
   phases: Phase[];
   /** Correctness counters; a counter with `expect` is a check, one without is context. */
   counters: Counter[];
-  /** Other measurements worth showing (`sweep rate`, `time until every client is back to 200`). */
+  /**
+   * Other measurements worth showing (`sweep rate`, `time until every client is back to 200`, `generator CPU share`);
+   * a figure the run never reached has a null value and a note.
+   */
   figures: Figure[];
   /** Per-client or per-item distributions (`refresh calls per client`): how many had each value. */
   distributions: Distribution[];
@@ -164,8 +167,11 @@ export interface Expectation {
 
 export interface Figure {
   name: string;
-  value: number;
+  /** Null when the run never reached what the figure measures; `note` then says what happened instead. */
+  value: number | null;
   unit: string;
+  /** Shown in place of a null value: `not reached (57 clients)`. */
+  note?: string;
 }
 
 export interface Distribution {

@@ -202,7 +202,7 @@ const scenario = object({
     }),
   ),
   counters: list(object({ name, value: number(), 'expect?': expectation })),
-  figures: list(object({ name, value: number(), unit: string })),
+  figures: list(object({ name, value: nullable(number()), unit: string, 'note?': string })),
   distributions: list(object({ name, of: name, buckets: list(object({ value: number(), count: integer })) })),
   memory: nullable(
     object({

@@ -150,7 +150,7 @@ function scenarioCard(s: RunSummary, x: ScenarioResult): string {
         : chip('info', `${k.name} ${k.value}`),
     )
     .join('');
-  const figures = x.figures.map((f) => `${esc(f.name)} <b>${esc(fmt.figure(f.value, f.unit))}</b>`).join(' · ');
+  const figures = x.figures.map((f) => `${esc(f.name)} <b>${esc(fmt.figureOf(f))}</b>`).join(' · ');
   const memory = x.memory
     ? ` · RSS ${fmt.bytes(x.memory.before.rssBytes)} → ${fmt.bytes(x.memory.after.rssBytes)}`
     : '';

@@ -143,9 +143,7 @@ function scenarios(s: RunSummary): string[] {
       '',
       table(['scenario', 'phase', 'seconds', 'req/s', 'req/s vs first', 'p99 ms', 'p99 vs first'], phases),
     );
-  const figures = s.scenarios.flatMap((x) =>
-    x.figures.map((f) => [scenarioKey(x), f.name, fmt.figure(f.value, f.unit)]),
-  );
+  const figures = s.scenarios.flatMap((x) => x.figures.map((f) => [scenarioKey(x), f.name, fmt.figureOf(f)]));
   if (figures.length > 0) lines.push('', table(['scenario', 'figure', 'value'], figures));
   return lines;
 }

@@ -1,5 +1,6 @@
 import type { Counter, Distribution, Figure, MemorySample, Phase, ScenarioResult } from '../reports/schema.ts';
 import type { DriveResult, LoadModelOptions } from './load/drive.ts';
+import type { ProcessUsage } from './load/process-meter.ts';
 
 /** The server a scenario runs against: the reference server in a child process, or a user's by URL. */
 export interface ScenarioServer {
@@ -8,6 +9,8 @@ export interface ScenarioServer {
   store: string;
   /** The server process's memory now (after a full GC where the process allows it); null when unknown (--target). */
   memory(): Promise<MemorySample | null>;
+  /** The server process's CPU time and event-loop delay since the previous call; null when unknown (--target). */
+  usage(): Promise<ProcessUsage | null>;
 }
 
 /** What the person asked for; each scenario fills in its own defaults from its definition. */

@@ -35,6 +35,7 @@ export async function startReferenceServer(options: {
     url: child.url,
     store: scratch.kind,
     memory: () => child.memoryUsage(),
+    usage: () => child.usage(),
     async stop() {
       try {
         await child.stop();
@@ -60,7 +61,13 @@ export function externalServer(target: string): StartedServer {
       `refusing --target ${url.hostname}: load scenarios only ever send load to this machine's loopback (127.0.0.1 or [::1])`,
     );
   }
-  return { url: url.origin, store: 'external', memory: async () => null, stop: async () => {} };
+  return {
+    url: url.origin,
+    store: 'external',
+    memory: async () => null,
+    usage: async () => null,
+    stop: async () => {},
+  };
 }
 
 export class TargetRefused extends Error {}

@@ -41,7 +41,7 @@ export function formatScenario(result: ScenarioResult): string {
     lines.push(
       table(
         ['figure', 'value', 'unit'],
-        result.figures.map((f) => [f.name, String(f.value), f.unit]),
+        result.figures.map((f) => [f.name, f.value === null ? (f.note ?? 'not reached') : String(f.value), f.unit]),
       ),
       '',
     );

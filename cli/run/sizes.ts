@@ -30,7 +30,7 @@ export const sizes: Record<SizeName, RunSize> = {
     propertyRuns: 5,
     calibrationSeconds: 1,
     scenarios: {
-      'refresh-storm': { load: { clients: 6, durationSeconds: 2.5 }, parallel: 3 },
+      'refresh-storm': { load: { clients: 6, durationSeconds: 2.5 }, parallel: 3, recoveryDeadlineSeconds: 20 },
       'cleanup-under-load': { load: { clients: 4, durationSeconds: 0.5 }, sessions: 500 },
       'cart-contention': { load: { clients: 8, durationSeconds: 1 }, carts: 2 },
       'session-churn': { load: { clients: 4, durationSeconds: 1.5, ratePerSecond: 60 } },
@@ -42,7 +42,7 @@ export const sizes: Record<SizeName, RunSize> = {
     propertyRuns: 20,
     calibrationSeconds: 2,
     scenarios: {
-      'refresh-storm': { load: { clients: 20, durationSeconds: 4 }, parallel: 4 },
+      'refresh-storm': { load: { clients: 20, durationSeconds: 4 }, parallel: 4, recoveryDeadlineSeconds: 20 },
       'cleanup-under-load': { load: { clients: 16, durationSeconds: 2 }, sessions: 20_000 },
       'cart-contention': { load: { clients: 16, durationSeconds: 3 }, carts: 2 },
       'session-churn': { load: { clients: 8, durationSeconds: 4, ratePerSecond: 100 } },

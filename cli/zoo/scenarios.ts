@@ -8,7 +8,7 @@ import { runScenario, type ScenarioRunOptions } from '../../scenarios/run.ts';
  * to mean something, not enough to measure speed. The zoo reads only the checks.
  */
 export const smallRuns: Record<ScenarioName, Omit<ScenarioRunOptions, 'scenario' | 'store' | 'faults'>> = {
-  'refresh-storm': { load: { clients: 10, durationSeconds: 3 }, parallel: 4 },
+  'refresh-storm': { load: { clients: 10, durationSeconds: 3 }, parallel: 4, recoveryDeadlineSeconds: 20 },
   'cleanup-under-load': { load: { clients: 8, durationSeconds: 1 }, sessions: 1000 },
   'cart-contention': { load: { clients: 16, durationSeconds: 2 }, carts: 2 },
   'session-churn': { load: { clients: 8, durationSeconds: 3, ratePerSecond: 150 } },

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { ProcessMeter, type ProcessUsage } from './process-meter.ts';
 
 /**
  * Servers under load run in their own process, so the load generator and the server never share an event loop
@@ -29,6 +30,8 @@ export interface ChildServer {
   cpuUsage(): Promise<number>;
   /** The child's memory now; after a full GC first when the child runs with `--expose-gc` (a steadier figure). */
   memoryUsage(): Promise<ChildMemory>;
+  /** The child's CPU time and event-loop delay since the previous call (or since it started). */
+  usage(): Promise<ProcessUsage>;
   /** SIGTERM, then SIGKILL if the child has not exited within the stop timeout. */
   stop(): Promise<void>;
 }
@@ -52,6 +55,10 @@ interface MemoryMessage extends ChildMemory {
   type: 'memory';
 }
 
+interface UsageMessage extends ProcessUsage {
+  type: 'usage';
+}
+
 /** The project root: children run from it so `--import tsx` resolves from this project's node_modules. */
 const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -67,8 +74,15 @@ export async function startChildServer(options: ChildServerOptions): Promise<Chi
     return {
       url,
       pid: child.pid!,
-      cpuUsage: () => askCpuUsage(child),
-      memoryUsage: () => askMemoryUsage(child),
+      cpuUsage: async () => (await ask<CpuMessage>(child, 'cpu', 'its CPU usage')).micros,
+      memoryUsage: async () => {
+        const { rssBytes, heapUsedBytes } = await ask<MemoryMessage>(child, 'memory', 'its memory');
+        return { rssBytes, heapUsedBytes };
+      },
+      usage: async () => {
+        const { cpuMicros, loopDelayMs } = await ask<UsageMessage>(child, 'usage', 'its CPU and event-loop delay');
+        return { cpuMicros, loopDelayMs };
+      },
       stop: () => stopChild(child, exited, options.stopTimeoutMs ?? 10_000),
     };
   } catch (error) {
@@ -99,49 +113,33 @@ function waitForReady(child: ChildProcess, timeoutMs: number): Promise<string> {
   });
 }
 
-function isReady(message: unknown): message is ReadyMessage {
-  return typeof message === 'object' && message !== null && (message as ReadyMessage).type === 'ready';
+const isReady = isReply<ReadyMessage>('ready');
+
+function isReply<T extends { type: string }>(type: T['type']): (message: unknown) => message is T {
+  return (message): message is T =>
+    typeof message === 'object' && message !== null && (message as { type?: unknown }).type === type;
 }
 
-function isCpu(message: unknown): message is CpuMessage {
-  return typeof message === 'object' && message !== null && (message as CpuMessage).type === 'cpu';
-}
+const isCpu = isReply<CpuMessage>('cpu');
+const isMemory = isReply<MemoryMessage>('memory');
+const isUsage = isReply<UsageMessage>('usage');
 
-function askCpuUsage(child: ChildProcess): Promise<number> {
+/** Sends `{type}` to the child and waits for its reply of the same type. */
+function ask<T extends { type: string }>(child: ChildProcess, type: T['type'], what: string): Promise<T> {
+  const isWanted = isReply<T>(type);
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => finish(new Error('child server did not report its CPU usage within 5 s')), 5000);
+    const timer = setTimeout(() => finish(new Error(`child server did not report ${what} within 5 s`)), 5000);
     const onMessage = (message: unknown) => {
-      if (isCpu(message)) finish(null, message.micros);
+      if (isWanted(message)) finish(null, message);
     };
-    function finish(error: Error | null, micros?: number) {
+    function finish(error: Error | null, reply?: T) {
       clearTimeout(timer);
       child.off('message', onMessage);
       if (error) reject(error);
-      else resolve(micros!);
+      else resolve(reply!);
     }
     child.on('message', onMessage);
-    child.send({ type: 'cpu' });
-  });
-}
-
-function isMemory(message: unknown): message is MemoryMessage {
-  return typeof message === 'object' && message !== null && (message as MemoryMessage).type === 'memory';
-}
-
-function askMemoryUsage(child: ChildProcess): Promise<ChildMemory> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => finish(new Error('child server did not report its memory within 5 s')), 5000);
-    const onMessage = (message: unknown) => {
-      if (isMemory(message)) finish(null, { rssBytes: message.rssBytes, heapUsedBytes: message.heapUsedBytes });
-    };
-    function finish(error: Error | null, memory?: ChildMemory) {
-      clearTimeout(timer);
-      child.off('message', onMessage);
-      if (error) reject(error);
-      else resolve(memory!);
-    }
-    child.on('message', onMessage);
-    child.send({ type: 'memory' });
+    child.send({ type });
   });
 }
 
@@ -179,7 +177,12 @@ export async function serveInChild(server: ServedInChild): Promise<void> {
   };
   process.on('SIGTERM', () => void close());
   process.on('disconnect', () => void close());
+  const meter = new ProcessMeter();
   process.on('message', (message) => {
+    if (isUsage(message)) {
+      process.send!({ type: 'usage', ...meter.lap() } satisfies UsageMessage);
+      return;
+    }
     if (isMemory(message)) {
       (globalThis as { gc?: () => void }).gc?.();
       const { rss, heapUsed } = process.memoryUsage();

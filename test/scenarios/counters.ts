@@ -8,9 +8,11 @@ export function counter(result: ScenarioResult, name: string): number {
   return found.value;
 }
 
+/** A figure's value; one the run never reached fails the test with its note. */
 export function figure(result: ScenarioResult, name: string): number {
   const found = result.figures.find((f) => f.name === name);
   if (!found) throw new Error(`${result.scenario} has no figure "${name}"`);
+  if (found.value === null) throw new Error(`${result.scenario}: ${name} ${found.note ?? 'not reached'}`);
   return found.value;
 }
 

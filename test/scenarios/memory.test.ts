@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { runScenario } from '../../scenarios/run.ts';
 import { counter, figure, quiet } from './counters.ts';
 
-/** Every scenario at a small size on the memory store, clean server first, then the faults it must catch. */
+/** The scenarios at a small size on the memory store, clean server first, then the faults they must catch (the refresh
+ * storm has its own file). */
 describe('load scenarios on the memory store', () => {
   // The clean cart-contention run on memory is cli.test.ts's end-to-end run.
   it('cart-contention: the cart-in-session fault loses acknowledged adds', async () => {
@@ -14,41 +15,6 @@ describe('load scenarios on the memory store', () => {
       ...quiet,
     });
     expect(counter(result, 'lost updates')).toBeGreaterThan(0);
-  });
-
-  it.each(['naive', 'single-flight'] as const)(
-    'refresh-storm: %s clients all come back to 200 with no spurious logout',
-    async (clientKind) => {
-      const result = await runScenario({
-        scenario: 'refresh-storm',
-        clientKind,
-        parallel: 4,
-        load: { clients: 10, durationSeconds: 3 },
-        ...quiet,
-      });
-      expect(counter(result, '401s seen')).toBeGreaterThanOrEqual(10);
-      expect(counter(result, 'spurious logouts')).toBe(0);
-      expect(counter(result, 'clients never back to 200')).toBe(0);
-      expect(counter(result, 'reuse detections (REFRESH_TOKEN_REUSED)')).toBe(0);
-      expect(figure(result, 'time until every client is back to 200')).toBeGreaterThan(0);
-      const perClient = result.distributions.find((d) => d.name === 'refresh calls per client')!;
-      // Single-flight: exactly one refresh per client; naive: at least one, usually one per parallel request.
-      if (clientKind === 'single-flight') expect(perClient.buckets).toEqual([{ value: 1, count: 10 }]);
-      else expect(perClient.buckets.every((b) => b.value >= 1)).toBe(true);
-    },
-  );
-
-  it('refresh-storm: with strict-refresh, naive clients are signed out', async () => {
-    const result = await runScenario({
-      scenario: 'refresh-storm',
-      faults: ['strict-refresh'],
-      clientKind: 'naive',
-      parallel: 4,
-      load: { clients: 10, durationSeconds: 3 },
-      ...quiet,
-    });
-    expect(counter(result, 'spurious logouts')).toBeGreaterThan(0);
-    expect(counter(result, 'reuse detections (REFRESH_TOKEN_REUSED)')).toBeGreaterThan(0);
   });
 
   it('cleanup-under-load: the sweep removes every expired session and no live one', async () => {
