@@ -1,4 +1,6 @@
+import { AdapterError } from '../adapters/adapter.ts';
 import { TargetError } from '../properties/target-error.ts';
+import { adapterCommand } from './adapter.ts';
 import { ConfigError } from '../server/config.ts';
 import { HelpRequest, UsageError } from './args.ts';
 import { bench } from './bench.ts';
@@ -14,6 +16,7 @@ import { zoo } from './zoo.ts';
 const commands: Record<string, { run: (argv: string[]) => Promise<void>; summary: string }> = {
   run: { run, summary: 'the main job: serve, run the suites, the load scenarios and a short zoo, write one report' },
   serve: { run: serve, summary: 'start the reference server' },
+  adapter: { run: adapterCommand, summary: 'adapter check: walk each operation of an adapter once against your app' },
   props: { run: props, summary: 'run the property suites against a server' },
   faults: { run: listFaults, summary: 'list the catalogued production bugs the server can be switched into' },
   zoo: { run: zoo, summary: 'switch the server into each catalogued fault and show which suite catches it' },
@@ -49,7 +52,12 @@ try {
     process.stdout.write(`${error.message}\n`);
     process.exit(0);
   }
-  if (error instanceof UsageError || error instanceof ConfigError || error instanceof TargetError) {
+  if (
+    error instanceof UsageError ||
+    error instanceof ConfigError ||
+    error instanceof TargetError ||
+    error instanceof AdapterError
+  ) {
     process.stderr.write(`${error.message}\n`);
     process.exit(2);
   }

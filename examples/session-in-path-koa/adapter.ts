@@ -1,0 +1,162 @@
+import { defineAdapter, referenceSemantics } from '../../adapters/index.ts';
+import type { Cart, HttpRequest, HttpResponse, Order, Outcome, OperationName, Refusal } from '../../adapters/index.ts';
+
+/**
+ * sessionproof's operations on the session-in-path ordering API: the session id and its CSRF token travel in the
+ * path and a header, not in a cookie. Errors are `{"error": "CODE"}`.
+ */
+
+const refusals: Record<string, Refusal> = {
+  SESSION_NOT_FOUND: 'unauthenticated',
+  LOGIN_REQUIRED: 'unauthenticated',
+  INVALID_CREDENTIALS: 'unauthenticated',
+  CSRF_TOKEN_INVALID: 'csrf',
+  CART_EMPTY: 'cart-empty',
+};
+
+function refused<N extends OperationName>(response: HttpResponse): Outcome<N> {
+  const code = (response.json as { error?: unknown } | undefined)?.error;
+  const refusal = typeof code === 'string' ? refusals[code] : undefined;
+  return {
+    ok: false,
+    refusal: refusal ?? (response.status === 422 ? 'invalid' : 'error'),
+    ...(typeof code === 'string' ? { code } : {}),
+  };
+}
+
+function ok(response: HttpResponse): boolean {
+  return response.status >= 200 && response.status < 300;
+}
+
+/** A request on the current session: its id in the path, its CSRF token on anything but GET. */
+function onSession(
+  state: { sessionId: string | null; csrfToken: string | null },
+  method: string,
+  rest: string,
+  body?: unknown,
+): HttpRequest {
+  const headers: Record<string, string> = {};
+  if (method !== 'GET' && state.csrfToken !== null) headers['x-csrf-token'] = state.csrfToken;
+  const path = `/api/v1/sessions/${encodeURIComponent(state.sessionId ?? 'none')}${rest}`;
+  return { method, path, headers, ...(body === undefined ? {} : { body }) };
+}
+
+function cart(body: any): Cart {
+  return { id: null, owner: null, items: body.items.map((line: any) => ({ sku: line.sku, quantity: line.qty })) };
+}
+
+function order(body: any): Order {
+  return { id: body.orderId, items: body.items.map((line: any) => ({ sku: line.sku, quantity: line.qty })) };
+}
+
+const cartAnswer = (response: HttpResponse): Outcome<'getCart'> =>
+  ok(response) ? { ok: true, value: cart(response.json) } : refused(response);
+
+export default defineAdapter({
+  name: 'session-in-path-koa',
+  semantics: {
+    ...referenceSemantics,
+    identity: 'path',
+    guestCarts: true,
+    writeWithoutSession: 'refused',
+    loginCart: 'sum',
+    add: 'increment',
+    logoutEndsAccessTokens: false,
+    rotatesOnLogin: true,
+    csrf: true,
+    maxLineQuantity: 999,
+    timeouts: { ...referenceSemantics.timeouts, idleMs: 15 * 60_000, guestIdleMs: 15 * 60_000 },
+    skus: ['SKU-0001', 'SKU-0002', 'SKU-0003'],
+  },
+  operations: {
+    register: {
+      request: ({ args }) => ({
+        method: 'POST',
+        path: '/api/v1/users',
+        body: { username: args.email, password: args.password },
+      }),
+      parse: (response, { args }) => (ok(response) ? { ok: true, value: args } : refused(response)),
+    },
+    openSession: {
+      request: () => ({ method: 'POST', path: '/api/v1/sessions' }),
+      parse: (response) => {
+        if (!ok(response)) return refused(response);
+        const { sessionId, csrfToken } = response.json as { sessionId: string; csrfToken: string };
+        return {
+          ok: true,
+          value: { id: sessionId, user: null, csrfToken },
+          state: { sessionId, csrfToken },
+        };
+      },
+    },
+    whoami: {
+      request: ({ state }) => onSession(state, 'GET', ''),
+      parse: (response) => {
+        if (!ok(response)) return refused(response);
+        const body = response.json as { sessionId: string; user: { username: string } | null };
+        return { ok: true, value: { id: body.sessionId, user: body.user?.username ?? null, csrfToken: null } };
+      },
+    },
+    login: {
+      request: ({ state, args }) =>
+        onSession(state, 'POST', '/login', { username: args.email, password: args.password }),
+      parse: (response) => {
+        if (!ok(response)) return refused(response);
+        const body = response.json as { sessionId: string; csrfToken: string; user: { username: string } };
+        return {
+          ok: true,
+          value: {
+            session: { id: body.sessionId, user: body.user.username, csrfToken: body.csrfToken },
+            accessToken: null,
+            refreshToken: null,
+          },
+          state: { sessionId: body.sessionId, csrfToken: body.csrfToken },
+        };
+      },
+    },
+    logout: {
+      request: ({ state }) => onSession(state, 'DELETE', ''),
+      parse: (response) => (ok(response) ? { ok: true, value: null, state: { sessionId: null } } : refused(response)),
+    },
+    logoutAll: {
+      request: ({ state }) => onSession(state, 'POST', '/logout-all'),
+      parse: (response) => (ok(response) ? { ok: true, value: null, state: { sessionId: null } } : refused(response)),
+    },
+    getCart: { request: ({ state }) => onSession(state, 'GET', '/cart'), parse: cartAnswer },
+    addItem: {
+      request: ({ state, args }) => onSession(state, 'POST', '/cart/items', { sku: args.sku, qty: args.quantity }),
+      parse: cartAnswer,
+    },
+    setQuantity: {
+      request: ({ state, args }) =>
+        onSession(state, 'PATCH', `/cart/items/${encodeURIComponent(args.sku)}`, { qty: args.quantity }),
+      // PATCH only changes an existing line: setting a SKU the cart lacks is an add, and setting it to 0 is nothing
+      parse: (response, { state, args }) => {
+        const code = (response.json as { error?: unknown } | undefined)?.error;
+        if (response.status === 404 && code === 'ITEM_NOT_FOUND')
+          return {
+            next:
+              args.quantity > 0
+                ? onSession(state, 'POST', '/cart/items', { sku: args.sku, qty: args.quantity })
+                : onSession(state, 'GET', '/cart'),
+          };
+        return cartAnswer(response);
+      },
+    },
+    removeItem: {
+      request: ({ state, args }) => onSession(state, 'DELETE', `/cart/items/${encodeURIComponent(args.sku)}`),
+      parse: cartAnswer,
+    },
+    checkout: {
+      request: ({ state }) => onSession(state, 'POST', '/orders'),
+      parse: (response) => (ok(response) ? { ok: true, value: order(response.json) } : refused(response)),
+    },
+    listOrders: {
+      request: ({ state }) => onSession(state, 'GET', '/orders'),
+      parse: (response) =>
+        ok(response)
+          ? { ok: true, value: (response.json as { orders: unknown[] }).orders.map(order) }
+          : refused(response),
+    },
+  },
+});
