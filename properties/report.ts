@@ -22,6 +22,7 @@ export function formatFailure(result: PropertyResult, targetSpec: string | null)
   const failure = result.failure!;
   return [
     `property ${result.name} FAILED after ${result.runs} runs (seed ${failure.seed}, path ${failure.path})`,
+    `broken guarantee: ${result.holds}`,
     '',
     failure.error,
     '',

@@ -27,6 +27,8 @@ export interface Failure {
 
 export interface PropertyResult {
   name: string;
+  /** The guarantee the property holds a server to, so a failure says what broke, not only where. */
+  holds: string;
   verdict: 'passed' | 'failed' | 'not applicable';
   runs: number;
   skipped: number;
@@ -65,6 +67,7 @@ export async function runProperty(
   if (missing.length > 0) {
     return {
       name: definition.name,
+      holds: definition.holds,
       verdict: 'not applicable',
       runs: 0,
       skipped: 0,
@@ -143,6 +146,7 @@ export async function runProperty(
   const seconds = (performance.now() - started) / 1000;
   const result: PropertyResult = {
     name: definition.name,
+    holds: definition.holds,
     verdict: 'passed',
     runs: details.numRuns,
     skipped: details.numSkips,

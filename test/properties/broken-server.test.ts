@@ -333,6 +333,7 @@ describe('every property family fails on a server broken its way', () => {
       expect(formatFailure(result, 'URL')).toContain(
         `sessionproof props --target URL --only ${family.name} --seed=${failure.seed} --path ${failure.path}`,
       );
+      expect(formatFailure(result, 'URL')).toContain(`broken guarantee: ${family.holds}`);
 
       const replayed = await runProperty(family, target, {
         runs: 1,
