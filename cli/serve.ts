@@ -1,11 +1,12 @@
-import { resolveConfig } from '../server/config.ts';
+import { defaultConfig, resolveConfig } from '../server/config.ts';
 import { createServer } from '../server/index.ts';
 import { openStore } from '../server/stores/index.ts';
-import { faultOption, integerOption, parseCommand } from './args.ts';
+import { faultOption, integerOption, parseCommand, UsageError } from './args.ts';
 import { runSelfCheck } from './self-check.ts';
 
 const usage = `sessionproof serve [--store memory|URL] [--host 127.0.0.1] [--port 3000] [--test-controls]
-                   [--users N] [--password P] [--log-level info] [--fault ID]... [--self-check]`;
+                   [--users N] [--password P] [--log-level info] [--fault ID]... [--self-check]
+                   [--sweep-budget PERCENT] [--sweep-slice-ms MS]`;
 
 export async function serve(argv: string[]): Promise<void> {
   const { values } = parseCommand(
@@ -20,14 +21,20 @@ export async function serve(argv: string[]): Promise<void> {
       'log-level': { type: 'string', default: 'info' },
       'self-check': { type: 'boolean', default: false },
       fault: { type: 'string', multiple: true, default: [] },
+      'sweep-budget': { type: 'string' },
+      'sweep-slice-ms': { type: 'string' },
     },
     usage,
   );
+  const sweepBudgetPercent = integerOption(values['sweep-budget'], 'sweep-budget', defaultConfig.sweepBudgetPercent, 1);
+  if (sweepBudgetPercent > 100) throw new UsageError('--sweep-budget must be a percentage from 1 to 100');
   const store = await openStore(values.store);
   const config = resolveConfig({
     testControls: values['test-controls'],
     seedUsers: integerOption(values.users, 'users', 10),
     logLevel: values['log-level'],
+    sweepBudgetPercent,
+    sweepSliceMs: integerOption(values['sweep-slice-ms'], 'sweep-slice-ms', defaultConfig.sweepSliceMs, 1),
     ...(values.password ? { password: values.password } : {}),
     ...(process.env.SESSIONPROOF_COOKIE_KEYS ? { cookieKeys: process.env.SESSIONPROOF_COOKIE_KEYS.split(',') } : {}),
     ...(process.env.SESSIONPROOF_JWT_SECRET ? { jwtSecret: process.env.SESSIONPROOF_JWT_SECRET } : {}),

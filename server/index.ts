@@ -47,6 +47,8 @@ export async function createServer(options: ServerOptions = {}): Promise<Referen
     clock,
     intervalMs: config.sweepIntervalMs,
     batchSize: config.sweepBatchSize,
+    budget: { sliceMs: config.sweepSliceMs, percent: config.sweepBudgetPercent },
+    timing: ownStore.kind === 'memory' ? 'cpu' : 'wall',
     logger,
     swept: metrics.swept,
   });
