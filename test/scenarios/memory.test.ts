@@ -64,8 +64,21 @@ describe('load scenarios on the memory store', () => {
     expect(counter(result, 'expired left')).toBe(0);
     expect(counter(result, 'live sessions lost')).toBe(0);
     expect(counter(result, 'sampled passive sessions checked')).toBeGreaterThan(100);
-    expect(result.phases.map((p) => p.name)).toEqual(['before-sweep', 'during-sweep', 'after-sweep']);
+    // The budget comparison sweeps a group of 200 (a fifth of the expired) per budget, each in a phase of its own.
+    expect(counter(result, 'sessions swept in the budget comparison')).toBe(400);
+    expect(result.phases.map((p) => p.name)).toEqual([
+      'before-sweep',
+      'during-sweep',
+      'after-sweep',
+      'during-sweep-budget-25',
+      'during-sweep-budget-100',
+    ]);
     expect(figure(result, 'sweep rate')).toBeGreaterThan(0);
+    expect(figure(result, 'sweep budget')).toBe(5);
+    expect(figure(result, 'sweep slice budget')).toBe(2);
+    expect(figure(result, 'sweep slices')).toBeGreaterThan(1);
+    expect(figure(result, 'sweep rate at 100% budget')).toBeGreaterThan(0);
+    expect(figure(result, 'server RSS per live session')).toBeGreaterThan(0);
     expect(result.memory?.before.rssBytes).toBeGreaterThan(0);
   });
 
