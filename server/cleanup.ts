@@ -40,11 +40,6 @@ interface SweeperOptions {
   /** The most sessions one store call removes, however fast the store is. */
   batchSize: number;
   budget: SweepBudget;
-  /**
-   * How a slice is timed. `cpu` for a store that works on this thread (memory): time the OS gives other processes
-   * is not charged to the sweep. `wall` for one that works elsewhere (Redis, PostgreSQL): the round trip.
-   */
-  timing: 'cpu' | 'wall';
   logger: Logger;
   swept: Counter<'kind'>;
 }
@@ -58,17 +53,12 @@ const firstBatchSize = 64;
  * Between slices the sweeper pauses so that on a busy server it takes `percent` of the time; the pause scales with
  * how busy the event loop was during the last one, so on an idle server nobody waits and the sweep runs nearly
  * flat out (where Redis's slow cycle would keep to its share).
+ *
+ * A slice is charged what it cost the store: Redis and PostgreSQL measure their own work (`workMs`), so neither the
+ * network nor a queue in front of the store counts; a store in this process is charged the CPU the call took (at
+ * most its wall time), so time the OS hands to other processes is not charged to the sweep.
  */
-export function createSweeper({
-  store,
-  clock,
-  intervalMs,
-  batchSize,
-  budget,
-  timing,
-  logger,
-  swept,
-}: SweeperOptions): Sweeper {
+export function createSweeper({ store, clock, intervalMs, batchSize, budget, logger, swept }: SweeperOptions): Sweeper {
   let running: Promise<SweepPass> | null = null;
   let timer: NodeJS.Timeout | null = null;
 
@@ -84,8 +74,7 @@ export function createSweeper({
       const started = performance.now();
       const cpuStarted = process.cpuUsage();
       const batch = await store.sweep(now, size);
-      const wallMs = performance.now() - started;
-      const sliceMs = timing === 'cpu' ? Math.min(wallMs, cpuMs(process.cpuUsage(cpuStarted))) : wallMs;
+      const sliceMs = batch.workMs ?? Math.min(performance.now() - started, cpuMs(process.cpuUsage(cpuStarted)));
       slices++;
       longestSliceMs = Math.max(longestSliceMs, sliceMs);
       removed.sessions += batch.sessions;

@@ -59,7 +59,7 @@ export const defaultConfig: ServerConfig = {
   sweepIntervalMs: 60_000,
   sweepBatchSize: 1000,
   sweepSliceMs: 2,
-  sweepBudgetPercent: 5,
+  sweepBudgetPercent: 10,
   seedUsers: 10,
   password: 'sessionproof',
   passwordCost: 1 << 12,

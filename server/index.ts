@@ -48,7 +48,6 @@ export async function createServer(options: ServerOptions = {}): Promise<Referen
     intervalMs: config.sweepIntervalMs,
     batchSize: config.sweepBatchSize,
     budget: { sliceMs: config.sweepSliceMs, percent: config.sweepBudgetPercent },
-    timing: ownStore.kind === 'memory' ? 'cpu' : 'wall',
     logger,
     swept: metrics.swept,
   });

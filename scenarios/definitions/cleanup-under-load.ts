@@ -22,7 +22,7 @@ export interface CleanupUnderLoadDefaults {
    * group of its own, expiring an hour after the one before, while the same live clients keep going.
    */
   compareBudgets: number[];
-  /** The size of each of those groups, as a share of the expired sessions. */
+  /** The size of each of those groups, as a share of the expired sessions (the server's own budget sweeps the rest). */
   compareShare: number;
 }
 

@@ -41,15 +41,19 @@ export async function runCleanupUnderLoad(
   const liveSample = options.liveSample ?? 500;
   const beforeSeconds = context.load.durationSeconds ?? defaults.beforeSeconds;
   const compareBudgets = options.compareBudgets ?? defaults.compareBudgets;
-  const compareCount = Math.max(1, Math.round(expiredCount * defaults.compareShare));
+  // The comparison groups come out of the expired share, so the population is the size asked for.
+  const compareCount = Math.round(expiredCount * defaults.compareShare);
+  const mainCount = expiredCount - compareBudgets.length * compareCount;
+  if (mainCount < 0)
+    throw new Error(`${compareBudgets.length} comparison groups do not fit in ${expiredCount} expired sessions`);
   await controls.require(url, ['clock', 'sweep']);
   const memoryEmpty = await context.server.memory();
 
   const progressCreated = (what: string, of: number) => (created: number) =>
     context.progress(`creating ${what} sessions: ${created}/${of}`);
-  const expired = await createGuestSessions(url, expiredCount, {
+  const expired = await createGuestSessions(url, mainCount, {
     sampleEvery: Number.MAX_SAFE_INTEGER,
-    onProgress: progressCreated('to-expire', expiredCount),
+    onProgress: progressCreated('to-expire', mainCount),
   });
   const compared: number[] = [];
   for (const [i, percent] of compareBudgets.entries()) {
