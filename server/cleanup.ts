@@ -61,6 +61,8 @@ const firstBatchSize = 64;
 export function createSweeper({ store, clock, intervalMs, batchSize, budget, logger, swept }: SweeperOptions): Sweeper {
   let running: Promise<SweepPass> | null = null;
   let timer: NodeJS.Timeout | null = null;
+  // A pass on a busy server can take many pauses: stopping ends it at the next slice, the rest waits for a restart.
+  let stopping = false;
 
   async function pass(budget: SweepBudget): Promise<SweepPass> {
     const removed: SweepResult = { sessions: 0, carts: 0, refreshFamilies: 0 };
@@ -80,7 +82,7 @@ export function createSweeper({ store, clock, intervalMs, batchSize, budget, log
       removed.sessions += batch.sessions;
       removed.carts += batch.carts;
       removed.refreshFamilies += batch.refreshFamilies;
-      if (batch.sessions < size) break;
+      if (batch.sessions < size || stopping) break;
       size = nextBatchSize(size, sliceMs, budget.sliceMs, batchSize);
       if (budget.percent >= 100) await new Promise((resolve) => setImmediate(resolve));
       else busy = (busy + (await pause(pauseAfter(sliceMs, budget, busy)))) / 2;
@@ -106,6 +108,7 @@ export function createSweeper({ store, clock, intervalMs, batchSize, budget, log
   return {
     sweep,
     start() {
+      stopping = false;
       if (timer || intervalMs <= 0) return;
       timer = setInterval(() => {
         sweep().catch((error: unknown) => logger.warn({ err: error }, 'sweep failed'));
@@ -113,6 +116,7 @@ export function createSweeper({ store, clock, intervalMs, batchSize, budget, log
       timer.unref();
     },
     async stop() {
+      stopping = true;
       if (timer) clearInterval(timer);
       timer = null;
       await running?.catch(() => undefined);

@@ -91,6 +91,16 @@ describe('sweeper slices', () => {
     expect((await sweeper.sweep()).budget).toEqual({ sliceMs: 2, percent: 5 });
   });
 
+  it('stopping ends a pass at the next slice', async () => {
+    const { store, batches } = costlyStore(1_000_000, 0.01);
+    const { sweeper } = sweeperOf(store, { batchSize: 100, budget: { sliceMs: 1, percent: 50 } });
+    const sweeping = sweeper.sweep();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await sweeper.stop();
+    expect((await sweeping).removed.sessions).toBeLessThan(1_000_000);
+    expect(batches.length).toBeGreaterThan(0);
+  });
+
   it('never lets one batch pass the batch size, and moves at most twofold per slice', () => {
     expect(nextBatchSize(100, 1, 2, 1000)).toBe(200);
     expect(nextBatchSize(100, 0, 2, 1000)).toBe(200);
