@@ -134,16 +134,24 @@ export class MemoryStore implements Store {
   }
 
   async endUserSessions(userId: string): Promise<number> {
-    const ids = [...(this.#sessionIdsByUser.get(userId) ?? [])];
-    for (const id of ids) this.#removeSession(this.#sessions.slotOf(id)!);
-    this.#counters.ended += ids.length;
-    return ids.length;
+    const slots = this.#userSlots(userId);
+    for (const slot of slots) this.#removeSession(slot);
+    this.#counters.ended += slots.length;
+    return slots.length;
   }
 
   async listUserSessions(userId: string): Promise<SessionRecord[]> {
-    return [...(this.#sessionIdsByUser.get(userId) ?? [])].map((id) =>
-      this.#sessions.record(this.#sessions.slotOf(id)!),
-    );
+    return this.#userSlots(userId).map((slot) => this.#sessions.record(slot));
+  }
+
+  /** The user's sessions as indexed, skipping any the index outlived (a record replaced under another user). */
+  #userSlots(userId: string): number[] {
+    const slots: number[] = [];
+    for (const id of this.#sessionIdsByUser.get(userId) ?? []) {
+      const slot = this.#sessions.slotOf(id);
+      if (slot !== undefined) slots.push(slot);
+    }
+    return slots;
   }
 
   async sessionStats(now: number): Promise<SessionStats> {
