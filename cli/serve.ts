@@ -1,12 +1,13 @@
-import { resolveConfig } from '../server/config.ts';
+import { defaultConfig, resolveConfig } from '../server/config.ts';
 import { createServer } from '../server/index.ts';
 import { openStore } from '../server/stores/index.ts';
-import { faultOption, integerOption, parseCommand } from './args.ts';
+import { faultOption, integerOption, parseCommand, UsageError } from './args.ts';
 import { runSelfCheck } from './self-check.ts';
 import { timeoutOptions, timeoutOverrides, timeoutUsage } from './timeouts.ts';
 
 const usage = `sessionproof serve [--store memory|URL] [--host 127.0.0.1] [--port 3000] [--test-controls]
                    [--users N] [--password P] [--log-level info] [--fault ID]... [--self-check]
+                   [--sweep-budget PERCENT] [--sweep-slice-ms MS]
 
 Starts the reference server. Outside dev (NODE_ENV=production) it needs SESSIONPROOF_JWT_SECRET and
 SESSIONPROOF_COOKIE_KEYS, each secret at least 32 bytes; docs/configuration.md lists every setting.
@@ -19,6 +20,8 @@ SESSIONPROOF_COOKIE_KEYS, each secret at least 32 bytes; docs/configuration.md l
   --log-level L    pino level: fatal, error, warn, info (default), debug, trace, silent
   --fault ID       switch into a catalogued bug (\`sessionproof faults\` lists them); repeatable
   --self-check     walk through the contract once after starting; stop if a step fails
+  --sweep-budget P the share of a busy server's time the expiry sweeper may take, 1-100 (default 10)
+  --sweep-slice-ms the time one sweep slice aims at before it yields to requests (default 2)
                    ${timeoutUsage}
 Durations: milliseconds (900000) or a number with a unit (250ms, 30s, 15m, 2h, 1d).`;
 
@@ -35,17 +38,23 @@ export async function serve(argv: string[]): Promise<void> {
       'log-level': { type: 'string', default: 'info' },
       'self-check': { type: 'boolean', default: false },
       fault: { type: 'string', multiple: true, default: [] },
+      'sweep-budget': { type: 'string' },
+      'sweep-slice-ms': { type: 'string' },
       ...timeoutOptions,
     },
     usage,
   );
-  // checked before the store opens: a mistyped timeout or a refused configuration leaves nothing half started
+  // checked before the store opens: a mistyped flag or a refused configuration leaves nothing half started
   const timeouts = timeoutOverrides(values);
+  const sweepBudgetPercent = integerOption(values['sweep-budget'], 'sweep-budget', defaultConfig.sweepBudgetPercent, 1);
+  if (sweepBudgetPercent > 100) throw new UsageError('--sweep-budget must be a percentage from 1 to 100');
   const config = resolveConfig({
     ...timeouts,
     testControls: values['test-controls'],
     seedUsers: integerOption(values.users, 'users', 10),
     logLevel: values['log-level'],
+    sweepBudgetPercent,
+    sweepSliceMs: integerOption(values['sweep-slice-ms'], 'sweep-slice-ms', defaultConfig.sweepSliceMs, 1),
     ...(values.password ? { password: values.password } : {}),
   });
   faultOption(values.fault);

@@ -1,11 +1,34 @@
+import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import type { Clock } from './clock.ts';
 import type { Store, SweepResult } from './stores/store.ts';
 import type { Counter } from 'prom-client';
 
+/**
+ * How much of the server a sweep may take, after Redis's active expiry (a time limit per cycle and a share of CPU,
+ * ACTIVE_EXPIRE_CYCLE_SLOW_TIME_PERC). A slice is one store call: on memory it holds the event loop, on Redis the
+ * server (a script runs alone), on PostgreSQL a statement's locks and a backend.
+ */
+export interface SweepBudget {
+  /** What one slice should take at most; each batch is sized from how long the last one took. */
+  sliceMs: number;
+  /** The share of a busy server, in percent, the sweep takes: after a slice, live traffic gets the rest. */
+  percent: number;
+}
+
+/** One sweep pass: what it removed and how it was cut up. */
+export interface SweepPass {
+  removed: SweepResult;
+  /** Store calls made, each one slice. */
+  slices: number;
+  /** The longest slice, timed as the sweeper charges it: what the budget bounds. */
+  longestSliceMs: number;
+  budget: SweepBudget;
+}
+
 export interface Sweeper {
-  /** Sweeps everything expired at the time the pass starts, in batches; passes never overlap. */
-  sweep(): Promise<SweepResult>;
+  /** Sweeps everything expired at the time the pass starts, in slices; passes never overlap. */
+  sweep(budget?: SweepBudget): Promise<SweepPass>;
   start(): void;
   stop(): Promise<void>;
 }
@@ -14,39 +37,65 @@ interface SweeperOptions {
   store: Store;
   clock: Clock;
   intervalMs: number;
+  /** The most sessions one store call removes, however fast the store is. */
   batchSize: number;
+  budget: SweepBudget;
   logger: Logger;
   swept: Counter<'kind'>;
 }
 
-/**
- * Removes expired sessions with their guest carts and refresh families. Each batch is one store call and the loop
- * yields between batches, so a sweep of a million sessions does not stall live traffic.
- */
-export function createSweeper({ store, clock, intervalMs, batchSize, logger, swept }: SweeperOptions): Sweeper {
-  let running: Promise<SweepResult> | null = null;
-  let timer: NodeJS.Timeout | null = null;
+/** The first batch of a pass, before any slice has been timed. */
+const firstBatchSize = 64;
 
-  async function pass(): Promise<SweepResult> {
-    const total: SweepResult = { sessions: 0, carts: 0, refreshFamilies: 0 };
+/**
+ * Removes expired sessions with their guest carts and refresh families, a slice at a time, so a sweep of a million
+ * sessions does not starve live traffic. Each slice is one store call whose batch size follows the slice budget.
+ * Between slices the sweeper pauses so that on a busy server it takes `percent` of the time; the pause scales with
+ * how busy the event loop was during the last one, so on an idle server nobody waits and the sweep runs nearly
+ * flat out (where Redis's slow cycle would keep to its share).
+ *
+ * A slice is charged what it cost the store: Redis and PostgreSQL measure their own work (`workMs`), so neither the
+ * network nor a queue in front of the store counts; a store in this process is charged the CPU the call took (at
+ * most its wall time), so time the OS hands to other processes is not charged to the sweep.
+ */
+export function createSweeper({ store, clock, intervalMs, batchSize, budget, logger, swept }: SweeperOptions): Sweeper {
+  let running: Promise<SweepPass> | null = null;
+  let timer: NodeJS.Timeout | null = null;
+  // A pass on a busy server can take many pauses: stopping ends it at the next slice, the rest waits for a restart.
+  let stopping = false;
+
+  async function pass(budget: SweepBudget): Promise<SweepPass> {
+    const removed: SweepResult = { sessions: 0, carts: 0, refreshFamilies: 0 };
     const now = clock.now();
+    let size = Math.min(firstBatchSize, batchSize);
+    let slices = 0;
+    let longestSliceMs = 0;
+    // Assume a busy loop until a pause shows otherwise: the safe side for live traffic.
+    let busy = 1;
     for (;;) {
-      const batch = await store.sweep(now, batchSize);
-      total.sessions += batch.sessions;
-      total.carts += batch.carts;
-      total.refreshFamilies += batch.refreshFamilies;
-      if (batch.sessions < batchSize) break;
-      await new Promise((resolve) => setImmediate(resolve));
+      const started = performance.now();
+      const cpuStarted = process.cpuUsage();
+      const batch = await store.sweep(now, size);
+      const sliceMs = batch.workMs ?? Math.min(performance.now() - started, cpuMs(process.cpuUsage(cpuStarted)));
+      slices++;
+      longestSliceMs = Math.max(longestSliceMs, sliceMs);
+      removed.sessions += batch.sessions;
+      removed.carts += batch.carts;
+      removed.refreshFamilies += batch.refreshFamilies;
+      if (batch.sessions < size || stopping) break;
+      size = nextBatchSize(size, sliceMs, budget.sliceMs, batchSize);
+      if (budget.percent >= 100) await new Promise((resolve) => setImmediate(resolve));
+      else busy = (busy + (await pause(pauseAfter(sliceMs, budget, busy)))) / 2;
     }
-    swept.inc({ kind: 'sessions' }, total.sessions);
-    swept.inc({ kind: 'carts' }, total.carts);
-    swept.inc({ kind: 'refresh_families' }, total.refreshFamilies);
-    if (total.sessions > 0) logger.info({ removed: total }, 'sweep');
-    return total;
+    swept.inc({ kind: 'sessions' }, removed.sessions);
+    swept.inc({ kind: 'carts' }, removed.carts);
+    swept.inc({ kind: 'refresh_families' }, removed.refreshFamilies);
+    if (removed.sessions > 0) logger.info({ removed, slices, longestSliceMs }, 'sweep');
+    return { removed, slices, longestSliceMs, budget };
   }
 
-  function sweep(): Promise<SweepResult> {
-    const queued = (running ?? Promise.resolve()).catch(() => undefined).then(pass);
+  function sweep(override?: SweepBudget): Promise<SweepPass> {
+    const queued = (running ?? Promise.resolve()).catch(() => undefined).then(() => pass(override ?? budget));
     running = queued;
     void queued
       .finally(() => {
@@ -59,6 +108,7 @@ export function createSweeper({ store, clock, intervalMs, batchSize, logger, swe
   return {
     sweep,
     start() {
+      stopping = false;
       if (timer || intervalMs <= 0) return;
       timer = setInterval(() => {
         sweep().catch((error: unknown) => logger.warn({ err: error }, 'sweep failed'));
@@ -66,9 +116,35 @@ export function createSweeper({ store, clock, intervalMs, batchSize, logger, swe
       timer.unref();
     },
     async stop() {
+      stopping = true;
       if (timer) clearInterval(timer);
       timer = null;
       await running?.catch(() => undefined);
     },
   };
+}
+
+function cpuMs({ user, system }: NodeJS.CpuUsage): number {
+  return (user + system) / 1000;
+}
+
+/** Scales the batch toward the slice budget, at most doubling or halving at a time so one odd slice cannot swing it. */
+export function nextBatchSize(size: number, tookMs: number, sliceMs: number, maxSize: number): number {
+  const scale = Math.min(2, Math.max(0.5, sliceMs / Math.max(tookMs, 0.001)));
+  return Math.max(1, Math.min(maxSize, Math.round(size * scale)));
+}
+
+/**
+ * Live traffic's turn after a slice: (100 - percent) / percent of the slice on a fully busy loop, less on a loop that
+ * was partly idle (a timer waits at least 1 ms, though). At 100 % the sweeper only yields once to the event loop.
+ */
+export function pauseAfter(sliceMs: number, budget: SweepBudget, busy: number): number {
+  return ((sliceMs * (100 - budget.percent)) / budget.percent) * busy;
+}
+
+/** Waits `pauseMs` on a timer, so the loop can sit idle, and reports the event loop's utilization meanwhile. */
+async function pause(pauseMs: number): Promise<number> {
+  const before = performance.eventLoopUtilization();
+  await new Promise((resolve) => setTimeout(resolve, pauseMs));
+  return performance.eventLoopUtilization(before).utilization;
 }

@@ -23,7 +23,12 @@ export interface ServerConfig {
   skus: string[];
   bodyLimitBytes: number;
   sweepIntervalMs: number;
+  /** The most sessions one store call of the sweep removes. */
   sweepBatchSize: number;
+  /** The sweep's time budget per slice (one store call); batches are sized to fit it. */
+  sweepSliceMs: number;
+  /** The share of a busy server, in percent, the sweep may take (1-100); live traffic gets the rest. */
+  sweepBudgetPercent: number;
   seedUsers: number;
   password: string;
   /** scrypt cost (N); the reference server favours login throughput over brute-force resistance. */
@@ -70,6 +75,8 @@ export const defaultConfig: ServerConfig = {
   bodyLimitBytes: 16 * 1024,
   sweepIntervalMs: 60_000,
   sweepBatchSize: 1000,
+  sweepSliceMs: 2,
+  sweepBudgetPercent: 10,
   seedUsers: 10,
   password: 'sessionproof',
   passwordCost: 1 << 12,

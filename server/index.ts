@@ -47,6 +47,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Referen
     clock,
     intervalMs: config.sweepIntervalMs,
     batchSize: config.sweepBatchSize,
+    budget: { sliceMs: config.sweepSliceMs, percent: config.sweepBudgetPercent },
     logger,
     swept: metrics.swept,
   });

@@ -17,6 +17,13 @@ export interface CleanupUnderLoadDefaults {
   afterSeconds: number;
   /** Guest idle timeout of the reference server (24 h); the clock jumps past it to expire the first batch. */
   guestIdleMs: number;
+  /**
+   * Sweep budgets (percent of a busy server) measured after the server's own, for the trade-off table: each sweeps a
+   * group of its own, expiring an hour after the one before, while the same live clients keep going.
+   */
+  compareBudgets: number[];
+  /** The size of each of those groups, as a share of the expired sessions (the server's own budget sweeps the rest). */
+  compareShare: number;
 }
 
 export const cleanupUnderLoad: ScenarioDefinition<CleanupUnderLoadDefaults> = {
@@ -31,6 +38,8 @@ export const cleanupUnderLoad: ScenarioDefinition<CleanupUnderLoadDefaults> = {
     warmupSeconds: 1,
     afterSeconds: 0.5,
     guestIdleMs: 24 * 60 * 60_000,
+    compareBudgets: [25, 100],
+    compareShare: 0.2,
   },
   mix: [
     { method: 'GET', path: '/session', identity: 'cookie', share: 1 },

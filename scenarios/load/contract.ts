@@ -61,6 +61,19 @@ export interface Credentials {
   password: string;
 }
 
+/** The share of a busy server (percent) a sweep may take, and the longest one slice of it may run. */
+export interface SweepBudget {
+  percent: number;
+  sliceMs: number;
+}
+
+export interface SweepPass {
+  removed: { sessions: number; carts: number; refreshFamilies: number };
+  slices?: number;
+  longestSliceMs?: number;
+  budget?: SweepBudget;
+}
+
 export interface SessionStats {
   live: number;
   expiredAwaitingSweep: number;
@@ -96,8 +109,9 @@ export const controls = {
   async advanceClock(baseUrl: string, advanceMs: number): Promise<number> {
     return (await expectOk<{ now: number }>(baseUrl, '/__control/clock', { body: { advanceMs } })).body.now;
   },
-  async sweep(baseUrl: string): Promise<{ sessions: number; carts: number; refreshFamilies: number }> {
-    return (await expectOk(baseUrl, '/__control/sweep', { method: 'POST' })).body.removed;
+  /** One sweep pass, with `budget` instead of the server's own when given; a server without budgets omits them. */
+  async sweep(baseUrl: string, budget?: SweepBudget): Promise<SweepPass> {
+    return (await expectOk<SweepPass>(baseUrl, '/__control/sweep', { method: 'POST', body: budget ?? {} })).body;
   },
   async stats(baseUrl: string): Promise<SessionStats> {
     return (await expectOk<SessionStats>(baseUrl, '/sessions/stats')).body;

@@ -1,7 +1,7 @@
 import { cleanupUnderLoad } from '../definitions/cleanup-under-load.ts';
-import type { MemorySample, ScenarioResult } from '../../reports/schema.ts';
+import type { Figure, MemorySample, Phase, ScenarioResult } from '../../reports/schema.ts';
 import { establishClients, type LoadRequest } from '../load/autocannon-run.ts';
-import { call, controls, cookieOf, expectOk } from '../load/contract.ts';
+import { call, controls, cookieOf, expectOk, type SweepPass } from '../load/contract.ts';
 import { drive } from '../load/drive.ts';
 import { createGuestSessions, type GuestSession } from '../load/populate.ts';
 import { loadModel, scenarioResult, type ScenarioContext } from '../scenario.ts';
@@ -12,14 +12,20 @@ export interface CleanupUnderLoadOptions {
   expiredShare?: number;
   /** Passive live sessions checked one by one afterwards (besides the active clients, always all checked). */
   liveSample?: number;
+  /** Budgets (percent) compared after the server's own; [] sweeps once, at the server's budget. */
+  compareBudgets?: number[];
 }
+
+const hour = 60 * 60_000;
 
 /**
  * M guest sessions, a share of them expired by moving the server clock past the guest idle timeout, then swept
  * (POST /__control/sweep) while live clients keep their own sessions busy. Throughput and latency of the live traffic
  * are compared before and during the sweep. Afterwards no expired session may be left, and no live one lost: the
  * store still counts every live session, and every active client and a sample of the passive ones still have the
- * session id they started with.
+ * session id they started with. Then each comparison budget sweeps a group of its own (expired an hour after the
+ * one before) under the same live traffic, so one run shows sweep rate against live throughput for several budgets.
+ * Memory per live session is the server's growth from empty, after the sweeps, over the live sessions left.
  */
 export async function runCleanupUnderLoad(
   context: ScenarioContext,
@@ -34,21 +40,38 @@ export async function runCleanupUnderLoad(
   const passiveCount = total - expiredCount;
   const liveSample = options.liveSample ?? 500;
   const beforeSeconds = context.load.durationSeconds ?? defaults.beforeSeconds;
+  const compareBudgets = options.compareBudgets ?? defaults.compareBudgets;
+  // The comparison groups come out of the expired share, so the population is the size asked for.
+  const compareCount = Math.round(expiredCount * defaults.compareShare);
+  const mainCount = expiredCount - compareBudgets.length * compareCount;
+  if (mainCount < 0)
+    throw new Error(`${compareBudgets.length} comparison groups do not fit in ${expiredCount} expired sessions`);
   await controls.require(url, ['clock', 'sweep']);
+  const memoryEmpty = await context.server.memory();
 
   const progressCreated = (what: string, of: number) => (created: number) =>
     context.progress(`creating ${what} sessions: ${created}/${of}`);
-  const expired = await createGuestSessions(url, expiredCount, {
+  const expired = await createGuestSessions(url, mainCount, {
     sampleEvery: Number.MAX_SAFE_INTEGER,
-    onProgress: progressCreated('to-expire', expiredCount),
+    onProgress: progressCreated('to-expire', mainCount),
   });
-  await controls.advanceClock(url, defaults.guestIdleMs + 60_000);
+  const compared: number[] = [];
+  for (const [i, percent] of compareBudgets.entries()) {
+    await controls.advanceClock(url, hour);
+    const group = await createGuestSessions(url, compareCount, {
+      sampleEvery: Number.MAX_SAFE_INTEGER,
+      onProgress: progressCreated(`to-expire (${percent}% budget, group ${i + 1})`, compareCount),
+    });
+    compared.push(group.created);
+  }
+  await controls.advanceClock(url, defaults.guestIdleMs + 60_000 - compareBudgets.length * hour);
   const passive = await createGuestSessions(url, passiveCount, {
     sampleEvery: Math.max(1, Math.floor(passiveCount / liveSample)),
     onProgress: progressCreated('live', passiveCount),
   });
   const setupSeconds = expired.seconds + passive.seconds;
   const creationRate = setupSeconds > 0 ? (expired.created + passive.created) / setupSeconds : 0;
+  const comparedTotal = compared.reduce((sum, count) => sum + count, 0);
   context.progress(
     `${expired.created} expired and ${passive.created} live sessions in ${setupSeconds.toFixed(1)} s (${Math.round(creationRate)}/s)`,
   );
@@ -79,12 +102,24 @@ export async function runCleanupUnderLoad(
   running.mark('before-sweep');
   await sleep(beforeSeconds * 1000);
   running.mark('during-sweep');
-  const sweepStarted = performance.now();
-  const removed = await controls.sweep(url);
-  const sweepSeconds = (performance.now() - sweepStarted) / 1000;
+  const main = await timedSweep(url);
+  const removed = main.pass.removed;
   running.mark('after-sweep');
-  context.progress(`swept ${removed.sessions} sessions in ${sweepSeconds.toFixed(2)} s`);
+  context.progress(`swept ${removed.sessions} sessions in ${main.seconds.toFixed(2)} s`);
   await sleep(defaults.afterSeconds * 1000);
+  // A server that reports no budget takes none: its comparison groups are still swept, at its own pace.
+  const sliceMs = main.pass.budget?.sliceMs;
+  const comparisons: { percent: number; phase: string; sweep: TimedSweep }[] = [];
+  for (const percent of compareBudgets) {
+    running.mark(null);
+    await controls.advanceClock(url, hour);
+    const phase = `during-sweep-budget-${percent}`;
+    running.mark(phase);
+    const sweep = await timedSweep(url, sliceMs === undefined ? undefined : { percent, sliceMs });
+    running.mark(null);
+    context.progress(`swept ${sweep.pass.removed.sessions} sessions at ${percent}% in ${sweep.seconds.toFixed(2)} s`);
+    comparisons.push({ percent, phase, sweep });
+  }
   running.stop();
   const driven = await running.result;
 
@@ -98,10 +133,10 @@ export async function runCleanupUnderLoad(
   ).filter((id, i) => id !== passive.sample[i]!.id).length;
   // Every live session must still count as live: the passive population, the active clients, and whatever the store
   // held before the scenario (a --target may have its own).
-  const liveShortfall = Math.max(0, before.live - after.live);
+  const liveShortfall = Math.max(0, before.live - comparedTotal - after.live);
   const [expiredCheck, lostCheck] = cleanupUnderLoad.checks;
-  const phases = driven.phases;
-  const [beforePhase, duringPhase] = phases;
+  const phaseNamed = (name: string) => driven.phases.find((phase) => phase.name === name);
+  const beforePhase = phaseNamed('before-sweep');
   const memory = memoryBefore && memoryAfter ? { before: memoryBefore, after: memoryAfter } : null;
   return scenarioResult(cleanupUnderLoad.name, context.server.store, driven, {
     counters: [
@@ -115,9 +150,13 @@ export async function runCleanupUnderLoad(
         value: Math.max(liveShortfall, lostActive + lostSampled),
         expect: { op: lostCheck!.op, value: lostCheck!.value },
       },
-      { name: 'sessions created', value: expired.created + passive.created },
+      { name: 'sessions created', value: expired.created + passive.created + comparedTotal },
       { name: 'sessions expired before the sweep', value: before.expiredAwaitingSweep },
       { name: 'sessions swept', value: removed.sessions },
+      {
+        name: 'sessions swept in the budget comparison',
+        value: comparisons.reduce((sum, c) => sum + c.sweep.pass.removed.sessions, 0),
+      },
       { name: 'live sessions before the sweep', value: before.live },
       { name: 'live sessions after the sweep', value: after.live },
       { name: 'active clients that lost their session', value: lostActive },
@@ -126,27 +165,29 @@ export async function runCleanupUnderLoad(
       { name: 'session creations refused', value: expired.failed + passive.failed },
     ],
     figures: [
-      { name: 'sweep rate', value: Math.round(removed.sessions / Math.max(sweepSeconds, 0.001)), unit: 'sessions/s' },
-      { name: 'sweep duration', value: round(sweepSeconds), unit: 's' },
-      { name: 'session creation rate (setup)', value: Math.round(creationRate), unit: 'sessions/s' },
-      ...(beforePhase && duringPhase && beforePhase.requestsPerSecond > 0
+      ...sweepFigures('', main, beforePhase, phaseNamed('during-sweep')),
+      { name: 'sweep duration', value: round(main.seconds), unit: 's' },
+      ...(main.pass.budget
         ? [
-            {
-              name: 'live throughput during / before sweep',
-              value: round(duringPhase.requestsPerSecond / beforePhase.requestsPerSecond),
-              unit: 'ratio',
-            },
-            {
-              name: 'live p99 during / before sweep',
-              value: round(duringPhase.latencyMs.p99 / Math.max(beforePhase.latencyMs.p99, 0.001)),
-              unit: 'ratio',
-            },
+            { name: 'sweep budget', value: main.pass.budget.percent, unit: '% of a busy server' },
+            { name: 'sweep slice budget', value: main.pass.budget.sliceMs, unit: 'ms' },
           ]
         : []),
-      ...memoryFigures(memory),
+      ...(main.pass.slices === undefined ? [] : [{ name: 'sweep slices', value: main.pass.slices, unit: 'slices' }]),
+      ...comparisons.flatMap(({ percent, phase, sweep }) =>
+        sweepFigures(` at ${percent}% budget`, sweep, beforePhase, phaseNamed(phase)),
+      ),
+      { name: 'session creation rate (setup)', value: Math.round(creationRate), unit: 'sessions/s' },
+      ...memoryFigures(memory, memoryEmpty, after.live),
     ],
     memory,
-    parameters: { sessions: total, expiredShare: share, clients: clientCount },
+    parameters: {
+      sessions: total,
+      expiredShare: share,
+      clients: clientCount,
+      compareBudgets: compareBudgets.join(','),
+      compareGroup: compareCount,
+    },
   });
 }
 
@@ -155,11 +196,70 @@ async function sessionIdOf(url: string, cookie: string): Promise<string | null> 
   return reply.status === 200 ? reply.body.id : null;
 }
 
-function memoryFigures(memory: { before: MemorySample; after: MemorySample } | null) {
+interface TimedSweep {
+  pass: SweepPass;
+  seconds: number;
+}
+
+async function timedSweep(url: string, budget?: { percent: number; sliceMs: number }): Promise<TimedSweep> {
+  const started = performance.now();
+  const pass = await controls.sweep(url, budget);
+  return { pass, seconds: (performance.now() - started) / 1000 };
+}
+
+/** Sweep rate, live throughput and p99 during the sweep over before it, and the longest slice; `suffix` names the budget. */
+function sweepFigures(
+  suffix: string,
+  sweep: TimedSweep,
+  before: Phase | undefined,
+  during: Phase | undefined,
+): Figure[] {
+  const figures: Figure[] = [
+    {
+      name: `sweep rate${suffix}`,
+      value: Math.round(sweep.pass.removed.sessions / Math.max(sweep.seconds, 0.001)),
+      unit: 'sessions/s',
+    },
+  ];
+  if (before && during && before.requestsPerSecond > 0) {
+    figures.push(
+      {
+        name: `live throughput during / before sweep${suffix}`,
+        value: round(during.requestsPerSecond / before.requestsPerSecond),
+        unit: 'ratio',
+      },
+      {
+        name: `live p99 during / before sweep${suffix}`,
+        value: round(during.latencyMs.p99 / Math.max(before.latencyMs.p99, 0.001)),
+        unit: 'ratio',
+      },
+    );
+  }
+  if (sweep.pass.longestSliceMs !== undefined)
+    figures.push({ name: `longest sweep slice${suffix}`, value: round(sweep.pass.longestSliceMs), unit: 'ms' });
+  return figures;
+}
+
+function memoryFigures(
+  memory: { before: MemorySample; after: MemorySample } | null,
+  empty: MemorySample | null,
+  live: number,
+): Figure[] {
   // A --target server's memory is not this run's to measure: `memory` is null and the table says it is unknown.
-  if (!memory) return [];
+  if (!memory || !empty) return [];
   return [
     { name: 'server RSS change over the sweep', value: memory.after.rssBytes - memory.before.rssBytes, unit: 'bytes' },
+    // After the sweeps and a full GC: what a live session costs once the expired ones are gone.
+    {
+      name: 'server RSS per live session',
+      value: Math.round((memory.after.rssBytes - empty.rssBytes) / Math.max(live, 1)),
+      unit: 'bytes',
+    },
+    {
+      name: 'server heap per live session',
+      value: Math.round((memory.after.heapUsedBytes - empty.heapUsedBytes) / Math.max(live, 1)),
+      unit: 'bytes',
+    },
   ];
 }
 

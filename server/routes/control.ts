@@ -1,5 +1,6 @@
 import { createTestUsers } from '../users.ts';
 import { integerField, objectBody } from '../validate.ts';
+import type { SweepBudget } from '../cleanup.ts';
 import type { AppRouter } from './router.ts';
 
 const tenYearsMs = 10 * 365 * 24 * 60 * 60 * 1000;
@@ -22,7 +23,7 @@ export function controlRoutes(router: AppRouter): void {
   });
 
   router.post('/__control/sweep', async (ctx) => {
-    ctx.body = { removed: await ctx.services.sweeper.sweep() };
+    ctx.body = await ctx.services.sweeper.sweep(budgetOf(objectBody(ctx.request.body)));
   });
 
   router.post('/__control/reset', async (ctx) => {
@@ -32,4 +33,10 @@ export function controlRoutes(router: AppRouter): void {
     await seedUsers();
     ctx.status = 204;
   });
+}
+
+/** `{percent, sliceMs}` sweeps with that budget instead of the configured one, so a scenario can compare budgets. */
+function budgetOf(body: Record<string, unknown>): SweepBudget | undefined {
+  if (body['percent'] === undefined && body['sliceMs'] === undefined) return undefined;
+  return { percent: integerField(body, 'percent', 1, 100), sliceMs: integerField(body, 'sliceMs', 1, 1000) };
 }

@@ -1,71 +1,86 @@
+/** `next` of a bucket's last slot, and `prev` of a slot in no bucket. */
+const none = -1;
+/** `prev` of a bucket's first slot. */
+const first = -2;
+
+interface Bucket {
+  head: number;
+  size: number;
+}
+
 /**
- * Keys ordered by expiry time, so a sweep costs what expired rather than what is stored. Keys sit in time buckets;
- * a min-heap holds each bucket once, so finding the due buckets is O(log buckets) and moving a key (a session being
- * touched) is O(1).
+ * Slots (small non-negative integers naming records kept elsewhere) ordered by expiry time, so a sweep costs what
+ * expired rather than what is stored. Slots sit in time buckets, each a doubly linked list threaded through two
+ * typed arrays, so indexing a slot takes no object and moving it (a session being touched) is O(1); a min-heap holds
+ * each bucket once, so finding the due buckets is O(log buckets).
  */
-export class ExpiryIndex<K> {
+export class ExpiryIndex {
   readonly #bucketMs: number;
-  readonly #buckets = new Map<number, Set<K>>();
+  readonly #buckets = new Map<number, Bucket>();
   readonly #heap: number[] = [];
-  readonly #expiresAt = new Map<K, number>();
+  #expiresAt = new Float64Array(0);
+  #next = new Int32Array(0);
+  #prev = new Int32Array(0);
+  #size = 0;
 
   constructor(bucketMs = 1000) {
     this.#bucketMs = bucketMs;
   }
 
   get size(): number {
-    return this.#expiresAt.size;
+    return this.#size;
   }
 
-  set(key: K, expiresAt: number): void {
-    const previous = this.#expiresAt.get(key);
-    if (previous !== undefined) this.#bucketOf(previous)?.delete(key);
-    this.#expiresAt.set(key, expiresAt);
-    const bucket = Math.floor(expiresAt / this.#bucketMs);
-    let members = this.#buckets.get(bucket);
-    if (!members) {
-      members = new Set();
-      this.#buckets.set(bucket, members);
-      this.#push(bucket);
+  /** Indexes `slot` at `expiresAt`, moving it if it is indexed already. */
+  set(slot: number, expiresAt: number): void {
+    if (slot >= this.#next.length) this.#grow(slot + 1);
+    if (this.#prev[slot] !== none) {
+      if (this.#bucketOf(this.#expiresAt[slot]!) === this.#bucketOf(expiresAt)) {
+        this.#expiresAt[slot] = expiresAt;
+        return;
+      }
+      this.#unlink(slot);
+    } else {
+      this.#size++;
     }
-    members.add(key);
+    this.#expiresAt[slot] = expiresAt;
+    this.#link(slot);
   }
 
-  delete(key: K): void {
-    const expiresAt = this.#expiresAt.get(key);
-    if (expiresAt === undefined) return;
-    this.#expiresAt.delete(key);
-    this.#bucketOf(expiresAt)?.delete(key);
+  delete(slot: number): void {
+    if (slot >= this.#prev.length || this.#prev[slot] === none) return;
+    this.#unlink(slot);
+    this.#size--;
   }
 
-  /** Up to `limit` keys with expiry <= now, earliest buckets first. The caller deletes what it removes. */
-  due(now: number, limit: number): K[] {
-    const lastDueBucket = Math.floor(now / this.#bucketMs);
+  /** Up to `limit` slots with expiry <= now, earliest buckets first. The caller deletes what it removes. */
+  due(now: number, limit: number): number[] {
+    const lastDueBucket = this.#bucketOf(now);
     const visited: number[] = [];
-    const found: K[] = [];
+    const found: number[] = [];
     while (found.length < limit && this.#heap.length > 0 && this.#heap[0]! <= lastDueBucket) {
-      const bucket = this.#pop();
-      const members = this.#buckets.get(bucket);
-      if (!members?.size) {
-        this.#buckets.delete(bucket);
+      const key = this.#pop();
+      const bucket = this.#buckets.get(key)!;
+      if (bucket.size === 0) {
+        this.#buckets.delete(key);
         continue;
       }
-      visited.push(bucket);
-      for (const key of members) {
-        if (found.length >= limit) break;
-        if (this.#expiresAt.get(key)! <= now) found.push(key);
+      visited.push(key);
+      for (let slot = bucket.head; slot !== none && found.length < limit; slot = this.#next[slot]!) {
+        if (this.#expiresAt[slot]! <= now) found.push(slot);
       }
     }
-    for (const bucket of visited) this.#push(bucket);
+    for (const key of visited) this.#push(key);
     return found;
   }
 
   countDue(now: number): number {
     let count = 0;
-    for (const [bucket, members] of this.#buckets) {
-      if ((bucket + 1) * this.#bucketMs <= now) count += members.size;
-      else if (bucket * this.#bucketMs <= now) {
-        for (const key of members) if ((this.#expiresAt.get(key) ?? Infinity) <= now) count++;
+    for (const [key, bucket] of this.#buckets) {
+      if ((key + 1) * this.#bucketMs <= now) count += bucket.size;
+      else if (key * this.#bucketMs <= now) {
+        for (let slot = bucket.head; slot !== none; slot = this.#next[slot]!)
+          if (this.#expiresAt[slot]! <= now) count++;
       }
     }
     return count;
@@ -73,12 +88,51 @@ export class ExpiryIndex<K> {
 
   clear(): void {
     this.#buckets.clear();
-    this.#expiresAt.clear();
     this.#heap.length = 0;
+    this.#expiresAt = new Float64Array(0);
+    this.#next = new Int32Array(0);
+    this.#prev = new Int32Array(0);
+    this.#size = 0;
   }
 
-  #bucketOf(expiresAt: number): Set<K> | undefined {
-    return this.#buckets.get(Math.floor(expiresAt / this.#bucketMs));
+  #bucketOf(expiresAt: number): number {
+    return Math.floor(expiresAt / this.#bucketMs);
+  }
+
+  #link(slot: number): void {
+    const key = this.#bucketOf(this.#expiresAt[slot]!);
+    let bucket = this.#buckets.get(key);
+    if (!bucket) {
+      this.#buckets.set(key, (bucket = { head: none, size: 0 }));
+      this.#push(key);
+    }
+    this.#prev[slot] = first;
+    this.#next[slot] = bucket.head;
+    if (bucket.head !== none) this.#prev[bucket.head] = slot;
+    bucket.head = slot;
+    bucket.size++;
+  }
+
+  #unlink(slot: number): void {
+    const bucket = this.#buckets.get(this.#bucketOf(this.#expiresAt[slot]!))!;
+    const [prev, next] = [this.#prev[slot]!, this.#next[slot]!];
+    if (prev === first) bucket.head = next;
+    else this.#next[prev] = next;
+    if (next !== none) this.#prev[next] = prev;
+    this.#prev[slot] = none;
+    this.#next[slot] = none;
+    bucket.size--;
+  }
+
+  #grow(minimum: number): void {
+    const capacity = Math.max(minimum, this.#next.length * 2, 1024);
+    const expiresAt = new Float64Array(capacity);
+    expiresAt.set(this.#expiresAt);
+    const next = new Int32Array(capacity).fill(none);
+    next.set(this.#next);
+    const prev = new Int32Array(capacity).fill(none);
+    prev.set(this.#prev);
+    [this.#expiresAt, this.#next, this.#prev] = [expiresAt, next, prev];
   }
 
   #push(value: number): void {

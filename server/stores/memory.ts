@@ -1,12 +1,11 @@
 import { GuestSessionEndedError } from '../errors.ts';
-import { ExpiryIndex } from './expiry-index.ts';
+import { SessionTable } from './session-table.ts';
 import {
   cartOwnerKind,
   cartOwnerOf,
   guestSessionOf,
   isSessionLive,
   mergeQuantity,
-  sessionExpiresAt,
   sortLines,
   type Cart,
   type CartLine,
@@ -45,11 +44,8 @@ export class MemoryStore implements Store {
   readonly kind = 'memory';
   readonly #users = new Map<string, User>();
   readonly #userIdByEmail = new Map<string, string>();
-  readonly #sessions = new Map<string, SessionRecord>();
-  readonly #sessionIdBySecret = new Map<string, string>();
-  readonly #secretBySessionId = new Map<string, string>();
+  readonly #sessions = new SessionTable();
   readonly #sessionIdsByUser = new Map<string, Set<string>>();
-  readonly #sessionExpiry = new ExpiryIndex<string>();
   readonly #families = new Map<string, RefreshFamily>();
   readonly #familyIdBySession = new Map<string, string>();
   readonly #carts = new Map<CartOwner, CartState>();
@@ -76,21 +72,18 @@ export class MemoryStore implements Store {
   }
 
   async createSession(secret: string, record: SessionRecord): Promise<void> {
-    this.#sessions.set(record.id, { ...record });
-    this.#sessionIdBySecret.set(secret, record.id);
-    this.#secretBySessionId.set(record.id, secret);
+    this.#sessions.insert(secret, record);
     if (record.userId !== null) {
       let ids = this.#sessionIdsByUser.get(record.userId);
       if (!ids) this.#sessionIdsByUser.set(record.userId, (ids = new Set()));
       ids.add(record.id);
     }
-    this.#sessionExpiry.set(record.id, sessionExpiresAt(record));
     this.#counters.created++;
   }
 
   async findSessionBySecret(secret: string): Promise<SessionRecord | null> {
-    const id = this.#sessionIdBySecret.get(secret);
-    return id === undefined ? null : { ...this.#sessions.get(id)! };
+    const slot = this.#sessions.slotOfSecret(secret);
+    return slot === undefined ? null : this.#sessions.record(slot);
   }
 
   async findSessionBySecretAndTouch(secret: string, now: number): Promise<SessionRecord | null> {
@@ -106,65 +99,70 @@ export class MemoryStore implements Store {
   }
 
   #findAndTouch(secret: string, now: number): SessionRecord | null {
-    const id = this.#sessionIdBySecret.get(secret);
-    if (id === undefined) return null;
-    const record = this.#sessions.get(id)!;
-    const found = { ...record };
-    if (isSessionLive(record, now) && now > record.lastSeenAt) {
-      record.lastSeenAt = now;
-      this.#sessionExpiry.set(id, sessionExpiresAt(record));
-    }
+    const slot = this.#sessions.slotOfSecret(secret);
+    if (slot === undefined) return null;
+    const found = this.#sessions.record(slot);
+    if (isSessionLive(found, now) && now > found.lastSeenAt) this.#sessions.touch(slot, now);
     return found;
   }
 
   async findSession(id: string): Promise<SessionRecord | null> {
-    const record = this.#sessions.get(id);
-    return record ? { ...record } : null;
+    const slot = this.#sessions.slotOf(id);
+    return slot === undefined ? null : this.#sessions.record(slot);
   }
 
   async replaceSession(secret: string, record: SessionRecord): Promise<boolean> {
-    if (this.#sessionIdBySecret.get(secret) !== record.id) return false;
-    this.#sessions.set(record.id, { ...record });
-    this.#sessionExpiry.set(record.id, sessionExpiresAt(record));
+    const slot = this.#sessions.slotOfSecret(secret);
+    if (slot === undefined || this.#sessions.idOf(slot) !== record.id) return false;
+    this.#sessions.replace(slot, record);
     return true;
   }
 
   async touchSession(id: string, lastSeenAt: number): Promise<boolean> {
-    const record = this.#sessions.get(id);
-    if (!record) return false;
-    if (lastSeenAt > record.lastSeenAt) {
-      record.lastSeenAt = lastSeenAt;
-      this.#sessionExpiry.set(id, sessionExpiresAt(record));
-    }
+    const slot = this.#sessions.slotOf(id);
+    if (slot === undefined) return false;
+    if (lastSeenAt > this.#sessions.lastSeenAtOf(slot)) this.#sessions.touch(slot, lastSeenAt);
     return true;
   }
 
   async endSession(id: string): Promise<boolean> {
-    if (!this.#removeSession(id)) return false;
+    const slot = this.#sessions.slotOf(id);
+    if (slot === undefined) return false;
+    this.#removeSession(slot);
     this.#counters.ended++;
     return true;
   }
 
   async endUserSessions(userId: string): Promise<number> {
-    const ids = [...(this.#sessionIdsByUser.get(userId) ?? [])];
-    for (const id of ids) this.#removeSession(id);
-    this.#counters.ended += ids.length;
-    return ids.length;
+    const slots = this.#userSlots(userId);
+    for (const slot of slots) this.#removeSession(slot);
+    this.#counters.ended += slots.length;
+    return slots.length;
   }
 
   async listUserSessions(userId: string): Promise<SessionRecord[]> {
-    return [...(this.#sessionIdsByUser.get(userId) ?? [])].map((id) => ({ ...this.#sessions.get(id)! }));
+    return this.#userSlots(userId).map((slot) => this.#sessions.record(slot));
+  }
+
+  /** The user's sessions as indexed, skipping any the index outlived (a record replaced under another user). */
+  #userSlots(userId: string): number[] {
+    const slots: number[] = [];
+    for (const id of this.#sessionIdsByUser.get(userId) ?? []) {
+      const slot = this.#sessions.slotOf(id);
+      if (slot !== undefined) slots.push(slot);
+    }
+    return slots;
   }
 
   async sessionStats(now: number): Promise<SessionStats> {
-    const expiredAwaitingSweep = this.#sessionExpiry.countDue(now);
+    const expiredAwaitingSweep = this.#sessions.countDue(now);
     return { live: this.#sessions.size - expiredAwaitingSweep, expiredAwaitingSweep, ...this.#counters };
   }
 
   async sweep(now: number, limit: number): Promise<SweepResult> {
     const removed: SweepResult = { sessions: 0, carts: 0, refreshFamilies: 0 };
-    for (const id of this.#sessionExpiry.due(now, limit)) {
-      const { cart, family } = this.#removeSession(id)!;
+    for (const slot of this.#sessions.due(now, limit)) {
+      const { cart, family } = this.#removeSession(slot);
       removed.sessions++;
       if (cart) removed.carts++;
       if (family) removed.refreshFamilies++;
@@ -174,24 +172,21 @@ export class MemoryStore implements Store {
   }
 
   /** Removes a session and everything that lives and dies with it; reports what existed. */
-  #removeSession(id: string): { cart: boolean; family: boolean } | null {
-    const record = this.#sessions.get(id);
-    if (!record) return null;
-    this.#sessions.delete(id);
-    this.#sessionIdBySecret.delete(this.#secretBySessionId.get(id)!);
-    this.#secretBySessionId.delete(id);
-    this.#sessionExpiry.delete(id);
-    if (record.userId !== null) {
-      const ids = this.#sessionIdsByUser.get(record.userId);
+  #removeSession(slot: number): { cart: boolean; family: boolean } {
+    const id = this.#sessions.idOf(slot);
+    const userId = this.#sessions.userIdOf(slot);
+    const cart = this.#sessions.hasGuestCart(slot) && this.#carts.delete(`guest:${id}`);
+    this.#sessions.remove(slot);
+    if (userId !== null) {
+      const ids = this.#sessionIdsByUser.get(userId);
       ids?.delete(id);
-      if (ids?.size === 0) this.#sessionIdsByUser.delete(record.userId);
+      if (ids?.size === 0) this.#sessionIdsByUser.delete(userId);
     }
     const familyId = this.#familyIdBySession.get(id);
     if (familyId !== undefined) {
       this.#families.delete(familyId);
       this.#familyIdBySession.delete(id);
     }
-    const cart = record.userId === null && this.#carts.delete(`guest:${id}`);
     return { cart, family: familyId !== undefined };
   }
 
@@ -240,7 +235,11 @@ export class MemoryStore implements Store {
     }
     this.#carts.delete(guest);
     const guestSession = guestSessionOf(guest);
-    if (guestSession !== null && this.#removeSession(guestSession)) this.#counters.ended++;
+    const slot = guestSession === null ? undefined : this.#sessions.slotOf(guestSession);
+    if (slot !== undefined) {
+      this.#removeSession(slot);
+      this.#counters.ended++;
+    }
     return this.#view(user, target);
   }
 
@@ -248,7 +247,11 @@ export class MemoryStore implements Store {
     let cart = this.#carts.get(owner);
     if (!cart) {
       const guestSession = guestSessionOf(owner);
-      if (guestSession !== null && !this.#sessions.has(guestSession)) throw new GuestSessionEndedError(guestSession);
+      if (guestSession !== null) {
+        const slot = this.#sessions.slotOf(guestSession);
+        if (slot === undefined) throw new GuestSessionEndedError(guestSession);
+        this.#sessions.setGuestCart(slot, true);
+      }
       this.#carts.set(owner, (cart = { id: newCartId, lines: new Map(), version: 0 }));
     }
     return cart;
@@ -335,8 +338,6 @@ export class MemoryStore implements Store {
       this.#users,
       this.#userIdByEmail,
       this.#sessions,
-      this.#sessionIdBySecret,
-      this.#secretBySessionId,
       this.#sessionIdsByUser,
       this.#families,
       this.#familyIdBySession,
@@ -347,7 +348,6 @@ export class MemoryStore implements Store {
     ]) {
       map.clear();
     }
-    this.#sessionExpiry.clear();
     this.#counters = { created: 0, ended: 0, swept: 0 };
   }
 

@@ -413,7 +413,7 @@ export class PostgresStore implements Store {
 
   async sweep(now: number, limit: number): Promise<SweepResult> {
     // SKIP LOCKED: a session a request holds right now is left for the next batch instead of making anyone wait.
-    const { rows } = await query<Record<'sessions' | 'carts' | 'families', number>>(
+    const { rows } = await query<Record<'sessions' | 'carts' | 'families' | 'work_ms', number>>(
       this.#pool,
       `WITH due AS (
               SELECT id FROM ${this.#t.sessions} WHERE expires_at <= $1
@@ -423,11 +423,13 @@ export class PostgresStore implements Store {
             counted AS (${this.#bump('swept', 'removed', '$3')} RETURNING 1)
        SELECT (SELECT count(*)::int FROM removed) AS sessions,
               (SELECT count(*)::int FROM guest_carts) AS carts,
-              (SELECT count(*)::int FROM families) AS families`,
+              (SELECT count(*)::int FROM families) AS families,
+              -- Last, so the deletes above have run: how long the statement has held its backend.
+              (extract(epoch FROM clock_timestamp() - statement_timestamp()) * 1000)::float8 AS work_ms`,
       [now, limit, randomShard()],
     );
     const row = rows[0]!;
-    return { sessions: row.sessions, carts: row.carts, refreshFamilies: row.families };
+    return { sessions: row.sessions, carts: row.carts, refreshFamilies: row.families, workMs: row.work_ms };
   }
 
   async getOrCreateCart(owner: CartOwner, newCartId: string): Promise<Cart> {

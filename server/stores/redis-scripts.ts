@@ -201,8 +201,9 @@ return {
   counters[1] or '0', counters[2] or '0', counters[3] or '0',
 }`,
 
-  /** ARGV: now, limit -> {sessions, carts, refresh families} removed */
+  /** ARGV: now, limit -> {sessions, carts, refresh families} removed, and the microseconds the script ran */
   spSweep: `
+local started = redis.call('TIME')
 local due = redis.call('ZRANGEBYSCORE', P .. 'expiry', '-inf', ARGV[2], 'LIMIT', 0, tonumber(ARGV[3]))
 local sessions, carts, families = 0, 0, 0
 for _, id in ipairs(due) do
@@ -216,7 +217,8 @@ for _, id in ipairs(due) do
   end
 end
 if sessions > 0 then redis.call('HINCRBY', P .. 'counters', 'swept', sessions) end
-return { sessions, carts, families }`,
+local finished = redis.call('TIME')
+return { sessions, carts, families, (finished[1] - started[1]) * 1000000 + (finished[2] - started[2]) }`,
 
   /** ARGV: owner, new cart id -> the cart hash, flat */
   spGetOrCreateCart: `

@@ -168,8 +168,9 @@ export class RedisStore implements Store {
   }
 
   async sweep(now: number, limit: number): Promise<SweepResult> {
-    const [sessions, carts, refreshFamilies] = ((await this.#script('spSweep', now, limit)) as number[]).map(Number);
-    return { sessions: sessions!, carts: carts!, refreshFamilies: refreshFamilies! };
+    const reply = (await this.#script('spSweep', now, limit)) as number[];
+    const [sessions, carts, refreshFamilies, workMicros] = reply.map(Number);
+    return { sessions: sessions!, carts: carts!, refreshFamilies: refreshFamilies!, workMs: workMicros! / 1000 };
   }
 
   async getOrCreateCart(owner: CartOwner, newCartId: string): Promise<Cart> {

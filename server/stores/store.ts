@@ -79,6 +79,11 @@ export interface SweepResult {
   sessions: number;
   carts: number;
   refreshFamilies: number;
+  /**
+   * How long the batch held the store, measured there (a Redis script, a SQL statement), so the sweeper charges its
+   * slice budget with the store's work and not the network's. Absent from a store that works in this process.
+   */
+  workMs?: number;
 }
 
 export interface SessionStats {

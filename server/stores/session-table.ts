@@ -1,0 +1,161 @@
+import { ExpiryIndex } from './expiry-index.ts';
+import { sessionExpiresAt, type SessionRecord } from './store.ts';
+
+/**
+ * The memory store's sessions packed in columns: one slot per session, its times in typed arrays, its strings in
+ * plain arrays, and two Maps from string to slot (by secret, by id). A session costs no object of its own and no
+ * boxed number, so a million of them take a fraction of the heap a Map of record objects would, the collector has
+ * little to trace, and removing one (what the sweep does a million times) is two Map deletes and a few stores.
+ * Freed slots are reused; the columns never shrink.
+ */
+export class SessionTable {
+  readonly #slotBySecret = new Map<string, number>();
+  readonly #slotById = new Map<string, number>();
+  readonly #expiry = new ExpiryIndex();
+  readonly #free: number[] = [];
+  // A freed slot holds '' and null, so an ended session's strings are not kept reachable.
+  readonly #ids: string[] = [];
+  readonly #secrets: string[] = [];
+  readonly #csrfTokens: string[] = [];
+  readonly #userIds: (string | null)[] = [];
+  #createdAt = new Float64Array(0);
+  #lastSeenAt = new Float64Array(0);
+  #idleTimeoutMs = new Float64Array(0);
+  /** NaN for a session without an absolute limit. */
+  #absoluteExpiresAt = new Float64Array(0);
+  /** 1 while the session, a guest's, has a cart: the sweep looks a cart up only for those. */
+  #guestCart = new Uint8Array(0);
+
+  get size(): number {
+    return this.#slotById.size;
+  }
+
+  slotOfSecret(secret: string): number | undefined {
+    return this.#slotBySecret.get(secret);
+  }
+
+  slotOf(id: string): number | undefined {
+    return this.#slotById.get(id);
+  }
+
+  /** A copy: the caller may change it without changing what is stored. */
+  record(slot: number): SessionRecord {
+    const absolute = this.#absoluteExpiresAt[slot]!;
+    return {
+      id: this.#ids[slot]!,
+      userId: this.#userIds[slot]!,
+      csrfToken: this.#csrfTokens[slot]!,
+      createdAt: this.#createdAt[slot]!,
+      lastSeenAt: this.#lastSeenAt[slot]!,
+      idleTimeoutMs: this.#idleTimeoutMs[slot]!,
+      absoluteExpiresAt: Number.isNaN(absolute) ? null : absolute,
+    };
+  }
+
+  idOf(slot: number): string {
+    return this.#ids[slot]!;
+  }
+
+  userIdOf(slot: number): string | null {
+    return this.#userIds[slot]!;
+  }
+
+  lastSeenAtOf(slot: number): number {
+    return this.#lastSeenAt[slot]!;
+  }
+
+  /** Stores a new session under `secret`; a record whose id is stored already replaces it and takes the new secret. */
+  insert(secret: string, record: SessionRecord): number {
+    let slot = this.#slotById.get(record.id);
+    if (slot !== undefined) this.#slotBySecret.delete(this.#secrets[slot]!);
+    else {
+      slot = this.#free.pop() ?? this.#ids.length;
+      if (slot === this.#ids.length) this.#append();
+      this.#slotById.set(record.id, slot);
+    }
+    this.#secrets[slot] = secret;
+    this.#slotBySecret.set(secret, slot);
+    this.replace(slot, record);
+    return slot;
+  }
+
+  replace(slot: number, record: SessionRecord): void {
+    this.#ids[slot] = record.id;
+    this.#userIds[slot] = record.userId;
+    this.#csrfTokens[slot] = record.csrfToken;
+    this.#createdAt[slot] = record.createdAt;
+    this.#lastSeenAt[slot] = record.lastSeenAt;
+    this.#idleTimeoutMs[slot] = record.idleTimeoutMs;
+    this.#absoluteExpiresAt[slot] = record.absoluteExpiresAt ?? NaN;
+    this.#expiry.set(slot, sessionExpiresAt(record));
+  }
+
+  touch(slot: number, lastSeenAt: number): void {
+    this.#lastSeenAt[slot] = lastSeenAt;
+    const idle = lastSeenAt + this.#idleTimeoutMs[slot]!;
+    const absolute = this.#absoluteExpiresAt[slot]!;
+    this.#expiry.set(slot, Number.isNaN(absolute) ? idle : Math.min(idle, absolute));
+  }
+
+  remove(slot: number): void {
+    this.#slotById.delete(this.#ids[slot]!);
+    this.#slotBySecret.delete(this.#secrets[slot]!);
+    this.#expiry.delete(slot);
+    this.#ids[slot] = this.#secrets[slot] = this.#csrfTokens[slot] = '';
+    this.#userIds[slot] = null;
+    this.#guestCart[slot] = 0;
+    this.#free.push(slot);
+  }
+
+  hasGuestCart(slot: number): boolean {
+    return this.#guestCart[slot] === 1;
+  }
+
+  setGuestCart(slot: number, exists: boolean): void {
+    this.#guestCart[slot] = exists ? 1 : 0;
+  }
+
+  /** Up to `limit` slots whose session has expired at `now`, earliest first. */
+  due(now: number, limit: number): number[] {
+    return this.#expiry.due(now, limit);
+  }
+
+  countDue(now: number): number {
+    return this.#expiry.countDue(now);
+  }
+
+  clear(): void {
+    this.#slotBySecret.clear();
+    this.#slotById.clear();
+    this.#expiry.clear();
+    for (const column of [this.#free, this.#ids, this.#secrets, this.#csrfTokens, this.#userIds]) column.length = 0;
+    this.#createdAt = new Float64Array(0);
+    this.#lastSeenAt = new Float64Array(0);
+    this.#idleTimeoutMs = new Float64Array(0);
+    this.#absoluteExpiresAt = new Float64Array(0);
+    this.#guestCart = new Uint8Array(0);
+  }
+
+  /** Opens the next never-used slot, doubling the typed columns when they are full. */
+  #append(): void {
+    this.#ids.push('');
+    this.#secrets.push('');
+    this.#csrfTokens.push('');
+    this.#userIds.push(null);
+    if (this.#ids.length <= this.#createdAt.length) return;
+    const capacity = Math.max(1024, this.#createdAt.length * 2);
+    this.#createdAt = grown(this.#createdAt, capacity);
+    this.#lastSeenAt = grown(this.#lastSeenAt, capacity);
+    this.#idleTimeoutMs = grown(this.#idleTimeoutMs, capacity);
+    this.#absoluteExpiresAt = grown(this.#absoluteExpiresAt, capacity);
+    const guestCart = new Uint8Array(capacity);
+    guestCart.set(this.#guestCart);
+    this.#guestCart = guestCart;
+  }
+}
+
+function grown(column: Float64Array, capacity: number): Float64Array<ArrayBuffer> {
+  const copy = new Float64Array(capacity);
+  copy.set(column);
+  return copy;
+}
