@@ -4,7 +4,7 @@ import type { AppCustom, AppState, Services } from './context.ts';
 import { cookieSessions } from './cookie-session.ts';
 import { cookieSigner } from './cookie-signing.ts';
 import { errorHandler } from './error-handler.ts';
-import { fail } from './errors.ts';
+import { fail, HttpError } from './errors.ts';
 import { requestLogging } from './logging.ts';
 import type { ServerParts } from './parts.ts';
 import { requestSessions } from './request-session.ts';
@@ -55,10 +55,13 @@ export function createApp(services: Services, parts: ServerParts): App {
   app.use(parts.identity);
   app.use(parts.csrf);
   app.use(inside.routes());
-  app.use(inside.allowedMethods({ throw: true }));
-  app.use(outside.allowedMethods({ throw: true }));
+  app.use(inside.allowedMethods(methodRefusals));
+  app.use(outside.allowedMethods(methodRefusals));
   return app;
 }
+
+/** A method no route implements (PROPFIND, say) is refused like a known one the route lacks: 405, not 501. */
+const methodRefusals = { throw: true, notImplemented: () => new HttpError('METHOD_NOT_ALLOWED') };
 
 /** Outside dev, cookies are Secure: a plain-HTTP request could never keep its session, so say so up front. */
 async function requireHttps(ctx: Koa.Context, next: Koa.Next): Promise<void> {
