@@ -33,8 +33,8 @@ export const cleanupUnderLoad: ScenarioDefinition<CleanupUnderLoadDefaults> = {
     guestIdleMs: 24 * 60 * 60_000,
   },
   mix: [
-    { method: 'GET', path: '/session', identity: 'cookie', share: 1 },
-    { method: 'GET', path: '/cart', identity: 'cookie', share: 1 },
+    { method: 'GET', path: '/session' },
+    { method: 'GET', path: '/cart' },
   ],
   checks: [
     {

@@ -4,7 +4,7 @@ import { establishClients, type LoadRequest } from '../load/autocannon-run.ts';
 import { call, controls, expectOk } from '../load/contract.ts';
 import { drive } from '../load/drive.ts';
 import { parseJson, restartSequence } from '../load/response.ts';
-import { distributionOf, loadModel, scenarioResult, type ScenarioContext } from '../scenario.ts';
+import { checkedCounter, distributionOf, loadModel, scenarioResult, type ScenarioContext } from '../scenario.ts';
 
 export interface RefreshStormOptions {
   parallel?: number;
@@ -203,12 +203,8 @@ export async function runRefreshStorm(
   const refreshCalls = sum(clients, (c) => c.refreshCalls);
   return scenarioResult(refreshStorm.name, context.server.store, driven, {
     counters: [
-      { name: spuriousCheck!.counter, value: spurious, expect: { op: spuriousCheck!.op, value: spuriousCheck!.value } },
-      {
-        name: recoveryCheck!.counter,
-        value: neverRecovered,
-        expect: { op: recoveryCheck!.op, value: recoveryCheck!.value },
-      },
+      checkedCounter(spuriousCheck!, spurious),
+      checkedCounter(recoveryCheck!, neverRecovered),
       { name: 'clients', value: clientCount },
       { name: 'connections per client', value: parallel },
       { name: '401s seen', value: sum(clients, (c) => c.unauthorized) },
