@@ -51,10 +51,11 @@ export type UserIdentity = Identity & { session: { userId: string } };
  * to it (load, save, destroy), the identity seam asks it who is calling, and handlers ask it for the session and
  * the cart that session reaches.
  *
- * A cookie request loads its session and moves its idle timer in one store step; a cart read loads the cart in the
- * same step. A request that authenticates with a bearer token only reads the cookie's session. Saving remembers
- * the session loaded, so a save under that secret is a conditional update (an ended session stays ended), a save
- * under a secret koa-session just generated is a create, and saving unchanged data again is skipped.
+ * A cookie request loads its session and moves its idle timer in one store step; a cart read (`readsCart`) loads
+ * the cart in the same step. A request that authenticates with a bearer token only reads the cookie's session, its
+ * identity being the token's. Saving remembers the session loaded, so a save under that secret is a conditional
+ * update (an ended session stays ended), a save under a secret koa-session just generated is a create, and saving
+ * unchanged data again is skipped.
  */
 export class RequestSession {
   /** Who is calling: resolved by the identity seam, replaced when the request starts a new cookie session. */
@@ -77,22 +78,19 @@ export class RequestSession {
 
   /** koa-session's load of the cookie's secret. */
   async load(secret: string): Promise<SessionRecord | null> {
-    const { store, clock } = this.#ctx.services;
-    const touching = !this.#authorization;
-    const now = clock.now();
-    const record = !touching
-      ? await store.findSessionBySecret(secret)
-      : this.#readsCart
-        ? await this.#loadWithCart(secret, now)
-        : await store.findSessionBySecretAndTouch(secret, now);
-    if (record && touching && isSessionLive(record, now)) this.#touchedAt = now;
+    const now = this.#ctx.services.clock.now();
+    const record = await this.#find(secret, now);
+    if (record && !this.#authorization && isSessionLive(record, now)) this.#touchedAt = now;
     // A copy: a caching store (or a fault seam) may hand the same object to other requests.
     if (record) [this.#secret, this.#written] = [secret, { ...record }];
     return record;
   }
 
-  async #loadWithCart(secret: string, now: number): Promise<SessionRecord | null> {
-    const found = await this.#ctx.services.store.findSessionWithCart(secret, now, randomToken());
+  async #find(secret: string, now: number): Promise<SessionRecord | null> {
+    const { store } = this.#ctx.services;
+    if (this.#authorization) return store.findSessionBySecret(secret);
+    if (!this.#readsCart) return store.findSessionBySecretAndTouch(secret, now);
+    const found = await store.findSessionWithCart(secret, now, randomToken());
     if (found?.cart) this.#loadedCart = { sessionId: found.session.id, cart: found.cart };
     return found?.session ?? null;
   }
@@ -107,8 +105,8 @@ export class RequestSession {
 
   /** koa-session's removal of the cookie session: the session record goes too when the cookie held a live one. */
   async destroy(secret: string): Promise<void> {
-    if (secret === this.#secret && this.#written !== undefined)
-      await this.#ctx.services.store.endSession(this.#written.id);
+    if (secret !== this.#secret || this.#written === undefined) return;
+    await this.#ctx.services.store.endSession(this.#written.id);
   }
 
   /**
