@@ -153,7 +153,7 @@ export class RequestSession {
     return identity as UserIdentity;
   }
 
-  /** The cart the caller's session reaches; a cart write needs a session the client already holds. */
+  /** Whose cart the caller's session reaches; a cart write needs a session the client already holds. */
   cartOwner(): CartOwner {
     return cartOwnerOf(this.require().session);
   }
