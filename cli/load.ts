@@ -1,5 +1,5 @@
 import { isAbsolute, relative } from 'node:path';
-import { scenarioNames } from '../scenarios/definitions/index.ts';
+import { definitions, scenarioNames, type ScenarioName } from '../scenarios/definitions/index.ts';
 import { isScenarioName, runScenario } from '../scenarios/run.ts';
 import { stormDefaults } from '../scenarios/runners/refresh-storm.ts';
 import { TargetRefused } from '../scenarios/servers.ts';
@@ -9,13 +9,25 @@ import { writeReport } from '../reports/write-report.ts';
 import { resolveConfig } from '../server/config.ts';
 import { faultOption, integerOption, parseCommand, UsageError } from './args.ts';
 
+/** The options only one scenario takes, shown under its summary. */
+const scenarioOptions: Record<ScenarioName, string> = {
+  'refresh-storm':
+    '[--parallel K] [--client-kind naive|single-flight] [--recovery-deadline S]\n' +
+    `${' '.repeat(22)}[--connections C] [--pipelining P]`,
+  'cleanup-under-load': '[--sessions M | --large] [--expired-share F]',
+  'cart-contention': '[--carts C]',
+  'session-churn': '',
+};
+
+const scenarioLines = scenarioNames.flatMap((name) => [
+  `  ${name.padEnd(20)}${definitions[name].summary}`,
+  ...(scenarioOptions[name] ? [`${' '.repeat(22)}${scenarioOptions[name]}`] : []),
+]);
+
 const usage = `sessionproof load <${scenarioNames.join('|')}>
                   [--target URL | --store memory|URL] [--fault ID]... [--clients N] [--duration S] [--rate R]
                   [--out DIR]
-  refresh-storm       [--parallel K] [--client-kind naive|single-flight] [--recovery-deadline S]
-                      [--connections C] [--pipelining P]
-  cleanup-under-load  [--sessions M | --large] [--expired-share F]
-  cart-contention     [--carts C]
+${scenarioLines.join('\n')}
 
 Runs one load scenario and checks its correctness counters. Without --target it starts the reference server in a
 child process (test controls on) on --store (memory, redis://..., postgres://...; a Redis run gets its own key

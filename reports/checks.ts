@@ -3,6 +3,7 @@ import type {
   BenchGoal,
   BenchSection,
   Check,
+  Counter,
   Expectation,
   PropertyResult,
   ScenarioResult,
@@ -59,11 +60,16 @@ export function scenarioChecks(s: ScenarioResult): Check[] {
         expected,
         actual: String(counter.value),
         verdict: passed ? ('pass' as const) : ('fail' as const),
-        ...(passed ? {} : { message: `${counter.name} was ${counter.value}, expected ${expected}` }),
+        ...(passed ? {} : { message: failureMessage(counter, expected) }),
         seconds: s.durationSeconds,
       },
     ];
   });
+}
+
+function failureMessage(counter: Counter, expected: string): string {
+  const message = `${counter.name} was ${counter.value}, expected ${expected}`;
+  return counter.meaning ? `${message}: ${counter.meaning}` : message;
 }
 
 export function zooChecks(zoo: ZooSection): Check[] {

@@ -157,6 +157,8 @@ export interface Counter {
   name: string;
   value: number;
   expect?: Expectation;
+  /** With `expect`: what a failure means, for a person reading the report. */
+  meaning?: string;
 }
 
 /** What a correct run shows: `==` exactly, `<=` at most, `>=` at least `value`. */

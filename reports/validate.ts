@@ -201,7 +201,7 @@ const scenario = object({
       latencyMs: percentiles,
     }),
   ),
-  counters: list(object({ name, value: number(), 'expect?': expectation })),
+  counters: list(object({ name, value: number(), 'expect?': expectation, 'meaning?': string })),
   figures: list(object({ name, value: nullable(number()), unit: string, 'note?': string })),
   distributions: list(object({ name, of: name, buckets: list(object({ value: number(), count: integer })) })),
   memory: nullable(

@@ -53,8 +53,8 @@ const ok=marks.length>0&&marks.every(m=>{const b=m.getBBox();return b.width>0||b
 chart.dataset.rendered=ok?'yes':'no';if(ok)drawn++;}
 document.body.dataset.charts=String(charts.length);document.body.dataset.chartsRendered=String(drawn);`;
 
-const chip = (verdict: 'pass' | 'fail' | 'skip' | 'info', text: string) =>
-  `<span class="chip ${verdict}">${esc(text)}</span>`;
+const chip = (verdict: 'pass' | 'fail' | 'skip' | 'info', text: string, title?: string) =>
+  `<span class="chip ${verdict}"${title ? ` title="${esc(title)}"` : ''}>${esc(text)}</span>`;
 const num = (text: string) => `<td class="num">${esc(text)}</td>`;
 const td = (text: string) => `<td>${esc(text)}</td>`;
 const row = (cells: string[]) => `<tr>${cells.join('')}</tr>`;
@@ -146,7 +146,11 @@ function scenarioCard(s: RunSummary, x: ScenarioResult): string {
   const counters = x.counters
     .map((k) =>
       k.expect
-        ? chip(meets(k.value, k.expect) ? 'pass' : 'fail', `${k.name} ${k.value} (${formatExpectation(k.expect)})`)
+        ? chip(
+            meets(k.value, k.expect) ? 'pass' : 'fail',
+            `${k.name} ${k.value} (${formatExpectation(k.expect)})`,
+            k.meaning && `a failure means ${k.meaning}`,
+          )
         : chip('info', `${k.name} ${k.value}`),
     )
     .join('');

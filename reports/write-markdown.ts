@@ -123,9 +123,12 @@ function scenarios(s: RunSummary): string[] {
       String(c.value),
       c.expect ? formatExpectation(c.expect) : '',
       c.expect ? mark[meets(c.value, c.expect) ? 'pass' : 'fail'] : '',
+      c.meaning ?? '',
     ]),
   );
-  if (counters.length > 0) lines.push('', table(['scenario', 'counter', 'value', 'expected', 'verdict'], counters));
+  if (counters.length > 0) {
+    lines.push('', table(['scenario', 'counter', 'value', 'expected', 'verdict', 'a failure means'], counters));
+  }
   const phases = s.scenarios.flatMap((x) => {
     const first = x.phases[0];
     return x.phases.map((p) => [

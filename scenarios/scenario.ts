@@ -1,4 +1,5 @@
 import type { Counter, Distribution, Figure, MemorySample, Phase, ScenarioResult } from '../reports/schema.ts';
+import type { CheckDefinition } from './definitions/index.ts';
 import type { DriveResult, LoadModelOptions } from './load/drive.ts';
 import type { ProcessUsage } from './load/process-meter.ts';
 
@@ -73,6 +74,11 @@ export function scenarioResult(
     memory: parts.memory ?? null,
     ...(parts.parameters ? { parameters: parts.parameters } : {}),
   };
+}
+
+/** A correctness counter: the value with the check's expectation, and what a failure means for the report. */
+export function checkedCounter(check: CheckDefinition, value: number): Counter {
+  return { name: check.counter, value, expect: { op: check.op, value: check.value }, meaning: check.meaning };
 }
 
 /** How many clients had each value, sorted by value. */

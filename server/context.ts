@@ -5,6 +5,7 @@ import type { ServerConfig } from './config.ts';
 import type { Sweeper } from './cleanup.ts';
 import type { Metrics } from './metrics.ts';
 import type { RefreshPolicy, SessionLifecycle } from './parts.ts';
+import type { RequestSession } from './request-session.ts';
 import type { SessionRecord, Store } from './stores/store.ts';
 import type { TokenService } from './tokens.ts';
 
@@ -16,9 +17,6 @@ export interface Identity {
 
 export interface AppState {
   requestId: string;
-  identity: Identity | null;
-  /** Set before the session layer for a request that reads the cart, which then loads with the cookie session. */
-  readsCart?: boolean;
 }
 
 /** The parts every handler may use, reached through `ctx.services` rather than module state. */
@@ -48,6 +46,8 @@ export interface CookieSession {
 export interface AppCustom {
   services: Services;
   session: CookieSession | null;
+  /** The request's session, from load to save (request-session.ts); set before the session layer. */
+  requestSession: RequestSession;
   log: Logger;
 }
 

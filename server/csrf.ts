@@ -15,7 +15,7 @@ const exemptPaths = ['/auth/refresh', '/__control/'];
  */
 export function csrfProtection(accepts: (given: string, identity: Identity) => boolean): AppMiddleware {
   return async function checkCsrf(ctx: AppContext, next: Koa.Next): Promise<void> {
-    const identity = ctx.state.identity;
+    const identity = ctx.requestSession.identity;
     if (
       identity?.via === 'cookie' &&
       !safeMethods.has(ctx.method) &&

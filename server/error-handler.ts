@@ -9,7 +9,6 @@ const codeForStatus: Partial<Record<number, ErrorCode>> = {
   405: 'METHOD_NOT_ALLOWED',
   413: 'PAYLOAD_TOO_LARGE',
   415: 'UNSUPPORTED_MEDIA_TYPE',
-  501: 'METHOD_NOT_ALLOWED',
 };
 
 /** Turns every failure into `{"error": {"code", "message"}}`; unknown routes end here as 404 NOT_FOUND. */
@@ -20,7 +19,7 @@ export async function errorHandler(ctx: AppContext, next: Koa.Next): Promise<voi
   } catch (error) {
     const { status, code, message } = describe(error);
     if (status >= 500) ctx.log.error({ err: error }, 'request failed');
-    ctx.status = status === 501 ? 405 : status;
+    ctx.status = status;
     ctx.body = {
       error: { code, message, ...(error instanceof HttpError && error.details ? { details: error.details } : {}) },
     };

@@ -1,8 +1,8 @@
 import type Koa from 'koa';
 import type { AppContext, Identity } from './context.ts';
 import { sessionBoundCsrf } from './csrf.ts';
-import { cookieLifecycle, resolveIdentity } from './identity.ts';
 import { previousTokenPolicy } from './refresh.ts';
+import { cookieLifecycle, resolveIdentity } from './request-session.ts';
 import type { RefreshFamily, SessionRecord, Store } from './stores/store.ts';
 
 export type AppMiddleware = (ctx: AppContext, next: Koa.Next) => Promise<void>;

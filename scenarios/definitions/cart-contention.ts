@@ -13,7 +13,7 @@ export const cartContention: ScenarioDefinition<CartContentionDefaults> = {
   name: 'cart-contention',
   summary: 'many connections adding to few carts; every acknowledged add must be in the final cart',
   defaults: { carts: 4, connections: 32, durationSeconds: 5, skus: ['SKU-0001', 'SKU-0002'] },
-  mix: [{ method: 'POST', path: '/cart/items', identity: 'cookie+csrf', share: 1 }],
+  mix: [{ method: 'POST', path: '/cart/items' }],
   checks: [
     {
       counter: 'lost updates',

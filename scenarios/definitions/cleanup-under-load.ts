@@ -42,8 +42,8 @@ export const cleanupUnderLoad: ScenarioDefinition<CleanupUnderLoadDefaults> = {
     compareShare: 0.2,
   },
   mix: [
-    { method: 'GET', path: '/session', identity: 'cookie', share: 1 },
-    { method: 'GET', path: '/cart', identity: 'cookie', share: 1 },
+    { method: 'GET', path: '/session' },
+    { method: 'GET', path: '/cart' },
   ],
   checks: [
     {

@@ -35,7 +35,7 @@ export const refreshStorm: ScenarioDefinition<RefreshStormDefaults> = {
     stormAtSecond: 2,
     accessTokenMs: 5 * 60_000,
   },
-  mix: [{ method: 'GET', path: '/cart', identity: 'bearer', share: 1 }],
+  mix: [{ method: 'GET', path: '/cart' }],
   checks: [
     spuriousLogouts,
     {

@@ -23,9 +23,9 @@ export const sessionChurn: ScenarioDefinition<SessionChurnDefaults> = {
     heapGrowthLimitBytes: 32 * 1024 * 1024,
   },
   mix: [
-    { method: 'POST', path: '/auth/login', identity: 'none', share: 1 },
-    { method: 'GET', path: '/cart', identity: 'cookie', share: 1 },
-    { method: 'POST', path: '/auth/logout', identity: 'cookie+csrf', share: 1 },
+    { method: 'POST', path: '/auth/login' },
+    { method: 'GET', path: '/cart' },
+    { method: 'POST', path: '/auth/logout' },
   ],
   checks: [
     {

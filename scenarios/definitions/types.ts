@@ -13,21 +13,19 @@ export interface CheckDefinition {
   metric: string;
   op: '==' | '<=' | '>=';
   value: number;
-  /** What a failure means, for a person. */
+  /** What a failure means, for a person: the report shows it beside the counter and in the failure message. */
   meaning: string;
 }
 
-/** One kind of request in a scenario's mix; `share` is its weight among the scenario's steady requests. */
+/** One kind of request in a scenario's mix. */
 export interface RequestDefinition {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   path: string;
-  /** How the request proves who it is. */
-  identity: 'none' | 'cookie' | 'cookie+csrf' | 'bearer';
-  share: number;
 }
 
 export interface ScenarioDefinition<Defaults> {
   name: ScenarioName;
+  /** One line for a person: what the scenario does and what must hold. `sessionproof load` lists it. */
   summary: string;
   defaults: Defaults;
   /** The steady request mix each client repeats. */

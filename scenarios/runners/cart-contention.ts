@@ -2,7 +2,7 @@ import { cartContention, type CartContentionDefaults } from '../definitions/cart
 import { establishClients, type LoadRequest } from '../load/autocannon-run.ts';
 import { cookieOf, expectOk } from '../load/contract.ts';
 import { drive } from '../load/drive.ts';
-import { loadModel, scenarioResult, type ScenarioContext } from '../scenario.ts';
+import { checkedCounter, loadModel, scenarioResult, type ScenarioContext } from '../scenario.ts';
 import type { ScenarioResult } from '../../reports/schema.ts';
 
 export interface CartContentionOptions {
@@ -81,7 +81,7 @@ export async function runCartContention(
   const check = cartContention.checks[0]!;
   return scenarioResult(cartContention.name, context.server.store, driven, {
     counters: [
-      { name: check.counter, value: lost, expect: { op: check.op, value: check.value } },
+      checkedCounter(check, lost),
       { name: 'acknowledged adds', value: acknowledged },
       { name: 'applied but unacknowledged adds', value: unacknowledgedApplied },
       { name: 'carts', value: cartCount },

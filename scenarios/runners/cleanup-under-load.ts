@@ -4,7 +4,7 @@ import { establishClients, type LoadRequest } from '../load/autocannon-run.ts';
 import { call, controls, cookieOf, expectOk, type SweepPass } from '../load/contract.ts';
 import { drive } from '../load/drive.ts';
 import { createGuestSessions, type GuestSession } from '../load/populate.ts';
-import { loadModel, scenarioResult, type ScenarioContext } from '../scenario.ts';
+import { checkedCounter, loadModel, scenarioResult, type ScenarioContext } from '../scenario.ts';
 
 export interface CleanupUnderLoadOptions {
   sessions?: number;
@@ -140,16 +140,8 @@ export async function runCleanupUnderLoad(
   const memory = memoryBefore && memoryAfter ? { before: memoryBefore, after: memoryAfter } : null;
   return scenarioResult(cleanupUnderLoad.name, context.server.store, driven, {
     counters: [
-      {
-        name: expiredCheck!.counter,
-        value: after.expiredAwaitingSweep,
-        expect: { op: expiredCheck!.op, value: expiredCheck!.value },
-      },
-      {
-        name: lostCheck!.counter,
-        value: Math.max(liveShortfall, lostActive + lostSampled),
-        expect: { op: lostCheck!.op, value: lostCheck!.value },
-      },
+      checkedCounter(expiredCheck!, after.expiredAwaitingSweep),
+      checkedCounter(lostCheck!, Math.max(liveShortfall, lostActive + lostSampled)),
       { name: 'sessions created', value: expired.created + passive.created + comparedTotal },
       { name: 'sessions expired before the sweep', value: before.expiredAwaitingSweep },
       { name: 'sessions swept', value: removed.sessions },

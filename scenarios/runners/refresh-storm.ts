@@ -9,7 +9,7 @@ import { peakRssBytes, ProcessMeter, type ProcessUsage } from '../load/process-m
 import { StormBook, neverBack, recoveryFigures } from '../storm/book.ts';
 import { StormClient, type Send } from '../storm/client.ts';
 import { oneRequestEach, runLanes } from '../storm/lanes.ts';
-import { distributionOf, scenarioResult, type ScenarioContext } from '../scenario.ts';
+import { checkedCounter, distributionOf, scenarioResult, type ScenarioContext } from '../scenario.ts';
 
 export interface RefreshStormOptions {
   parallel?: number;
@@ -214,16 +214,8 @@ export async function runRefreshStorm(
       };
       return scenarioResult(refreshStorm.name, context.server.store, driven, {
         counters: [
-          {
-            name: spuriousCheck!.counter,
-            value: book.signedOut,
-            expect: { op: spuriousCheck!.op, value: spuriousCheck!.value },
-          },
-          {
-            name: recoveryCheck!.counter,
-            value: neverBack(recovery),
-            expect: { op: recoveryCheck!.op, value: recoveryCheck!.value },
-          },
+          checkedCounter(spuriousCheck!, book.signedOut),
+          checkedCounter(recoveryCheck!, neverBack(recovery)),
           { name: 'clients', value: clientCount },
           { name: 'parallel requests per client', value: parallel },
           { name: '401s seen', value: book.unauthorized },

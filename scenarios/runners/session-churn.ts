@@ -5,7 +5,7 @@ import { controls } from '../load/contract.ts';
 import { drive } from '../load/drive.ts';
 import { CookieJar } from '../load/cookie-jar.ts';
 import { headerValues, parseJson, restartSequence } from '../load/response.ts';
-import { scenarioResult, type ScenarioContext } from '../scenario.ts';
+import { checkedCounter, scenarioResult, type ScenarioContext } from '../scenario.ts';
 
 /** One sign-in cycle's identity, in autocannon's per-connection context (reset when the cycle starts over). */
 interface ChurnContext {
@@ -110,11 +110,7 @@ export async function runSessionChurn(context: ScenarioContext): Promise<Scenari
   const [boundCheck] = sessionChurn.checks;
   return scenarioResult(sessionChurn.name, context.server.store, driven, {
     counters: [
-      {
-        name: boundCheck!.counter,
-        value: Math.max(0, growth - bound),
-        expect: { op: boundCheck!.op, value: boundCheck!.value },
-      },
+      checkedCounter(boundCheck!, Math.max(0, growth - bound)),
       ...(heapGrowth === null
         ? []
         : [
@@ -122,6 +118,7 @@ export async function runSessionChurn(context: ScenarioContext): Promise<Scenari
               name: 'heap growth after GC (MiB)',
               value: Math.max(0, Math.round(heapGrowth / 1048576)),
               expect: { op: '<=' as const, value: defaults.heapGrowthLimitBytes / 1048576 },
+              meaning: "the server's heap grows with churn: memory is kept after sessions end",
             },
           ]),
       { name: 'logins', value: logins },

@@ -14,9 +14,9 @@ export const crossSessionLeak: Fault = {
       ...parts,
       identity: (ctx, next) =>
         resolveIdentity(ctx, async () => {
-          current = ctx.state.identity;
+          current = ctx.requestSession.identity;
           await storeRoundTrip();
-          ctx.state.identity = current;
+          ctx.requestSession.identity = current;
           await next();
         }),
     };

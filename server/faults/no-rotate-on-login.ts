@@ -13,13 +13,14 @@ export const noRotateOnLogin: Fault = {
       lifecycle: {
         ...lifecycle,
         async rotate(ctx, record) {
-          const previous = ctx.state.identity?.via === 'cookie' ? ctx.state.identity.session : null;
+          const { identity } = ctx.requestSession;
+          const previous = identity?.via === 'cookie' ? identity.session : null;
           const secret = ctx.session?.externalKey;
           if (!previous || typeof secret !== 'string') return lifecycle.rotate(ctx, record);
           const kept = { ...record, id: previous.id };
           await store.endSession(previous.id);
           await store.createSession(secret, kept);
-          return (ctx.state.identity = { via: 'cookie', session: kept });
+          return (ctx.requestSession.identity = { via: 'cookie', session: kept });
         },
       },
     };

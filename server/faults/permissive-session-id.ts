@@ -1,4 +1,4 @@
-import { guestRecord } from '../identity.ts';
+import { guestRecord } from '../request-session.ts';
 import { decorateStore } from './decorate-store.ts';
 import type { Fault } from './fault.ts';
 

@@ -12,7 +12,8 @@ export const resurrectAfterLogout: Fault = {
       ...parts,
       identity: (ctx, next) =>
         resolveIdentity(ctx, async () => {
-          const loaded = ctx.state.identity?.via === 'cookie' ? ctx.state.identity.session : null;
+          const { identity } = ctx.requestSession;
+          const loaded = identity?.via === 'cookie' ? identity.session : null;
           const secret = ctx.session?.externalKey;
           await next();
           // A request that ended or replaced its own session does not save it; any other saves the copy it loaded.

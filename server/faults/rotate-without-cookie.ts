@@ -15,9 +15,9 @@ export const rotateWithoutCookie: Fault = {
         ...parts.lifecycle,
         async rotate(ctx, record) {
           await store.createSession(randomToken(32), record);
-          const previous = ctx.state.identity;
+          const previous = ctx.requestSession.identity;
           if (previous?.via === 'cookie') await store.endSession(previous.session.id);
-          return (ctx.state.identity = { via: 'cookie', session: record });
+          return (ctx.requestSession.identity = { via: 'cookie', session: record });
         },
       },
     };

@@ -1,8 +1,8 @@
 import { fail } from '../errors.ts';
-import { cookieNames, requireUser } from '../identity.ts';
 import { randomToken } from '../ids.ts';
 import { hashPassword, verifyPassword } from '../passwords.ts';
 import { rotateRefreshToken } from '../refresh.ts';
+import { cartOwnerOf } from '../stores/store.ts';
 import { objectBody, stringField } from '../validate.ts';
 import { sessionView, userView } from '../views.ts';
 import type { AppRouter } from './router.ts';
@@ -21,18 +21,8 @@ export function authRoutes(router: AppRouter): void {
     const passwordMatches = await verifyPassword(password, user?.passwordHash ?? (await unknownUserHash));
     if (!user || !passwordMatches) fail('AUTH_INVALID_CREDENTIALS');
 
-    const previous = ctx.state.identity?.via === 'cookie' ? ctx.state.identity.session : null;
-    if (previous && previous.userId === null) {
-      await store.mergeCarts(
-        `guest:${previous.id}`,
-        `user:${user.id}`,
-        randomToken(),
-        config.mergeStrategy,
-        config.maxLineQuantity,
-      );
-    }
     const now = clock.now();
-    const { session } = await ctx.services.lifecycle.rotate(ctx, {
+    const signedIn = {
       id: randomToken(),
       userId: user.id,
       csrfToken: randomToken(),
@@ -40,7 +30,18 @@ export function authRoutes(router: AppRouter): void {
       lastSeenAt: now,
       idleTimeoutMs: config.idleTimeoutMs,
       absoluteExpiresAt: now + config.absoluteTimeoutMs,
-    });
+    };
+    const previous = ctx.requestSession.identity;
+    if (previous?.via === 'cookie' && previous.session.userId === null) {
+      await store.mergeCarts(
+        cartOwnerOf(previous.session),
+        cartOwnerOf(signedIn),
+        randomToken(),
+        config.mergeStrategy,
+        config.maxLineQuantity,
+      );
+    }
+    const { session } = await ctx.requestSession.rotate(signedIn);
     const familyId = randomToken();
     await store.createRefreshFamily({
       id: familyId,
@@ -69,16 +70,18 @@ export function authRoutes(router: AppRouter): void {
   });
 
   router.post('/auth/logout', async (ctx) => {
-    const identity = ctx.state.identity;
+    const { requestSession } = ctx;
+    const identity = requestSession.identity;
     if (identity?.via === 'bearer') await ctx.services.store.endSession(identity.session.id);
-    if (identity?.via !== 'bearer' || cookieNames(ctx, identity.session.id)) ctx.services.lifecycle.end(ctx);
+    if (identity?.via !== 'bearer' || requestSession.cookieNames(identity.session.id)) requestSession.end();
     ctx.status = 204;
   });
 
   router.post('/auth/logout-all', async (ctx) => {
-    const { session } = requireUser(ctx);
+    const { requestSession } = ctx;
+    const { session } = requestSession.requireUser();
     await ctx.services.store.endUserSessions(session.userId);
-    if (ctx.session?.['userId'] === session.userId) ctx.services.lifecycle.end(ctx);
+    if (requestSession.cookieSignedInAs(session.userId)) requestSession.end();
     ctx.status = 204;
   });
 }

@@ -1,6 +1,6 @@
 import { fail } from '../errors.ts';
-import { requireUser } from '../identity.ts';
 import { randomToken, sha256 } from '../ids.ts';
+import { cartOwnerOf } from '../stores/store.ts';
 import { objectBody } from '../validate.ts';
 import type { AppRouter } from './router.ts';
 
@@ -18,7 +18,7 @@ function canonicalJson(value: unknown): string {
 
 export function ordersRoutes(router: AppRouter): void {
   router.post('/orders', async (ctx) => {
-    const { session } = requireUser(ctx);
+    const { session } = ctx.requestSession.requireUser();
     const { store, clock } = ctx.services;
     const body = objectBody(ctx.request.body);
     const idempotencyKey = ctx.get('idempotency-key') || null;
@@ -26,7 +26,7 @@ export function ordersRoutes(router: AppRouter): void {
       fail('VALIDATION_FAILED', 'Idempotency-Key must be 1-255 visible ASCII characters.');
     }
     const result = await store.checkout({
-      owner: `user:${session.userId}`,
+      owner: cartOwnerOf(session),
       userId: session.userId,
       orderId: randomToken(),
       now: clock.now(),
@@ -41,7 +41,7 @@ export function ordersRoutes(router: AppRouter): void {
   });
 
   router.get('/orders', async (ctx) => {
-    const { session } = requireUser(ctx);
+    const { session } = ctx.requestSession.requireUser();
     ctx.body = { orders: await ctx.services.store.listOrders(session.userId) };
   });
 }

@@ -1,5 +1,4 @@
 import { fail } from '../errors.ts';
-import { cookieNames, requireUser } from '../identity.ts';
 import { isSessionLive } from '../stores/store.ts';
 import type { AppRouter } from './router.ts';
 
@@ -10,7 +9,7 @@ export function sessionsRoutes(router: AppRouter): void {
   });
 
   router.get('/sessions', async (ctx) => {
-    const { session: current } = requireUser(ctx);
+    const { session: current } = ctx.requestSession.requireUser();
     const { store, clock } = ctx.services;
     const now = clock.now();
     const sessions = (await store.listUserSessions(current.userId))
@@ -26,11 +25,11 @@ export function sessionsRoutes(router: AppRouter): void {
   });
 
   router.delete('/sessions/:id', async (ctx) => {
-    const { session: current } = requireUser(ctx);
+    const { session: current } = ctx.requestSession.requireUser();
     const { store, clock } = ctx.services;
     const target = await store.findSession(ctx.params['id'] ?? '');
     if (!target || target.userId !== current.userId || !isSessionLive(target, clock.now())) fail('NOT_FOUND');
-    if (cookieNames(ctx, target.id)) ctx.services.lifecycle.end(ctx);
+    if (ctx.requestSession.cookieNames(target.id)) ctx.requestSession.end();
     else await store.endSession(target.id);
     ctx.status = 204;
   });

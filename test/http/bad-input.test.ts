@@ -200,7 +200,7 @@ describe('routes and methods', () => {
     ]);
   });
 
-  it('a known route with the wrong method is 405 METHOD_NOT_ALLOWED', async () => {
+  it('a known route with the wrong method, or a method no route has, is 405 METHOD_NOT_ALLOWED', async () => {
     const client = await guestWithCart();
     await refuses(client, 405, 'METHOD_NOT_ALLOWED', [
       () => client.request('PATCH', '/cart', { json: { items: [] } }),
@@ -214,6 +214,9 @@ describe('routes and methods', () => {
       () => client.post('/health'),
       () => client.delete('/metrics'),
       () => client.put('/.well-known/sessionproof'),
+      () => client.request('PROPFIND', '/cart'),
+      () => t.client().request('PROPFIND', '/health'),
+      () => t.client().request('PROPFIND', '/nowhere'),
     ]);
   });
 });

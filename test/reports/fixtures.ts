@@ -230,7 +230,12 @@ export function sampleSummary(options: SampleOptions = {}): RunSummary {
       latencyMs: { uncorrected: percentiles(3.0), corrected: null },
       timeSeries: series(8, 3_100, 3.0),
       counters: [
-        { name: 'lost updates', value: options.lostUpdates ?? 0, expect: { op: '==', value: 0 } },
+        {
+          name: 'lost updates',
+          value: options.lostUpdates ?? 0,
+          expect: { op: '==', value: 0 },
+          meaning: 'adds the server acknowledged are missing from the final carts',
+        },
         { name: 'duplicate carts', value: 0, expect: { op: '==', value: 0 } },
       ],
     }),

@@ -63,6 +63,13 @@ describe('HTML report', () => {
     expect(html.indexOf('<header class="verdict fail"><h1>FAIL: ')).toBeLessThan(html.indexOf('<svg'));
   });
 
+  it('says on each checked scenario counter what a failure means', () => {
+    const html = renderHtml(sampleSummary({ lostUpdates: 2 }));
+    expect(html).toContain(
+      '<span class="chip fail" title="a failure means adds the server acknowledged are missing from the final carts">lost updates 2 (== 0)</span>',
+    );
+  });
+
   it('draws each chart from the data: latency and throughput per scenario, phases, refresh calls, bench ratios', () => {
     const s = sampleSummary();
     const html = renderHtml(s);

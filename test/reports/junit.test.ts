@@ -53,7 +53,9 @@ describe('JUnit report', () => {
       'replay: sessionproof props --only merge-correctness --seed 5000015 --path 36:2:0:1',
     );
     const counter = failing.find((c) => c.attributes['name'] === 'scenario cart-contention/memory: lost updates')!;
-    expect(counter.children[0]!.attributes['message']).toBe('lost updates was 1, expected == 0');
+    expect(counter.children[0]!.attributes['message']).toBe(
+      'lost updates was 1, expected == 0: adds the server acknowledged are missing from the final carts',
+    );
     const skipped = descendants(root, 'skipped');
     expect(skipped.map((x) => x.attributes['message'])).toEqual(['target lacks controls.strict']);
   });

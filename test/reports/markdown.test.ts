@@ -68,6 +68,9 @@ describe('Markdown report', () => {
     ]);
     expect(failed[0]![3]).toBe('`sessionproof props --only no-lost-updates --seed 4000012 --path 36:2:0:1`');
     expect(failed[1]!.slice(1, 3)).toEqual(['== 0', '3']);
+    expect(md).toMatch(
+      /^\| cart-contention\/memory \| lost updates \| 3 \| == 0 \| ❌ FAIL \| adds the server acknowledged are missing from the final carts \|$/m,
+    );
     expect(md).toContain('<details><summary>Counterexample: no-lost-updates</summary>');
     expect(md).toContain('model says SKU-0001 quantity 5, server says 3');
     expect(tableAfter(md, '### Fault zoo (memory)').find((r) => r[0] === 'strict-refresh')![1]).toBe('❌ MISSED');
