@@ -60,7 +60,7 @@ export async function perform<N extends OperationName>(
   let request: HttpRequest = call(adapter, name, 'request', () => spec.request(context));
   for (let step = 0; step < maxSteps; step++) {
     const response = await user.send(request, via);
-    const outcome = parseAnswer(adapter, name, response, () => spec.parse(response, { ...context, state: user.state }));
+    const outcome = parseAnswer(adapter, name, response, () => spec.parse(response, context));
     if (outcome.state) applyState(user, outcome.state);
     if ('next' in outcome) {
       context.previous.push(response);
