@@ -21,6 +21,11 @@ export interface Semantics {
   guestCarts: boolean;
   /** Whether a cart write without a session is refused or opens a session. */
   writeWithoutSession: 'refused' | 'opens-session';
+  /**
+   * Where a signed-in user's cart lives: one cart per account, or one per session (the cart kept in the session, so
+   * each browser has its own and logout throws it away).
+   */
+  cartScope: 'user' | 'session';
   loginCart: LoginCart;
   /** `increment`: one line per SKU; `line-per-add`: each add is a line, the quantity of a SKU is the sum of its lines. */
   add: 'increment' | 'line-per-add';
@@ -44,6 +49,7 @@ export const referenceSemantics: Semantics = {
   identity: 'cookie+bearer',
   guestCarts: true,
   writeWithoutSession: 'refused',
+  cartScope: 'user',
   loginCart: 'sum',
   add: 'increment',
   logoutEndsAccessTokens: true,
