@@ -9,6 +9,7 @@ import type {
   OperationName,
   Order,
   Outcome,
+  OperationTable,
   Refusal,
   ResultOf,
   SessionView,
@@ -99,78 +100,99 @@ const item = (sku: string) => `/cart/items/${encodeURIComponent(sku)}`;
 const wish = (productId: string) => `/wishlist/items/${encodeURIComponent(productId)}`;
 
 /** The reference server's own API (docs/contract.md) as an adapter: the default when no `--adapter` is given. */
-export function contractV1(semantics: Semantics = referenceSemantics): Adapter {
-  return defineAdapter({
-    name: 'contract-v1',
-    semantics,
-    operations: {
-      openSession: { request: (c) => call('GET', '/session', c), parse: answer(sessionView, cookieCsrf) },
-      whoami: { request: (c) => call('GET', '/session', c), parse: answer(sessionView, cookieCsrf) },
-      login: {
-        request: (c) => call('POST', '/auth/login', c, { email: c.args.email, password: c.args.password }),
-        parse: answer(
-          (body) => ({
-            session: sessionView(body?.session),
-            accessToken: typeof body?.accessToken === 'string' ? body.accessToken : null,
-            refreshToken: typeof body?.refreshToken === 'string' ? body.refreshToken : null,
-          }),
-          (body) => ({
-            csrfToken: body?.session?.csrfToken ?? null,
-            accessToken: body?.accessToken ?? null,
-            refreshToken: body?.refreshToken ?? null,
-          }),
-        ),
-      },
-      logout: { request: (c) => call('POST', '/auth/logout', c), parse: answer(() => null) },
-      logoutAll: { request: (c) => call('POST', '/auth/logout-all', c), parse: answer(() => null) },
-      refresh: {
-        request: (c) => call('POST', '/auth/refresh', { ...c, via: 'none' }, { refreshToken: c.args.refreshToken }),
-        parse: answer(
-          (body) => ({
-            accessToken: typeof body?.accessToken === 'string' ? body.accessToken : null,
-            refreshToken: typeof body?.refreshToken === 'string' ? body.refreshToken : null,
-          }),
-          (body) => ({ accessToken: body?.accessToken ?? null, refreshToken: body?.refreshToken ?? null }),
-        ),
-      },
-      listSessions: {
-        request: (c) => call('GET', '/sessions', c),
-        parse: answer((body): ListedSession[] =>
-          (body?.sessions ?? []).map((s: any) => ({ id: s?.id, current: s?.current === true })),
-        ),
-      },
-      endSession: {
-        request: (c) => call('DELETE', `/sessions/${encodeURIComponent(c.args.id)}`, c),
-        parse: answer(() => null),
-      },
-      getCart: { request: (c) => call('GET', '/cart', c), parse: answer(cart) },
-      addItem: {
-        request: (c) => call('POST', '/cart/items', c, { sku: c.args.sku, quantity: c.args.quantity }),
-        parse: answer(cart),
-      },
-      setQuantity: {
-        request: (c) => call('PUT', item(c.args.sku), c, { quantity: c.args.quantity }),
-        parse: answer(cart),
-      },
-      removeItem: { request: (c) => call('DELETE', item(c.args.sku), c), parse: answer(cart) },
-      checkout: {
-        request: (c) => {
-          const request = call('POST', '/orders', c, { note: c.args.note });
-          if (c.args.idempotencyKey !== null) request.headers!['idempotency-key'] = c.args.idempotencyKey;
-          return request;
-        },
-        parse: answer(order),
-      },
-      listOrders: {
-        request: (c) => call('GET', '/orders', c),
-        parse: answer((body): Order[] => {
-          if (!Array.isArray(body?.orders)) throw new Error(`not a list of orders: ${JSON.stringify(body)}`);
-          return body.orders.map(order);
+/** The optional parts of contract v1 a server may leave out (its discovery document says which it has). */
+export interface ContractFeatures {
+  refresh: boolean;
+  orders: boolean;
+  wishlist: boolean;
+}
+
+const featureOperations: Record<keyof ContractFeatures, OperationName[]> = {
+  refresh: ['refresh'],
+  orders: ['checkout', 'listOrders'],
+  wishlist: ['getWishlist', 'wishlistPut', 'wishlistDelete'],
+};
+
+/** Contract v1 as an adapter: every operation, but those of the features the server says it lacks. */
+export function contractV1(
+  semantics: Semantics = referenceSemantics,
+  features: ContractFeatures = { refresh: true, orders: true, wishlist: true },
+): Adapter {
+  const operations = contractOperations();
+  for (const [feature, names] of Object.entries(featureOperations)) {
+    if (!features[feature as keyof ContractFeatures]) for (const name of names) delete operations[name];
+  }
+  return defineAdapter({ name: 'contract-v1', semantics, operations });
+}
+
+function contractOperations(): OperationTable {
+  return {
+    openSession: { request: (c) => call('GET', '/session', c), parse: answer(sessionView, cookieCsrf) },
+    whoami: { request: (c) => call('GET', '/session', c), parse: answer(sessionView, cookieCsrf) },
+    login: {
+      request: (c) => call('POST', '/auth/login', c, { email: c.args.email, password: c.args.password }),
+      parse: answer(
+        (body) => ({
+          session: sessionView(body?.session),
+          accessToken: typeof body?.accessToken === 'string' ? body.accessToken : null,
+          refreshToken: typeof body?.refreshToken === 'string' ? body.refreshToken : null,
         }),
-      },
-      getWishlist: { request: (c) => call('GET', '/wishlist', c), parse: answer(wishlist) },
-      wishlistPut: { request: (c) => call('PUT', wish(c.args.productId), c), parse: answer(wishlist) },
-      wishlistDelete: { request: (c) => call('DELETE', wish(c.args.productId), c), parse: answer(wishlist) },
+        (body) => ({
+          csrfToken: body?.session?.csrfToken ?? null,
+          accessToken: body?.accessToken ?? null,
+          refreshToken: body?.refreshToken ?? null,
+        }),
+      ),
     },
-  });
+    logout: { request: (c) => call('POST', '/auth/logout', c), parse: answer(() => null) },
+    logoutAll: { request: (c) => call('POST', '/auth/logout-all', c), parse: answer(() => null) },
+    refresh: {
+      request: (c) => call('POST', '/auth/refresh', { ...c, via: 'none' }, { refreshToken: c.args.refreshToken }),
+      parse: answer(
+        (body) => ({
+          accessToken: typeof body?.accessToken === 'string' ? body.accessToken : null,
+          refreshToken: typeof body?.refreshToken === 'string' ? body.refreshToken : null,
+        }),
+        (body) => ({ accessToken: body?.accessToken ?? null, refreshToken: body?.refreshToken ?? null }),
+      ),
+    },
+    listSessions: {
+      request: (c) => call('GET', '/sessions', c),
+      parse: answer((body): ListedSession[] =>
+        (body?.sessions ?? []).map((s: any) => ({ id: s?.id, current: s?.current === true })),
+      ),
+    },
+    endSession: {
+      request: (c) => call('DELETE', `/sessions/${encodeURIComponent(c.args.id)}`, c),
+      parse: answer(() => null),
+    },
+    getCart: { request: (c) => call('GET', '/cart', c), parse: answer(cart) },
+    addItem: {
+      request: (c) => call('POST', '/cart/items', c, { sku: c.args.sku, quantity: c.args.quantity }),
+      parse: answer(cart),
+    },
+    setQuantity: {
+      request: (c) => call('PUT', item(c.args.sku), c, { quantity: c.args.quantity }),
+      parse: answer(cart),
+    },
+    removeItem: { request: (c) => call('DELETE', item(c.args.sku), c), parse: answer(cart) },
+    checkout: {
+      request: (c) => {
+        const request = call('POST', '/orders', c, { note: c.args.note });
+        if (c.args.idempotencyKey !== null) request.headers!['idempotency-key'] = c.args.idempotencyKey;
+        return request;
+      },
+      parse: answer(order),
+    },
+    listOrders: {
+      request: (c) => call('GET', '/orders', c),
+      parse: answer((body): Order[] => {
+        if (!Array.isArray(body?.orders)) throw new Error(`not a list of orders: ${JSON.stringify(body)}`);
+        return body.orders.map(order);
+      }),
+    },
+    getWishlist: { request: (c) => call('GET', '/wishlist', c), parse: answer(wishlist) },
+    wishlistPut: { request: (c) => call('PUT', wish(c.args.productId), c), parse: answer(wishlist) },
+    wishlistDelete: { request: (c) => call('DELETE', wish(c.args.productId), c), parse: answer(wishlist) },
+  };
 }

@@ -67,7 +67,7 @@ export async function adapterCommand(argv: string[]): Promise<void> {
   } else {
     const target = await urlTarget([base], { accounts: supplied });
     adapter = target.adapter;
-    if (target.discovery.controls.users) fromControl = async () => (await target.accounts(1, new History()))[0]!;
+    if (target.discovery?.controls.users) fromControl = async () => (await target.accounts(1, new History()))[0]!;
   }
   const account = await chooseAccount(adapter, supplied, fromControl);
   process.stdout.write(

@@ -3,24 +3,20 @@ import { referenceSemantics, type LoginCart, type Semantics, type Timeouts } fro
 /** The reference server's defaults, used where a target declares none of its own. */
 export const defaultTimeouts: Timeouts = referenceSemantics.timeouts;
 
-export interface ModelConfig {
-  timeouts: Timeouts;
-  loginCart: LoginCart;
-  maxLineQuantity: number;
+/** What the model judges a target by: everything the target declares, and the run's tolerance for wall-clock time. */
+export interface ModelConfig extends Semantics {
   /**
    * How far the server's clock may run ahead of the model's: the model's time is the sum of clock advances, the
    * server's also moves with the wall clock while a run takes. No clock advance may land a deadline in this band.
    */
   slackMs: number;
+  /** Whether login hands out an access and a refresh token (bearer identity, or a refresh operation). */
+  tokens: boolean;
 }
 
-export function modelConfig(semantics: Semantics): ModelConfig {
-  return {
-    timeouts: semantics.timeouts,
-    loginCart: semantics.loginCart,
-    maxLineQuantity: semantics.maxLineQuantity,
-    slackMs: 30_000,
-  };
+export function modelConfig(semantics: Semantics, refreshes = semantics.identity !== 'cookie'): ModelConfig {
+  const tokens = semantics.identity === 'bearer' || semantics.identity === 'cookie+bearer' || refreshes;
+  return { ...semantics, slackMs: 30_000, tokens };
 }
 
 /**
@@ -73,7 +69,8 @@ export interface OrderState {
   variant: number;
 }
 
-export type OwnerKey = `guest:${number}` | `user:${number}`;
+/** Whose cart: one session's (a guest's, or any session's where carts live in the session), or one user's. */
+export type OwnerKey = `session:${number}` | `user:${number}`;
 
 /** What a request resolves to on a correct server. */
 export type Resolution = { kind: 'session'; session: SessionState } | { kind: 'anonymous' } | { kind: 'rejected' };
@@ -130,13 +127,17 @@ export class Model {
     const access = client.access;
     if (!access) return { kind: 'anonymous' };
     const session = this.sessions[access.session]!;
-    return this.isLive(session) && this.now < access.expiresAt ? { kind: 'session', session } : { kind: 'rejected' };
+    if (this.now >= access.expiresAt) return { kind: 'rejected' };
+    // a stateless token is good until it expires, whatever became of the session it was issued with
+    return !this.config.logoutEndsAccessTokens || this.isLive(session)
+      ? { kind: 'session', session }
+      : { kind: 'rejected' };
   }
 
-  /** Whether a cookie request may write: a live session needs its own CSRF token. */
+  /** Whether a cookie request may write: where the target checks CSRF, a live session needs its own token. */
   holdsCsrf(client: ClientState): boolean {
     const session = this.cookieSession(client);
-    return session !== null && client.csrfOf === session.key;
+    return session !== null && (!this.config.csrf || client.csrfOf === session.key);
   }
 
   touch(session: SessionState, surely: boolean): void {
@@ -161,10 +162,48 @@ export class Model {
     return session;
   }
 
-  /** Ends a session with its refresh family and, for a guest, its cart. */
+  /** Ends a session with its refresh family and the cart that lives in it (a guest's, or any where carts do). */
   endSession(session: SessionState): void {
     session.ended = true;
-    if (session.user === null) this.carts.delete(ownerOf(session));
+    const owner = this.ownerOf(session);
+    if (owner.startsWith('session:')) this.carts.delete(owner);
+  }
+
+  ownerOf(session: SessionState): OwnerKey {
+    return session.user === null || this.config.cartScope === 'session'
+      ? `session:${session.key}`
+      : `user:${session.user}`;
+  }
+
+  /**
+   * Signs `client` in as `user`, as login does: with rotation a new session replaces the one the client held, and its
+   * cart goes where the declared rule sends it; without, the client's session becomes the user's. Returns the session.
+   */
+  signIn(client: ClientState, user: number): SessionState {
+    const previous = this.config.identity === 'bearer' ? null : this.cookieSession(client);
+    if (previous && !this.config.rotatesOnLogin) {
+      const owner = this.ownerOf(previous);
+      const guestCart = previous.user === null ? this.carts.get(owner) : undefined;
+      if (previous.user === null) this.carts.delete(owner);
+      previous.user = user;
+      previous.idleMs = this.config.timeouts.idleMs;
+      previous.absoluteAt = this.now + this.config.timeouts.absoluteMs;
+      previous.family = { generation: 0, rotatedAt: this.now };
+      this.fold(guestCart, this.ownerOf(previous));
+      return previous;
+    }
+    const session = this.startSession(user);
+    if (previous) {
+      // a cart that lives in the session (a guest's, or anyone's where carts do) moves on with the sign-in
+      const owner = this.ownerOf(previous);
+      if (owner.startsWith('session:')) {
+        const source = this.carts.get(owner);
+        this.carts.delete(owner);
+        this.fold(source, this.ownerOf(session));
+      }
+      this.endSession(previous);
+    }
+    return session;
   }
 
   cart(owner: OwnerKey): Map<string, number> {
@@ -173,20 +212,17 @@ export class Model {
     return cart;
   }
 
-  /** Login folds the guest cart into the user's by the declared rule; the guest cart is gone afterwards. */
-  merge(guest: SessionState, user: number): void {
-    const source = this.carts.get(ownerOf(guest));
-    this.carts.delete(ownerOf(guest));
+  /** Folds a cart left by a guest session into `target`'s by the declared login rule. */
+  fold(source: Map<string, number> | undefined, target: OwnerKey): void {
     const { loginCart, maxLineQuantity } = this.config;
-    if (loginCart === 'drop') return;
-    if (loginCart === 'adopt') {
-      if (source && source.size > 0) this.carts.set(`user:${user}`, source);
+    if (loginCart === 'drop' || !source || source.size === 0) return;
+    if (loginCart === 'adopt' || !this.carts.has(target)) {
+      this.carts.set(target, new Map(source));
       return;
     }
-    const target = this.cart(`user:${user}`);
-    for (const [sku, quantity] of source ?? []) {
-      target.set(sku, mergedQuantity(loginCart, target.get(sku), quantity, maxLineQuantity));
-    }
+    const cart = this.cart(target);
+    for (const [sku, quantity] of source)
+      cart.set(sku, mergedQuantity(loginCart, cart.get(sku), quantity, maxLineQuantity));
   }
 
   liveSessionsOf(user: number): SessionState[] {
@@ -221,10 +257,6 @@ export class Model {
     const then = this.now + ms;
     return this.uncertainBands().some(([from, to]) => then >= from && then < to);
   }
-}
-
-export function ownerOf(session: SessionState): OwnerKey {
-  return session.user === null ? `guest:${session.key}` : `user:${session.user}`;
 }
 
 export function linesOf(cart: Map<string, number> | undefined): { sku: string; quantity: number }[] {

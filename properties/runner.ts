@@ -1,12 +1,17 @@
 import fc from 'fast-check';
 import { commandArbitraries, type Command, type CommandKind } from './commands/index.ts';
 import { sessionCounts } from './commands/clock.ts';
-import type { Real } from './commands/shared.ts';
+import { PropertyViolation, type Real } from './commands/shared.ts';
 import { History, type Exchange } from '../adapters/history.ts';
 import { VirtualUser } from '../adapters/virtual-user.ts';
+import { offers } from '../adapters/engine.ts';
 import { Model, modelConfig, type ModelConfig } from './model.ts';
 import type { PropertyDefinition } from './property.ts';
-import type { Target } from './targets.ts';
+import { describeRequirement, type Requirement, type Target } from './targets.ts';
+
+function lacks(missing: Requirement[]): string {
+  return `target lacks ${missing.map(describeRequirement).join(', ')}`;
+}
 
 export interface RunOptions {
   runs: number;
@@ -63,29 +68,31 @@ export async function runProperty(
   options: RunOptions,
 ): Promise<PropertyResult> {
   const started = performance.now();
+  const notApplicable = (reason: string): PropertyResult => ({
+    name: definition.name,
+    holds: definition.holds,
+    verdict: 'not applicable',
+    runs: 0,
+    skipped: 0,
+    requests: 0,
+    seconds: 0,
+    reason,
+  });
   const missing = target.missing(definition.requires);
-  if (missing.length > 0) {
-    return {
-      name: definition.name,
-      holds: definition.holds,
-      verdict: 'not applicable',
-      runs: 0,
-      skipped: 0,
-      requests: 0,
-      seconds: 0,
-      reason: `target lacks ${missing.join(', ')}`,
-    };
-  }
+  if (missing.length > 0) return notApplicable(lacks(missing));
   const kinds: CommandKind[] = [...definition.commands];
   const without: string[] = [];
   for (const extra of definition.optional ?? []) {
     const lacking = target.missing(extra.requires);
     if (lacking.length === 0) kinds.push(...extra.kinds);
-    else without.push(`without ${extra.kinds.join('/')} (target lacks ${lacking.join(', ')})`);
+    else without.push(`without ${extra.kinds.join('/')} (${lacks(lacking)})`);
   }
   const users = target.missing(['accounts']).length === 0 ? (definition.users ?? 0) : 0;
-  const { semantics } = target.adapter;
-  const config = modelConfig(semantics);
+  const { adapter } = target;
+  const { semantics } = adapter;
+  if (semantics.identity === 'bearer' && (users === 0 || !kinds.includes('login')))
+    return notApplicable('every request needs a sign-in (identity bearer), and this property signs no one in here');
+  const config = modelConfig(semantics, offers(adapter, 'refresh'));
   const arbitraries = commandArbitraries(
     kinds,
     {
@@ -93,6 +100,8 @@ export async function runProperty(
       timeouts: config.timeouts,
       users,
       population: [1100],
+      identity: semantics.identity,
+      offers: (operation) => offers(adapter, operation),
     },
     definition.weights,
   );
@@ -101,6 +110,7 @@ export async function runProperty(
   let lastFailure: { history: History; commands: Iterable<Command> } | null = null;
   let firstFailureAt: number | null = null;
   let requests = 0;
+  const foreign = new Map<string, number>();
   const property = fc.asyncProperty(
     fc.commands(arbitraries, {
       maxCommands: definition.maxCommands ?? 25,
@@ -128,6 +138,11 @@ export async function runProperty(
       try {
         await fc.asyncModelRun(() => ({ model: startingModel(config, users, real), real }), commands);
       } catch (error) {
+        if (error instanceof PropertyViolation && error.guarantee !== null && error.guarantee !== definition.name) {
+          // the history ran into a bug another property names: that property reports it, this one learns nothing
+          foreign.set(error.guarantee, (foreign.get(error.guarantee) ?? 0) + 1);
+          fc.pre(false);
+        }
         if (!fc.PreconditionFailure.isFailure(error)) {
           lastFailure = { history, commands };
           firstFailureAt ??= performance.now();
@@ -153,8 +168,12 @@ export async function runProperty(
     seed: details.seed,
     requests,
     seconds,
-    ...(without.length > 0 ? { reason: without.join('; ') } : {}),
   };
+  const notes = [
+    ...without,
+    ...[...foreign].map(([name, count]) => `${count} runs stopped at a bug that ${name} names`),
+  ];
+  if (notes.length > 0) result.reason = notes.join('; ');
   if (!details.failed) return result;
   const failing = lastFailure as { history: History; commands: Iterable<Command> } | null;
   const commandsText = String(failing?.commands ?? details.counterexample?.[0] ?? '');

@@ -4,11 +4,15 @@ import type { ServerConfig } from '../server/config.ts';
 import { MemoryStore } from '../server/stores/memory.ts';
 import type { Store } from '../server/stores/store.ts';
 import type { Adapter } from '../adapters/adapter.ts';
+import { randomBytes } from 'node:crypto';
 import { ContractClient, type Reply } from '../adapters/contract-client.ts';
+import { offers, perform } from '../adapters/engine.ts';
+import { VirtualUser } from '../adapters/virtual-user.ts';
 import { contractV1 } from '../adapters/contract-v1.ts';
 import { referenceSemantics, type Semantics, type Timeouts } from '../adapters/semantics.ts';
-import type { Account } from '../adapters/types.ts';
+import type { Account, OperationName } from '../adapters/types.ts';
 import { History } from '../adapters/history.ts';
+import { loadAdapter } from '../adapters/load.ts';
 import { fetchFailure, TargetError } from './target-error.ts';
 
 /** What `GET /.well-known/sessionproof` told us; the optional parts are extensions the reference server sends. */
@@ -27,8 +31,37 @@ export type { Timeouts };
 /** Accounts a run signs in with. */
 export type Credentials = Account;
 
+type Controls = Discovery['controls'];
+
+/**
+ * What a property needs of a target: an operation of its adapter, a contract-v1 test control, accounts to sign in
+ * with (`fresh-accounts`: new ones every run, through the users control or the register operation), or a declared
+ * semantic (CSRF tokens, guest carts, a session cookie, a new session at login).
+ */
 export type Requirement =
-  `feature:${keyof Discovery['features']}` | `control:${keyof Discovery['controls']}` | 'accounts';
+  | `op:${OperationName}`
+  | `control:${keyof Controls}`
+  | 'accounts'
+  | 'fresh-accounts'
+  | 'csrf'
+  | 'guest-carts'
+  | 'cookies'
+  | 'rotates-on-login';
+
+/** A requirement as a reader of a report understands it. */
+export function describeRequirement(requirement: Requirement): string {
+  if (requirement.startsWith('op:')) return `a ${requirement.slice(3)} operation`;
+  if (requirement.startsWith('control:')) return `a ${requirement.slice(8)} test control`;
+  const words: Record<string, string> = {
+    accounts: 'accounts (a register operation, the users test control, or --accounts)',
+    'fresh-accounts': 'new accounts for every run (a register operation or the users test control)',
+    csrf: 'CSRF tokens (declared csrf: false)',
+    'guest-carts': 'guest carts (declared guestCarts: false)',
+    cookies: 'a session cookie (identity is not cookie-based)',
+    'rotates-on-login': 'a new session at login (declared rotatesOnLogin: false)',
+  };
+  return words[requirement]!;
+}
 
 /**
  * A server (or several instances sharing one store) the properties run against. Requests of a run spread across
@@ -37,7 +70,8 @@ export type Requirement =
 export interface Target {
   readonly label: string;
   readonly urls: string[];
-  readonly discovery: Discovery;
+  /** The contract-v1 discovery document, where the target serves one: its test controls are named there. */
+  readonly discovery: Discovery | null;
   /** How operations reach the target, and what it declares about itself. */
   readonly adapter: Adapter;
   /** The target's requirements that are missing, so a property can say "not applicable" and why. */
@@ -51,18 +85,23 @@ export interface Target {
   close(): Promise<void>;
 }
 
-async function discover(url: string): Promise<Discovery> {
-  const tried = 'GET /.well-known/sessionproof';
-  let response: Response;
+const discoveryPath = '/.well-known/sessionproof';
+
+async function fetchDiscovery(url: string): Promise<Response> {
   try {
-    response = await fetch(`${url}/.well-known/sessionproof`, { signal: AbortSignal.timeout(15_000) });
+    return await fetch(`${url}${discoveryPath}`, { signal: AbortSignal.timeout(15_000) });
   } catch (error) {
     const { reason, hint } = fetchFailure(error);
-    throw new TargetError(`cannot reach ${url} (${tried}: ${reason}): ${hint}`);
+    throw new TargetError(`cannot reach ${url} (GET ${discoveryPath}: ${reason}): ${hint}`);
   }
+}
+
+async function discover(url: string): Promise<Discovery> {
+  const tried = `GET ${discoveryPath}`;
+  const response = await fetchDiscovery(url);
   const notContract = (what: string) =>
     new TargetError(
-      `${url} does not speak sessionproof contract v1 (${tried} ${what}): is it the base URL of a server that does?`,
+      `${url} does not speak sessionproof contract v1 (${tried} ${what}): is it the base URL of a server that does? For any other app, pass --adapter FILE (docs/adapters.md)`,
     );
   if (response.status !== 200) throw notContract(`answered ${response.status}`);
   const document = (await response.json().catch(() => null)) as Discovery | null;
@@ -71,9 +110,19 @@ async function discover(url: string): Promise<Discovery> {
   return document;
 }
 
+/** An adapted app may also serve contract v1's discovery and test controls; most do not, and that is fine. */
+async function discoverIfServed(url: string): Promise<Discovery | null> {
+  const response = await fetchDiscovery(url);
+  const document = response.status === 200 ? ((await response.json().catch(() => null)) as Discovery | null) : null;
+  await response.body?.cancel().catch(() => {});
+  return document !== null && typeof document === 'object' && document.contract === 1 ? document : null;
+}
+
 export interface UrlTargetOptions {
   /** Accounts to use when the target has no users control; each run signs them out everywhere and empties their carts. */
   accounts?: Credentials[];
+  /** How to reach an app that does not speak contract v1. */
+  adapter?: Adapter;
   label?: string;
   onClose?: () => Promise<void>;
 }
@@ -82,25 +131,40 @@ export interface UrlTargetOptions {
 export async function urlTarget(urls: string[], options: UrlTargetOptions = {}): Promise<Target> {
   if (urls.length === 0) throw new TargetError('a target needs at least one URL');
   const bases = urls.map((url) => url.replace(/\/+$/, ''));
-  const documents = await Promise.all(bases.map(discover));
-  const discovery = documents[0]!;
+  const documents = await Promise.all(bases.map(options.adapter ? discoverIfServed : discover));
+  const discovery = documents[0] ?? null;
+  const adapter = options.adapter ?? contractV1(semanticsOf(discovery!), discovery!.features);
   const controlClients = (history: History) =>
     bases.map((base, i) => new ContractClient(`control@${i}`, () => base, history));
   const supplied = options.accounts ?? [];
+  // every instance must offer a control, or the instances would not behave alike
+  const hasControl = (name: keyof Controls) => documents.every((document) => document?.controls[name] === true);
+  const registers = offers(adapter, 'register');
+  const { semantics } = adapter;
 
   const target: Target = {
-    label: options.label ?? bases.join(','),
+    label: options.label ?? `${bases.join(',')}${options.adapter ? ` (adapter ${adapter.name})` : ''}`,
     urls: bases,
     discovery,
-    adapter: contractV1(semanticsOf(discovery)),
+    adapter,
     missing(requirements) {
       return requirements.filter((requirement) => {
-        if (requirement === 'accounts') return !discovery.controls.users && supplied.length === 0;
-        const [kind, name] = requirement.split(':') as ['feature' | 'control', string];
-        // every instance must offer it, or the instances would not behave alike
-        const offers = (document: Discovery): Record<string, boolean> =>
-          kind === 'feature' ? document.features : document.controls;
-        return !documents.every((document) => offers(document)[name] === true);
+        if (requirement.startsWith('op:')) return !offers(adapter, requirement.slice(3) as OperationName);
+        if (requirement.startsWith('control:')) return !hasControl(requirement.slice(8) as keyof Controls);
+        switch (requirement) {
+          case 'accounts':
+            return !hasControl('users') && !registers && supplied.length === 0;
+          case 'fresh-accounts':
+            return !hasControl('users') && !registers;
+          case 'csrf':
+            return !semantics.csrf;
+          case 'guest-carts':
+            return !semantics.guestCarts;
+          case 'cookies':
+            return semantics.identity !== 'cookie' && semantics.identity !== 'cookie+bearer';
+          default:
+            return !semantics.rotatesOnLogin;
+        }
       });
     },
     router() {
@@ -108,16 +172,17 @@ export async function urlTarget(urls: string[], options: UrlTargetOptions = {}):
       return () => bases[next++ % bases.length]!;
     },
     async accounts(count, history) {
-      if (discovery.controls.users) {
+      if (hasControl('users')) {
         const reply = await target.control(history, 'POST', '/__control/users', { count });
         if (reply.status !== 200 || !Array.isArray(reply.body?.users) || reply.body.users.length !== count) {
           throw new Error(`POST /__control/users answered ${reply.status}`);
         }
         return reply.body.users as Credentials[];
       }
+      if (registers) return registerAccounts(adapter, bases[0]!, count, history);
       if (supplied.length < count) throw new Error(`need ${count} accounts, --accounts gave ${supplied.length}`);
       const chosen = supplied.slice(0, count);
-      for (const account of chosen) await resetAccount(account, bases[0]!, history);
+      for (const account of chosen) await resetAccount(adapter, account, bases[0]!, history);
       return chosen;
     },
     async control(history, method, path, body, broadcast = false) {
@@ -147,18 +212,33 @@ export function semanticsOf(discovery: Discovery): Semantics {
   };
 }
 
-/** Brings a supplied account to the state a run starts from: no live sessions, an empty cart. */
-async function resetAccount(account: Credentials, base: string, history: History): Promise<void> {
-  const client = new ContractClient(`setup:${account.email}`, () => base, history);
-  const login = await client.request('POST', '/auth/login', { body: account, via: 'none' });
-  if (login.status !== 200) throw new Error(`login of ${account.email} answered ${login.status}`);
-  client.accessToken = login.body.accessToken;
-  const cart = await client.request('GET', '/cart', { via: 'bearer' });
-  for (const line of (cart.body?.items ?? []) as { sku: string }[]) {
-    await client.request('DELETE', `/cart/items/${encodeURIComponent(line.sku)}`, { via: 'bearer' });
+/** New accounts through the adapter's register operation, with names no earlier run used. */
+async function registerAccounts(adapter: Adapter, base: string, count: number, history: History): Promise<Account[]> {
+  const accounts: Account[] = [];
+  for (let i = 0; i < count; i++) {
+    const tag = randomBytes(6).toString('hex');
+    const account = { email: `sp-${tag}@example.test`, password: `sp-${randomBytes(9).toString('hex')}` };
+    const user = new VirtualUser(`setup:register`, () => base, history, adapter.headers);
+    const result = await perform(user, adapter, 'register', account);
+    if (result.outcome !== 'ok')
+      throw new TargetError(`register ${account.email} answered ${result.status} (${result.outcome})`);
+    accounts.push(result.value ?? account);
   }
-  const out = await client.request('POST', '/auth/logout-all', { via: 'bearer' });
-  if (out.status !== 204) throw new Error(`logout-all of ${account.email} answered ${out.status}`);
+  return accounts;
+}
+
+/** Brings a supplied account to the state a run starts from: no live sessions, an empty cart. */
+async function resetAccount(adapter: Adapter, account: Account, base: string, history: History): Promise<void> {
+  const user = new VirtualUser(`setup:${account.email}`, () => base, history, adapter.headers);
+  const via = adapter.semantics.identity === 'bearer' ? 'bearer' : 'cookie';
+  const login = await perform(user, adapter, 'login', account);
+  if (login.outcome !== 'ok') throw new TargetError(`login of ${account.email} answered ${login.status}`);
+  if (offers(adapter, 'getCart') && offers(adapter, 'removeItem')) {
+    const cart = await perform(user, adapter, 'getCart', {}, { via });
+    for (const line of cart.value?.items ?? []) await perform(user, adapter, 'removeItem', { sku: line.sku }, { via });
+  }
+  const out = await perform(user, adapter, offers(adapter, 'logoutAll') ? 'logoutAll' : 'logout', {}, { via });
+  if (out.outcome !== 'ok') throw new TargetError(`signing ${account.email} out answered ${out.status}`);
 }
 
 export interface InProcessOptions {
@@ -212,12 +292,16 @@ export async function readAccounts(file: string): Promise<Credentials[]> {
 }
 
 /**
- * The target the environment asks for: `SESSIONPROOF_TARGET=url[,url]` (with `SESSIONPROOF_ACCOUNTS=file`), else the
- * in-process reference server.
+ * The target the environment asks for: `SESSIONPROOF_TARGET=url[,url]` (with `SESSIONPROOF_ADAPTER=file` for an app
+ * that does not speak contract v1, and `SESSIONPROOF_ACCOUNTS=file`), else the in-process reference server.
  */
 export async function targetFromEnvironment(env: NodeJS.ProcessEnv = process.env): Promise<Target> {
   const spec = env.SESSIONPROOF_TARGET?.trim();
   if (!spec) return inProcessTarget();
   const accounts = env.SESSIONPROOF_ACCOUNTS ? await readAccounts(env.SESSIONPROOF_ACCOUNTS) : undefined;
-  return urlTarget(spec.split(',').filter(Boolean), accounts ? { accounts } : {});
+  const adapter = env.SESSIONPROOF_ADAPTER ? await loadAdapter(env.SESSIONPROOF_ADAPTER) : undefined;
+  return urlTarget(spec.split(',').filter(Boolean), {
+    ...(accounts ? { accounts } : {}),
+    ...(adapter ? { adapter } : {}),
+  });
 }

@@ -6,6 +6,7 @@ import {
   expectOk,
   expectOutcome,
   expectSessionView,
+  primaryVia,
   viaLabel,
   violation,
   type Real,
@@ -13,8 +14,9 @@ import {
 } from './shared.ts';
 
 /**
- * `POST /auth/login` through the cookie: a new session (new secret, new id), the previous cookie session ended, a
- * guest cart merged into the user's cart, and a fresh access + refresh token pair. The cart is read back at once.
+ * Login through the client's session (or none): the session the declared semantics give (a new one where login
+ * rotates, else the client's own, now signed in), the guest cart folded in by the declared rule, tokens where the
+ * target hands them out. The cart is read back at once, through the way the target's clients name themselves.
  */
 export class Login implements AsyncCommand<Model, Real> {
   constructor(
@@ -24,32 +26,37 @@ export class Login implements AsyncCommand<Model, Real> {
 
   check(m: Readonly<Model>): boolean {
     const client = m.clients[this.client];
-    return client !== undefined && this.user < m.userCount && (m.cookieSession(client) === null || m.holdsCsrf(client));
+    if (client === undefined || this.user >= m.userCount) return false;
+    const session = m.cookieSession(client);
+    // where the session is named in the path, login is an operation on a session the client holds
+    if (m.config.identity === 'path' && session === null) return false;
+    return session === null || m.holdsCsrf(client);
   }
 
   async run(m: Model, r: Real): Promise<void> {
     const state = m.clients[this.client]!;
     const what = this.toString();
     const login = expectOk(await act(r, this.client, 'login', r.accounts[this.user]!), what);
-    const previous = m.cookieSession(state);
-    if (previous) {
-      if (previous.user === null) m.merge(previous, this.user);
-      m.endSession(previous);
-    }
-    const session = m.startSession(this.user);
+    const session = m.signIn(state, this.user);
     const { accessToken, refreshToken } = login;
-    if (accessToken === null || refreshToken === null) violation(`${what}: no access or refresh token in the answer`);
-    if (login.session === null) violation(`${what}: no session in the answer`);
-    expectSessionView(m, r, login.session, session, what);
-    state.cookie = session.key;
-    state.csrfOf = session.key;
-    state.access = { session: session.key, expiresAt: m.now + m.config.timeouts.accessTokenMs };
-    state.refresh = { session: session.key, generations: [0] };
-    r.refreshTokens.set(session.key, [refreshToken]);
-    r.rotatedAtWall.set(session.key, Date.now());
-    // the merged cart, read through the new cookie at once: both the merge and the new cookie must hold
+    if (m.config.tokens && (accessToken === null || refreshToken === null))
+      violation(`${what}: no access or refresh token in the answer`);
+    if (login.session !== null) expectSessionView(m, r, login.session, session, what);
+    if (m.config.identity !== 'bearer') {
+      state.cookie = session.key;
+      state.csrfOf = session.key;
+    }
+    if (accessToken !== null)
+      state.access = { session: session.key, expiresAt: m.now + m.config.timeouts.accessTokenMs };
+    if (refreshToken !== null) {
+      state.refresh = { session: session.key, generations: [0] };
+      r.refreshTokens.set(session.key, [refreshToken]);
+      r.rotatedAtWall.set(session.key, Date.now());
+    }
+    // the cart, read at once through the new credentials: both the fold and the new credentials must hold
     const then = `${what}, then GetCart`;
-    expectCart(m, r, expectOk(await act(r, this.client, 'getCart', {}), then), `user:${this.user}`, then);
+    const cart = expectOk(await act(r, this.client, 'getCart', {}, { via: primaryVia(m) }), then);
+    expectCart(m, r, cart, m.ownerOf(session), then);
     m.touch(session, true);
   }
 
@@ -65,7 +72,7 @@ function canSignOut(m: Readonly<Model>, clientIndex: number, via: Via): boolean 
   return via === 'bearer' ? client.access !== null : m.cookieSession(client) === null || m.holdsCsrf(client);
 }
 
-/** `POST /auth/logout`: ends the session the request names, with its refresh family. */
+/** Logout: ends the session the request names, with its refresh family. */
 export class Logout implements AsyncCommand<Model, Real> {
   constructor(
     readonly client: number,
@@ -82,8 +89,10 @@ export class Logout implements AsyncCommand<Model, Real> {
     const result = await act(r, this.client, 'logout', {}, { via: this.via });
     const resolution = m.resolve(state, this.via);
     if (resolution.kind === 'rejected') return void expectOutcome(result, ['unauthenticated'], what);
-    // logging out without a session has nothing to end: either answer is fine, and nothing may change
-    if (resolution.kind === 'anonymous') return void expectOutcome(result, ['ok', 'unauthenticated'], what);
+    // logging out without a session, or with a stateless token whose session already ended, has nothing to end:
+    // either answer is fine, and nothing may change
+    if (resolution.kind === 'anonymous' || !m.isLive(resolution.session))
+      return void expectOutcome(result, ['ok', 'unauthenticated', 'refresh-invalid'], what);
     expectOutcome(result, ['ok'], what);
     m.endSession(resolution.session);
   }
@@ -93,7 +102,7 @@ export class Logout implements AsyncCommand<Model, Real> {
   }
 }
 
-/** `POST /auth/logout-all`: ends every session of the signed-in user, and no one else's. */
+/** Logout everywhere: ends every session of the signed-in user, and no one else's. */
 export class LogoutAll implements AsyncCommand<Model, Real> {
   constructor(
     readonly client: number,
@@ -112,7 +121,8 @@ export class LogoutAll implements AsyncCommand<Model, Real> {
     if (resolution.kind !== 'session') return void expectOutcome(result, ['unauthenticated', 'forbidden'], what);
     const { user } = resolution.session;
     if (user === null) {
-      expectOutcome(result, ['unauthenticated', 'forbidden'], what);
+      // a guest has no account to sign out everywhere: a refusal, or an answer that changes nothing
+      expectOutcome(result, ['unauthenticated', 'forbidden', 'ok'], what);
       return m.touch(resolution.session, false);
     }
     expectOutcome(result, ['ok'], what);

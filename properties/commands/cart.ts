@@ -1,9 +1,23 @@
 import type { AsyncCommand } from 'fast-check';
-import { ownerOf, type Model } from '../model.ts';
+import type { ClientState, Model, OwnerKey, SessionState } from '../model.ts';
 import type { ArgsOf } from '../../adapters/types.ts';
-import { act, expectCart, expectOk, expectOutcome, sessionFor, viaLabel, type Real, type Via } from './shared.ts';
+import {
+  act,
+  expectCart,
+  expectOk,
+  expectOutcome,
+  opensSession,
+  sessionFor,
+  viaLabel,
+  type Expected,
+  type Real,
+  type Via,
+} from './shared.ts';
 
-/** `GET /cart`: the cart of the current identity, creating a guest session for a client without one. */
+/** How a target refuses a request that names no session it may act for. */
+export const refusedIdentity: Expected[] = ['unauthenticated', 'forbidden', 'csrf'];
+
+/** `GET /cart`: the cart of the current identity, opening a guest session for a cookie client without one. */
 export class GetCart implements AsyncCommand<Model, Real> {
   constructor(
     readonly client: number,
@@ -19,9 +33,13 @@ export class GetCart implements AsyncCommand<Model, Real> {
     const state = m.clients[this.client]!;
     const what = this.toString();
     const result = await act(r, this.client, 'getCart', {}, { via: this.via });
-    const session = sessionFor(m, state, this.via);
+    const session = sessionFor(m, state, this.via, 'read');
     if (session === 'rejected') return void expectOutcome(result, ['unauthenticated'], what);
-    expectCart(m, r, expectOk(result, what), ownerOf(session), what);
+    if (session.user === null && !m.config.guestCarts) {
+      expectOutcome(result, ['unauthenticated', 'forbidden'], what);
+      return m.touch(session, false);
+    }
+    expectCart(m, r, expectOk(result, what), m.ownerOf(session), what);
     m.touch(session, true);
   }
 
@@ -49,8 +67,28 @@ export function applyWrite(cart: Map<string, number>, write: CartWrite): void {
 }
 
 /**
- * `POST /cart/items`, `PUT` and `DELETE /cart/items/:sku`. A write needs a session the client already holds (and, by
- * cookie, its CSRF token); without one it is refused with 401 or 403 and changes nothing.
+ * Whether adding `quantity` keeps the line within the declared most a line may hold. Targets differ past it (one
+ * caps, another refuses), so histories stay below it.
+ */
+export function fitsLine(m: Readonly<Model>, owner: OwnerKey | null, sku: string, quantity: number): boolean {
+  const held = owner === null ? 0 : (m.carts.get(owner)?.get(sku) ?? 0);
+  return held + quantity <= m.config.maxLineQuantity;
+}
+
+/** The session a write acts for: the one the request names, or a new guest session where a write opens one. */
+export function writingSession(m: Model, client: ClientState, via: Via): SessionState | null {
+  if (via === 'cookie' && opensSession(m, 'write')) {
+    const session = sessionFor(m, client, via, 'write');
+    return session === 'rejected' ? null : session;
+  }
+  const resolution = m.resolve(client, via);
+  return resolution.kind === 'session' ? resolution.session : null;
+}
+
+/**
+ * Adds, sets and removes a cart line. A write needs a session the client already holds (and, by cookie, its CSRF
+ * token) unless the target declares that a write opens one; otherwise it is refused and changes nothing. Setting or
+ * removing a line the cart lacks may be refused as not found, changing nothing: both designs are common.
  */
 export class WriteCart implements AsyncCommand<Model, Real> {
   constructor(
@@ -62,6 +100,9 @@ export class WriteCart implements AsyncCommand<Model, Real> {
   check(m: Readonly<Model>): boolean {
     const client = m.clients[this.client];
     if (!client) return false;
+    const resolution = m.resolve(client, this.via);
+    const owner = resolution.kind === 'session' ? m.ownerOf(resolution.session) : null;
+    if (this.write.kind === 'add' && !fitsLine(m, owner, this.write.sku, this.write.quantity)) return false;
     if (this.via === 'bearer') return client.access !== null;
     // a live cookie session without its CSRF token is the CSRF command's business
     return m.cookieSession(client) === null || m.holdsCsrf(client);
@@ -71,14 +112,16 @@ export class WriteCart implements AsyncCommand<Model, Real> {
     const state = m.clients[this.client]!;
     const what = this.toString();
     const result = await sendWrite(r, this.client, this.write, this.via);
-    const resolution = m.resolve(state, this.via);
-    if (resolution.kind !== 'session')
-      return void expectOutcome(result, ['unauthenticated', 'forbidden', 'csrf'], what);
+    const acting = writingSession(m, state, this.via);
+    if (acting === null || (acting.user === null && !m.config.guestCarts))
+      return void expectOutcome(result, refusedIdentity, what);
+    const owner = m.ownerOf(acting);
+    const absent = this.write.kind !== 'add' && !m.carts.get(owner)?.has(this.write.sku);
+    if (absent && result.outcome === 'not-found') return m.touch(acting, false);
     const cart = expectOk(result, what);
-    const owner = ownerOf(resolution.session);
     applyWrite(m.cart(owner), this.write);
     expectCart(m, r, cart, owner, what);
-    m.touch(resolution.session, true);
+    m.touch(acting, true);
   }
 
   toString(): string {

@@ -1,5 +1,5 @@
 import type { AsyncCommand } from 'fast-check';
-import { ownerOf, type Model } from '../model.ts';
+import type { Model } from '../model.ts';
 import { act, expectCart, expectOk, expectOutcome, type Real } from './shared.ts';
 
 /**
@@ -32,7 +32,7 @@ export class ForeignCsrfWrite implements AsyncCommand<Model, Real> {
     expectOutcome(reply, ['csrf', 'forbidden'], what);
     m.touch(session, false);
     const then = `${what}, then GetCart`;
-    expectCart(m, r, expectOk(await act(r, this.client, 'getCart', {}), then), ownerOf(session), then);
+    expectCart(m, r, expectOk(await act(r, this.client, 'getCart', {}), then), m.ownerOf(session), then);
     m.touch(session, true);
   }
 

@@ -1,4 +1,6 @@
 import fc, { type AsyncCommand } from 'fast-check';
+import type { Semantics } from '../../adapters/semantics.ts';
+import type { OperationName } from '../../adapters/types.ts';
 import type { Model } from '../model.ts';
 import type { Timeouts } from '../targets.ts';
 import { Login, Logout, LogoutAll } from './auth.ts';
@@ -11,7 +13,8 @@ import { ForgedCookie } from './forge.ts';
 import { Checkout, ListOrders, ParallelCheckout } from './orders.ts';
 import { ParallelBatch, type BatchOp } from './parallel.ts';
 import { Refresh, RefreshStorm } from './refresh.ts';
-import { GetSession } from './session.ts';
+import { LogoutDuringRequest } from './logout-race.ts';
+import { GetSession, OpenSession } from './session.ts';
 import { DeleteSession, ListSessions } from './sessions.ts';
 import type { Real, Via } from './shared.ts';
 import { WishlistRequest, type WishlistAction } from './wishlist.ts';
@@ -25,6 +28,10 @@ export interface CommandEnv {
   users: number;
   /** Session counts for population-size commands. */
   population: number[];
+  /** How the target names a client's identity. */
+  identity: Semantics['identity'];
+  /** Whether the target's adapter offers an operation; a command needing one it lacks is never drawn. */
+  offers: (operation: OperationName) => boolean;
 }
 
 /** The command groups a property family can draw from. */
@@ -49,8 +56,12 @@ export type CommandKind =
 /** Runs start with two clients; indices past the clients that exist fail the precondition, so favour the first two. */
 const clientIndex = fc.constantFrom(0, 1, 0, 1, 2, 3);
 
-function viaFor(bearer: boolean): fc.Arbitrary<Via> {
-  return bearer ? fc.constantFrom<Via>('cookie', 'cookie', 'bearer') : fc.constant<Via>('cookie');
+/** How commands name the client: by cookie (or a session id in the path), by bearer token, or a mix where both work. */
+function viaFor(identity: Semantics['identity'], bearer: boolean): fc.Arbitrary<Via> {
+  if (identity === 'bearer') return fc.constant<Via>('bearer');
+  return bearer && identity === 'cookie+bearer'
+    ? fc.constantFrom<Via>('cookie', 'cookie', 'bearer')
+    : fc.constant<Via>('cookie');
 }
 
 /** Clock steps around the timeouts that matter: just inside and just past each of them. */
@@ -78,14 +89,15 @@ export function commandArbitraries(
   env: CommandEnv,
   weights: Weights = {},
 ): fc.Arbitrary<Command>[] {
-  const via = viaFor(kinds.includes('bearer'));
+  const via = viaFor(env.identity, kinds.includes('bearer'));
   const sku = fc.constantFrom(...env.skus);
   const quantity = fc.integer({ min: 1, max: 5 });
   const arbitraries: fc.Arbitrary<Command>[] = [];
-  const add = (kind: CommandKind, arbitrary: fc.Arbitrary<Command>, weight = 1) => {
-    if (!kinds.includes(kind)) return;
+  const add = (kind: CommandKind, arbitrary: fc.Arbitrary<Command>, weight = 1, needs: OperationName[] = []) => {
+    if (!kinds.includes(kind) || !needs.every(env.offers)) return;
     for (let i = 0; i < weight * (weights[kind] ?? 1); i++) arbitraries.push(arbitrary);
   };
+  const cookies = env.identity === 'cookie' || env.identity === 'cookie+bearer';
 
   add('clients', fc.constant(new NewClient()), 2);
   add(
@@ -96,10 +108,22 @@ export function commandArbitraries(
     'session',
     fc.tuple(clientIndex, via).map(([client, v]) => new GetSession(client, v)),
     3,
+    ['whoami'],
   );
+  // where the session is a resource named in the path, nothing happens until a client opens one (with cookies,
+  // first contact opens it without asking)
+  if (env.identity === 'path')
+    add(
+      'session',
+      clientIndex.map((client) => new OpenSession(client)),
+      3,
+      ['openSession'],
+    );
   add(
     'cart',
     fc.tuple(clientIndex, via).map(([client, v]) => new GetCart(client, v)),
+    1,
+    ['getCart'],
   );
   add(
     'cart',
@@ -107,47 +131,71 @@ export function commandArbitraries(
       .tuple(clientIndex, via, sku, quantity)
       .map(([client, v, s, q]) => new WriteCart(client, v, { kind: 'add', sku: s, quantity: q })),
     3,
+    ['addItem', 'getCart'],
   );
   add(
     'cart',
     fc
       .tuple(clientIndex, via, sku, fc.integer({ min: 0, max: 5 }))
       .map(([client, v, s, q]) => new WriteCart(client, v, { kind: 'set', sku: s, quantity: q })),
+    1,
+    ['setQuantity', 'getCart'],
   );
   add(
     'cart',
     fc.tuple(clientIndex, via, sku).map(([client, v, s]) => new WriteCart(client, v, { kind: 'remove', sku: s })),
+    1,
+    ['removeItem', 'getCart'],
   );
   if (env.users > 0)
     add(
       'login',
       fc.tuple(clientIndex, fc.nat({ max: env.users - 1 })).map(([client, user]) => new Login(client, user)),
       2,
+      ['login', 'getCart'],
     );
   add(
     'logout',
     fc.tuple(clientIndex, via).map(([client, v]) => new Logout(client, v)),
+    1,
+    ['logout'],
   );
   add(
     'logout',
     fc.tuple(clientIndex, via).map(([client, v]) => new LogoutAll(client, v)),
+    1,
+    ['logoutAll'],
   );
+  if (env.identity !== 'bearer')
+    add(
+      'logout',
+      clientIndex.map((client) => new LogoutDuringRequest(client)),
+      1,
+      ['logout', 'getCart', 'whoami'],
+    );
   add(
     'sessions',
     fc.tuple(clientIndex, via).map(([client, v]) => new ListSessions(client, v)),
+    1,
+    ['listSessions'],
   );
   add(
     'sessions',
     fc.tuple(clientIndex, via, fc.nat({ max: 7 })).map(([client, v, pick]) => new DeleteSession(client, v, pick)),
+    1,
+    ['endSession'],
   );
   add(
     'refresh',
     fc.tuple(clientIndex, fc.constantFrom(0, 1, 2)).map(([client, back]) => new Refresh(client, back)),
     2,
+    ['refresh', 'whoami'],
   );
   add(
     'refresh',
     fc.tuple(clientIndex, fc.integer({ min: 2, max: 4 })).map(([client, count]) => new RefreshStorm(client, count)),
+    1,
+    ['refresh', 'whoami'],
   );
   add(
     'clock',
@@ -157,6 +205,8 @@ export function commandArbitraries(
   add(
     'clock',
     fc.tuple(clientIndex, via).map(([client, v]) => new KeepAlive(client, v)),
+    1,
+    ['whoami'],
   );
   add('sweep', fc.constant(new Sweep()));
   add(
@@ -165,14 +215,17 @@ export function commandArbitraries(
       .tuple(clientIndex, fc.integer({ min: -1, max: 3 }), sku)
       .map(([client, other, s]) => new ForeignCsrfWrite(client, other, s)),
     2,
+    ['addItem', 'getCart'],
   );
-  add(
-    'forge',
-    fc
-      .uint8Array({ minLength: 16, maxLength: 16 })
-      .map((bytes) => new ForgedCookie(Buffer.from(bytes).toString('base64url'))),
-    2,
-  );
+  if (cookies)
+    add(
+      'forge',
+      fc
+        .uint8Array({ minLength: 16, maxLength: 16 })
+        .map((bytes) => new ForgedCookie(Buffer.from(bytes).toString('base64url'))),
+      2,
+      ['whoami'],
+    );
   const op: fc.Arbitrary<BatchOp> = fc.oneof(
     { weight: 3, arbitrary: fc.record({ kind: fc.constant('add' as const), client: clientIndex, via, sku, quantity }) },
     {
@@ -188,11 +241,15 @@ export function commandArbitraries(
     'parallel',
     fc.array(op, { minLength: 2, maxLength: 6 }).map((ops) => new ParallelBatch(ops)),
     3,
+    ['addItem', 'getCart', 'whoami'],
   );
-  add(
-    'bulk',
-    fc.tuple(fc.constantFrom(...env.population), fc.boolean()).map(([count, end]) => new BulkSessions(count, end)),
-  );
+  if (cookies)
+    add(
+      'bulk',
+      fc.tuple(fc.constantFrom(...env.population), fc.boolean()).map(([count, end]) => new BulkSessions(count, end)),
+      1,
+      ['whoami', 'logout'],
+    );
   // a few idempotency keys, so retries with the same key (and now and then another body under it) come up
   const key = fc.option(fc.nat({ max: 2 }), { freq: 3 });
   add(
@@ -201,16 +258,21 @@ export function commandArbitraries(
       .tuple(clientIndex, via, key, fc.constantFrom(0, 0, 0, 1))
       .map(([client, v, k, variant]) => new Checkout(client, v, k, variant)),
     2,
+    ['checkout', 'listOrders'],
   );
   add(
     'orders',
     fc
       .tuple(clientIndex, via, fc.array(key, { minLength: 2, maxLength: 4 }))
       .map(([client, v, keys]) => new ParallelCheckout(client, v, keys)),
+    1,
+    ['checkout', 'listOrders'],
   );
   add(
     'orders',
     fc.tuple(clientIndex, via).map(([client, v]) => new ListOrders(client, v)),
+    1,
+    ['listOrders'],
   );
   const wish: fc.Arbitrary<WishlistAction> = fc.oneof(
     fc.constant<WishlistAction>({ kind: 'get' }),
@@ -224,6 +286,7 @@ export function commandArbitraries(
     'wishlist',
     fc.tuple(clientIndex, via, wish).map(([client, v, action]) => new WishlistRequest(client, v, action)),
     2,
+    ['getWishlist', 'wishlistPut', 'wishlistDelete'],
   );
   return arbitraries;
 }

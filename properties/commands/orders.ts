@@ -75,7 +75,7 @@ export class Checkout implements AsyncCommand<Model, Real> {
       expectKnownOutcome(reply, earlier, this.variant, what);
       return;
     }
-    const cart = m.carts.get(`user:${session.user}`);
+    const cart = m.carts.get(m.ownerOf(session));
     const items = linesOf(cart);
     if (items.length === 0) return expectEmpty(reply, what);
     const made = expectOk(reply, what);
@@ -116,7 +116,7 @@ export class ParallelCheckout implements AsyncCommand<Model, Real> {
     const user = session.user!;
     const orders = m.orders.get(user) ?? [];
     m.orders.set(user, orders);
-    const cart = m.carts.get(`user:${user}`);
+    const cart = m.carts.get(m.ownerOf(session));
     const items = linesOf(cart);
     const replies = await Promise.all(this.keys.map((key) => checkout(r, this.client, this.via, key, 0)));
     m.touch(session, true);

@@ -1,10 +1,12 @@
 import type { AsyncCommand } from 'fast-check';
 import type { Cart, SessionView } from '../../adapters/types.ts';
-import { ownerOf, type Model, type OwnerKey, type SessionState } from '../model.ts';
+import { linesOf, type Model, type OwnerKey, type SessionState } from '../model.ts';
+import { fitsLine } from './cart.ts';
 import {
   act,
   expectCart,
   expectCartShape,
+  quantities,
   expectOk,
   expectSessionView,
   viaLabel,
@@ -31,9 +33,17 @@ export class ParallelBatch implements AsyncCommand<Model, Real> {
   constructor(readonly ops: BatchOp[]) {}
 
   check(m: Readonly<Model>): boolean {
+    const adds = new Map<string, number>();
     return this.ops.every((op) => {
       const client = m.clients[op.client];
-      if (!client || m.resolve(client, op.via).kind !== 'session') return false;
+      const resolution = client && m.resolve(client, op.via);
+      if (!client || resolution?.kind !== 'session') return false;
+      if (op.kind === 'add') {
+        const owner = m.ownerOf(resolution.session);
+        const key = `${owner}/${op.sku}`;
+        adds.set(key, (adds.get(key) ?? 0) + op.quantity);
+        if (!fitsLine(m, owner, op.sku, adds.get(key)!)) return false;
+      }
       return op.via === 'bearer' || op.kind !== 'add' || m.holdsCsrf(client);
     });
   }
@@ -43,7 +53,7 @@ export class ParallelBatch implements AsyncCommand<Model, Real> {
     const sessions = this.ops.map(
       (op) => (m.resolve(m.clients[op.client]!, op.via) as { session: SessionState }).session,
     );
-    const owners = sessions.map(ownerOf);
+    const owners = sessions.map((session) => m.ownerOf(session));
     const before = new Map<OwnerKey, Map<string, number>>();
     const added = new Map<OwnerKey, Map<string, number>>();
     for (const [i, op] of this.ops.entries()) {
@@ -73,10 +83,10 @@ export class ParallelBatch implements AsyncCommand<Model, Real> {
       }
       const cart = value as Cart;
       const owner = owners[i]!;
-      expectCartShape(r, cart, owner, label);
+      expectCartShape(m, r, cart, owner, label);
       const start = before.get(owner)!;
       const sums = added.get(owner) ?? new Map<string, number>();
-      const shown = new Map(cart.items.map((line) => [line.sku, line.quantity]));
+      const shown = quantities(m, cart);
       for (const sku of new Set([...start.keys(), ...sums.keys(), ...shown.keys()])) {
         const low = (start.get(sku) ?? 0) + (op.kind === 'add' && op.sku === sku ? op.quantity : 0);
         const high = (start.get(sku) ?? 0) + (sums.get(sku) ?? 0);
@@ -84,6 +94,7 @@ export class ParallelBatch implements AsyncCommand<Model, Real> {
         if (quantity < low || quantity > high) {
           violation(
             `${label}: ${sku} shows ${quantity}, allowed ${low}..${high} (start ${start.get(sku) ?? 0}, adds in the batch ${sums.get(sku) ?? 0})`,
+            'no-lost-updates',
           );
         }
       }
@@ -100,7 +111,15 @@ export class ParallelBatch implements AsyncCommand<Model, Real> {
       const i = owners.indexOf(owner);
       const op = this.ops[i]!;
       const then = `${what}: then GetCart (c${op.client})`;
-      expectCart(m, r, expectOk(await act(r, op.client, 'getCart', {}, { via: op.via }), then), owner, then);
+      const cart = expectOk(await act(r, op.client, 'getCart', {}, { via: op.via }), then);
+      const expected = linesOf(m.carts.get(owner));
+      const actual = linesOf(quantities(m, cart));
+      if (JSON.stringify(actual) !== JSON.stringify(expected))
+        violation(
+          `${then}: expected cart ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`,
+          'no-lost-updates',
+        );
+      expectCart(m, r, cart, owner, then);
     }
   }
 

@@ -45,31 +45,36 @@ async function settle(
     // the model's "within the window" assumes the run was quick on the wall clock; a slow run proves nothing here
     fc.pre(Date.now() - r.rotatedAtWall.get(sessionKey)! < m.config.timeouts.refreshGraceMs / 2);
   }
+  // an ended family's tokens are every family's business (invalidation); how a live family rotates is refresh-rotation's
+  const guarantee = outcome === 'invalid' ? null : 'refresh-rotation';
   if (outcome === 'invalid' || outcome === 'reuse') {
-    for (const reply of replies) expectOutcome(reply, refusedRefresh, `${what} (${outcome})`);
+    for (const reply of replies) expectOutcome(reply, refusedRefresh, `${what} (${outcome})`, guarantee);
     if (outcome === 'reuse') {
       m.endSession(session);
       await expectOtherSessionsLive(m, r, session.user!);
     }
     return;
   }
-  for (const reply of replies) expectOutcome(reply, ['ok'], `${what} (${outcome})`);
+  for (const reply of replies) expectOutcome(reply, ['ok'], `${what} (${outcome})`, guarantee);
   const tokens = r.refreshTokens.get(sessionKey)!;
   const successors = new Set(replies.map((reply) => reply.value?.refreshToken));
   if (successors.size !== 1)
-    violation(`${what}: ${replies.length} refreshes with one token gave ${successors.size} different successors`);
+    violation(
+      `${what}: ${replies.length} refreshes with one token gave ${successors.size} different successors`,
+      guarantee,
+    );
   const [successor] = [...successors] as [unknown];
   if (typeof successor !== 'string' || typeof replies[0]!.value?.accessToken !== 'string')
     violation(`${what}: no tokens in ${JSON.stringify(replies[0]!.body)}`);
   const family = session.family!;
   if (outcome === 'rotate') {
-    if (tokens.includes(successor)) violation(`${what}: the "new" refresh token was issued before`);
+    if (tokens.includes(successor)) violation(`${what}: the "new" refresh token was issued before`, guarantee);
     family.generation++;
     family.rotatedAt = m.now;
     tokens.push(successor);
     r.rotatedAtWall.set(sessionKey, Date.now());
   } else if (successor !== tokens[family.generation]) {
-    violation(`${what}: a grace-window replay must return the current successor, got a different token`);
+    violation(`${what}: a grace-window replay must return the current successor, got a different token`, guarantee);
   }
   m.touch(session, false);
   state.access = { session: sessionKey, expiresAt: m.now + m.config.timeouts.accessTokenMs };

@@ -44,13 +44,24 @@ export function act<N extends OperationName>(
 
 export type Expected = 'ok' | Refusal;
 
-/** A server answer that the model does not allow. */
+/**
+ * A server answer that the model does not allow. `guarantee` names the property family whose guarantee the check
+ * belongs to when it is that narrow (a lost update under concurrency is no-lost-updates' to report, whichever
+ * family's history ran into it); without one, the answer breaks the model every family shares.
+ */
 export class PropertyViolation extends Error {
   override name = 'PropertyViolation';
+
+  constructor(
+    message: string,
+    readonly guarantee: string | null = null,
+  ) {
+    super(message);
+  }
 }
 
-export function violation(message: string): never {
-  throw new PropertyViolation(message);
+export function violation(message: string, guarantee: string | null = null): never {
+  throw new PropertyViolation(message, guarantee);
 }
 
 function resultText(result: OpResult<OperationName>): string {
@@ -71,9 +82,10 @@ export function expectOutcome<N extends OperationName>(
   result: OpResult<N>,
   allowed: Expected[],
   what: string,
+  guarantee: string | null = null,
 ): OpResult<N>['value'] {
   if (!allowed.includes(result.outcome))
-    violation(`${what}: expected ${allowed.join(' or ')}, got ${resultText(result)}`);
+    violation(`${what}: expected ${allowed.join(' or ')}, got ${resultText(result)}`, guarantee);
   return result.value;
 }
 
@@ -113,37 +125,69 @@ export function expectSessionView(m: Model, r: Real, view: SessionView, session:
 
 /** Checks a cart against the model's cart of `owner`: same lines, no duplicate SKUs, the one cart id. */
 export function expectCart(m: Model, r: Real, cart: Cart, owner: OwnerKey, what: string): void {
-  expectCartShape(r, cart, owner, what);
+  expectCartShape(m, r, cart, owner, what);
   const expected = linesOf(m.carts.get(owner));
-  const actual = [...cart.items].sort((a, b) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0));
+  const actual = linesOf(quantities(m, cart));
   if (JSON.stringify(actual) !== JSON.stringify(expected)) {
     violation(`${what}: expected cart ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
   }
 }
 
+/** Quantity per SKU as a cart shows it: where each add is a line of its own, a SKU's quantity is the sum of its lines. */
+export function quantities(m: Readonly<Model>, cart: Cart): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const { sku, quantity } of cart.items) {
+    out.set(sku, m.config.add === 'line-per-add' ? (out.get(sku) ?? 0) + quantity : quantity);
+  }
+  return out;
+}
+
 /** The parts of a cart that hold whatever the quantities: owner kind, unique lines, the one cart of an owner. */
-export function expectCartShape(r: Real, cart: Cart, owner: OwnerKey, what: string): void {
-  const kind = owner.startsWith('guest:') ? 'guest' : 'user';
+export function expectCartShape(m: Readonly<Model>, r: Real, cart: Cart, owner: OwnerKey, what: string): void {
+  const session = owner.startsWith('session:') ? m.sessions[Number(owner.slice('session:'.length))] : undefined;
+  const kind = session?.user === null ? 'guest' : 'user';
   if (cart.owner !== null && cart.owner !== kind)
     violation(`${what}: expected a ${kind} cart, got owner ${JSON.stringify(cart.owner)}`);
   const skus = cart.items.map((line) => line.sku);
-  if (new Set(skus).size !== skus.length) violation(`${what}: duplicate lines in ${JSON.stringify(cart.items)}`);
+  if (m.config.add === 'increment' && new Set(skus).size !== skus.length)
+    violation(`${what}: duplicate lines in ${JSON.stringify(cart.items)}`);
   if (cart.id === null) return;
   const known = r.cartIds.get(owner);
   if (known === undefined) r.cartIds.set(owner, cart.id);
   else if (known !== cart.id) violation(`${what}: expected cart ${known}, got a second cart ${cart.id}`);
 }
 
-/** The session a request acting through `via` names, or a new guest session for a cookie client without one. */
-export function sessionFor(m: Model, client: ClientState, via: Via): SessionState | 'rejected' {
+/**
+ * The session a request acting through `via` names. Without one, a cookie client gets a new guest session where the
+ * target opens one for such a request (a read always does; a write where the target declares it); otherwise the
+ * request is refused.
+ */
+export function sessionFor(
+  m: Model,
+  client: ClientState,
+  via: Via,
+  opens: 'read' | 'write',
+): SessionState | 'rejected' {
   const resolution = m.resolve(client, via);
   if (resolution.kind === 'session') return resolution.session;
-  if (resolution.kind === 'rejected' || via === 'bearer') return 'rejected';
+  if (resolution.kind === 'rejected' || via === 'bearer' || !opensSession(m, opens)) return 'rejected';
   const session = m.startSession(null);
   client.cookie = session.key;
   return session;
 }
 
+/** Whether a cookie request without a live session opens a guest session on the target. */
+export function opensSession(m: Readonly<Model>, opens: 'read' | 'write'): boolean {
+  const { identity, guestCarts, writeWithoutSession } = m.config;
+  if (identity === 'path' || identity === 'bearer') return false;
+  return opens === 'read' || (guestCarts && writeWithoutSession === 'opens-session');
+}
+
 export function viaLabel(via: Via): string {
   return via === 'bearer' ? ' via bearer' : '';
+}
+
+/** How the target's own clients name themselves when a command does not choose. */
+export function primaryVia(m: Readonly<Model>): Via {
+  return m.config.identity === 'bearer' ? 'bearer' : 'cookie';
 }

@@ -4,7 +4,7 @@ export const csrfBinding: PropertyDefinition = {
   name: 'csrf-binding',
   holds:
     "a cookie-authenticated write needs its own session's CSRF token: none, another session's or an old one is refused",
-  requires: ['feature:csrf'],
+  requires: ['csrf', 'op:addItem', 'op:getCart'],
   commands: ['clients', 'session', 'cart', 'csrf'],
   optional: [{ kinds: ['login'], requires: ['accounts'] }],
   users: 2,

@@ -4,10 +4,10 @@ export const invalidation: PropertyDefinition = {
   name: 'invalidation',
   holds:
     "after logout, logout-all, session delete, idle or absolute timeout no old cookie, access token or refresh token is accepted again, on any instance; other sessions' data are untouched",
-  requires: ['accounts'],
+  requires: ['accounts', 'op:login', 'op:logout'],
   commands: ['clients', 'session', 'cart', 'bearer', 'login', 'logout', 'sessions'],
   optional: [
-    { kinds: ['refresh'], requires: ['feature:refresh'] },
+    { kinds: ['refresh'], requires: ['op:refresh'] },
     { kinds: ['clock'], requires: ['control:clock'] },
   ],
   users: 2,

@@ -3,7 +3,7 @@ import type { PropertyDefinition } from '../property.ts';
 export const isolation: PropertyDefinition = {
   name: 'isolation',
   holds: "no response ever carries another session's or user's data, even when clients race",
-  requires: [],
+  requires: ['op:getCart'],
   commands: ['clients', 'session', 'cart', 'parallel'],
   optional: [{ kinds: ['login', 'bearer', 'sessions'], requires: ['accounts'] }],
   users: 2,

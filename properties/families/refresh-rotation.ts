@@ -4,7 +4,7 @@ export const refreshRotation: PropertyDefinition = {
   name: 'refresh-rotation',
   holds:
     "concurrent refreshes with one token inside the grace window all succeed with one successor; reuse outside the window revokes that family and not the user's other sessions",
-  requires: ['accounts', 'feature:refresh'],
+  requires: ['accounts', 'op:refresh'],
   commands: ['clients', 'session', 'bearer', 'login', 'refresh'],
   optional: [{ kinds: ['clock'], requires: ['control:clock'] }],
   weights: { refresh: 8, login: 4 },

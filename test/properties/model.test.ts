@@ -1,7 +1,9 @@
 import { expect, test } from 'vitest';
-import { defaultTimeouts, Model, type ModelConfig } from '../../properties/model.ts';
+import { referenceSemantics, type Semantics } from '../../adapters/semantics.ts';
+import { Model, modelConfig } from '../../properties/model.ts';
 
-const config: ModelConfig = { timeouts: defaultTimeouts, loginCart: 'sum', maxLineQuantity: 10, slackMs: 30_000 };
+const config = modelConfig({ ...referenceSemantics, maxLineQuantity: 10 });
+const declaring = (semantics: Partial<Semantics>) => modelConfig({ ...referenceSemantics, ...semantics });
 const minute = 60_000;
 
 test('a clock advance landing near an expiry is ambiguous; one clear of it is not', () => {
@@ -35,15 +37,61 @@ test('idle and absolute expiry: a session touched within the idle timeout still 
   expect(model.isLive(session)).toBe(false);
 });
 
-test('merge sums by SKU up to the line cap and removes the guest cart', () => {
+test('login folds the guest cart into the user cart by SKU up to the line cap, and the guest cart is gone', () => {
   const model = new Model(config, 1);
+  const client = model.addClient({ cookie: null, csrfOf: null, access: null, refresh: null });
   const guest = model.startSession(null);
-  model.cart(`guest:${guest.key}`).set('A', 7).set('B', 1);
+  client.cookie = guest.key;
+  model.cart(`session:${guest.key}`).set('A', 7).set('B', 1);
   model.cart('user:0').set('A', 5);
-  model.merge(guest, 0);
+  const session = model.signIn(client, 0);
+  expect(session).not.toBe(guest);
+  expect(guest.ended).toBe(true);
   expect([...model.cart('user:0')]).toEqual([
     ['A', 10],
     ['B', 1],
   ]);
-  expect(model.carts.has(`guest:${guest.key}`)).toBe(false);
+  expect(model.carts.has(`session:${guest.key}`)).toBe(false);
+});
+
+test('where the cart lives in the session, login carries it into the new session and logout throws it away', () => {
+  const model = new Model(declaring({ cartScope: 'session', loginCart: 'adopt' }), 1);
+  const client = model.addClient({ cookie: null, csrfOf: null, access: null, refresh: null });
+  const guest = model.startSession(null);
+  client.cookie = guest.key;
+  model.cart(`session:${guest.key}`).set('A', 2);
+  const session = model.signIn(client, 0);
+  expect(model.ownerOf(session)).toBe(`session:${session.key}`);
+  expect([...model.cart(`session:${session.key}`)]).toEqual([['A', 2]]);
+  expect(model.carts.has('user:0')).toBe(false);
+  model.endSession(session);
+  expect(model.carts.has(`session:${session.key}`)).toBe(false);
+});
+
+test('without rotation, login signs the same session in and folds its guest cart into the user cart', () => {
+  const model = new Model(declaring({ rotatesOnLogin: false }), 1);
+  const client = model.addClient({ cookie: null, csrfOf: null, access: null, refresh: null });
+  const guest = model.startSession(null);
+  client.cookie = guest.key;
+  model.cart(`session:${guest.key}`).set('A', 1);
+  expect(model.signIn(client, 0)).toBe(guest);
+  expect(guest.user).toBe(0);
+  expect([...model.cart('user:0')]).toEqual([['A', 1]]);
+});
+
+test('a stateless access token outlives logout until it expires; a revocable one does not', () => {
+  for (const logoutEndsAccessTokens of [false, true]) {
+    const model = new Model(declaring({ logoutEndsAccessTokens }), 1);
+    const session = model.startSession(0);
+    const client = model.addClient({
+      cookie: null,
+      csrfOf: null,
+      access: { session: session.key, expiresAt: 30 * minute },
+      refresh: null,
+    });
+    model.endSession(session);
+    expect(model.resolve(client, 'bearer').kind).toBe(logoutEndsAccessTokens ? 'rejected' : 'session');
+    model.now = 30 * minute;
+    expect(model.resolve(client, 'bearer').kind).toBe('rejected');
+  }
 });
