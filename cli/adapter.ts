@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Adapter } from '../adapters/adapter.ts';
+import { operationNames, type Adapter } from '../adapters/adapter.ts';
 import { History } from '../adapters/history.ts';
 import { loadAdapter } from '../adapters/load.ts';
 import type { Account } from '../adapters/types.ts';
@@ -70,9 +70,13 @@ export async function adapterCommand(argv: string[]): Promise<void> {
     if (target.discovery?.controls.users) fromControl = async () => (await target.accounts(1, new History()))[0]!;
   }
   const account = await chooseAccount(adapter, supplied, fromControl);
+  const offered = operationNames.filter((name) => adapter.operations[name] !== undefined);
+  const absent = operationNames.filter((name) => adapter.operations[name] === undefined);
   process.stdout.write(
     `adapter ${adapter.name} against ${base}\n` +
       `declared: ${JSON.stringify({ ...adapter.semantics, skus: adapter.semantics.skus.slice(0, 3) })}\n` +
+      `offers: ${offered.join(', ') || 'nothing'}\n` +
+      (absent.length > 0 ? `absent (what needs them is not applicable): ${absent.join(', ')}\n` : '') +
       (account ? '' : 'no account (no register operation, no --accounts): signed-in operations are left out\n'),
   );
   const user = new VirtualUser('check', () => base, new History(), adapter.headers);
