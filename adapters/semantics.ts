@@ -35,6 +35,11 @@ export interface Semantics {
   rotatesOnLogin: boolean;
   /** Whether unsafe cookie requests need the session's CSRF token. */
   csrf: boolean;
+  /**
+   * Whether checkout honours an `Idempotency-Key`: a retry with the same key replays the first order, and another body
+   * under it is refused. Without it, checkouts carry no key.
+   */
+  idempotencyKeys?: boolean;
   /** The most a line may hold; more is capped. */
   maxLineQuantity: number;
   timeouts: Timeouts;
@@ -55,6 +60,7 @@ export const referenceSemantics: Semantics = {
   logoutEndsAccessTokens: true,
   rotatesOnLogin: true,
   csrf: true,
+  idempotencyKeys: true,
   maxLineQuantity: 1_000_000,
   timeouts: {
     idleMs: 15 * minute,

@@ -2,17 +2,19 @@ import { writeFile } from 'node:fs/promises';
 import { families } from '../properties/families/index.ts';
 import { formatFailure, formatTable, replayCommand } from '../properties/report.ts';
 import { runProperty, type PropertyResult } from '../properties/runner.ts';
+import { loadAdapter } from '../adapters/load.ts';
+import { declaredLine, targetArguments } from '../properties/report.ts';
 import { readAccounts, urlTarget, type Target } from '../properties/targets.ts';
 import { faultOption, integerOption, parseCommand, UsageError } from './args.ts';
 import { propertyReplay } from './zoo/replay.ts';
 import { zooTarget } from './zoo/target.ts';
 
-const usage = `sessionproof props [--target URL[,URL...]] [--accounts FILE] [--runs N] [--seed S] [--path P]
-                   [--replay-path R] [--only NAME[,NAME...]] [--json FILE]
+const usage = `sessionproof props [--target URL[,URL...]] [--adapter FILE] [--accounts FILE] [--runs N] [--seed S]
+                   [--path P] [--replay-path R] [--only NAME[,NAME...]] [--json FILE]
                    [--fault ID]... [--store memory|URL] [--instances N]
-  Runs the property suites against a server speaking contract v1 (without --target: the in-process reference
-  server, --instances of it (default 2) sharing --store (default memory), switched into each --fault). Exits 1 if
-  any property fails. Soak: --runs 10000.
+  Runs the property suites against your app (--target; through --adapter FILE unless it speaks contract v1), or
+  without --target against the in-process reference server: --instances of it (default 2) sharing --store
+  (default memory), switched into each --fault. Exits 1 if any property fails. Soak: --runs 10000.
   properties: ${families.map((family) => family.name).join(', ')}`;
 
 export async function props(argv: string[]): Promise<void> {
@@ -20,6 +22,7 @@ export async function props(argv: string[]): Promise<void> {
     argv,
     {
       target: { type: 'string' },
+      adapter: { type: 'string' },
       accounts: { type: 'string' },
       runs: { type: 'string' },
       seed: { type: 'string' },
@@ -51,21 +54,25 @@ export async function props(argv: string[]): Promise<void> {
       '--target runs against your server: --fault, --store and --instances apply only to the reference server',
     );
   }
+  if (values.target === undefined && (values.adapter !== undefined || values.accounts !== undefined))
+    throw new UsageError('--adapter and --accounts go with --target (the reference server speaks contract v1)');
   faultOption(values.fault);
   const instances = integerOption(values.instances, 'instances', 2, 1);
 
   const target: Target = values.target
-    ? await urlTarget(
-        values.target.split(',').filter(Boolean),
-        values.accounts ? { accounts: await readAccounts(values.accounts) } : {},
-      )
+    ? await urlTarget(values.target.split(',').filter(Boolean), {
+        ...(values.accounts ? { accounts: await readAccounts(values.accounts) } : {}),
+        ...(values.adapter ? { adapter: await loadAdapter(values.adapter) } : {}),
+      })
     : await zooTarget({ store: values.store ?? 'memory', faults: values.fault, instances });
+  const targetSpec = values.target ? targetArguments(values.target, values.adapter, values.accounts) : null;
   // on the reference server the replay must rebuild it with the same faults, store and instances
   const replay = (result: PropertyResult) =>
-    values.target
-      ? replayCommand(result, values.target)
+    targetSpec
+      ? replayCommand(result, targetSpec)
       : propertyReplay(result, { store: values.store ?? 'memory', faults: values.fault, instances });
   console.log(`sessionproof props against ${target.label}: ${selected.length} properties, ${runs} runs each`);
+  if (values.adapter) console.log(declaredLine(target.adapter));
   const results: PropertyResult[] = [];
   try {
     for (const family of selected) {
@@ -78,7 +85,7 @@ export async function props(argv: string[]): Promise<void> {
       results.push(result);
       if (result.verdict === 'failed')
         console.log(
-          `\n${formatFailure(result, values.target ?? null).replace(replayCommand(result, values.target ?? null), replay(result))}\n`,
+          `\n${formatFailure(result, targetSpec).replace(replayCommand(result, targetSpec), replay(result))}\n`,
         );
     }
   } finally {

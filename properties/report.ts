@@ -1,8 +1,23 @@
+import type { Adapter } from '../adapters/adapter.ts';
 import type { PropertyResult as SummaryPropertyResult } from '../reports/schema.ts';
 import { formatExchanges } from '../adapters/history.ts';
 import type { PropertyResult } from './runner.ts';
 
 /** The command that replays a failure: same property, seed and shrink path, against the same target. */
+/** The `--target` argument of a replay, with the adapter and accounts it needs. */
+export function targetArguments(urls: string, adapter?: string, accounts?: string): string {
+  return [urls, adapter ? `--adapter ${adapter}` : '', accounts ? `--accounts ${accounts}` : '']
+    .filter(Boolean)
+    .join(' ');
+}
+
+/** What the target's adapter declares, so a reader of a report sees what the model assumed. */
+export function declaredLine(adapter: Adapter): string {
+  const { skus, ...rest } = adapter.semantics;
+  const shown = skus.length > 3 ? [...skus.slice(0, 3), '…'] : skus;
+  return `adapter ${adapter.name} declares ${JSON.stringify({ ...rest, skus: shown })}`;
+}
+
 export function replayCommand(result: PropertyResult, targetSpec: string | null): string {
   const failure = result.failure!;
   return [

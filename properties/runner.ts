@@ -101,6 +101,7 @@ export async function runProperty(
       users,
       population: [1100],
       identity: semantics.identity,
+      idempotencyKeys: semantics.idempotencyKeys === true,
       offers: (operation) => offers(adapter, operation),
     },
     definition.weights,

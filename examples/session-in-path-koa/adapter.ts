@@ -28,15 +28,15 @@ function ok(response: HttpResponse): boolean {
   return response.status >= 200 && response.status < 300;
 }
 
-/** A request on the current session: its id in the path, its CSRF token on anything but GET. */
+/** A request on the current session: its id in the path, the CSRF token the caller sends on anything but GET. */
 function onSession(
-  state: { sessionId: string | null; csrfToken: string | null },
+  { state, csrf }: { state: { sessionId: string | null }; csrf: string | null },
   method: string,
   rest: string,
   body?: unknown,
 ): HttpRequest {
   const headers: Record<string, string> = {};
-  if (method !== 'GET' && state.csrfToken !== null) headers['x-csrf-token'] = state.csrfToken;
+  if (method !== 'GET' && csrf !== null) headers['x-csrf-token'] = csrf;
   const path = `/api/v1/sessions/${encodeURIComponent(state.sessionId ?? 'none')}${rest}`;
   return { method, path, headers, ...(body === undefined ? {} : { body }) };
 }
@@ -64,6 +64,8 @@ export default defineAdapter({
     logoutEndsAccessTokens: false,
     rotatesOnLogin: true,
     csrf: true,
+    // POST /orders takes no Idempotency-Key: a retry is a new checkout
+    idempotencyKeys: false,
     maxLineQuantity: 999,
     timeouts: { ...referenceSemantics.timeouts, idleMs: 15 * 60_000, guestIdleMs: 15 * 60_000 },
     skus: ['SKU-0001', 'SKU-0002', 'SKU-0003'],
@@ -90,7 +92,7 @@ export default defineAdapter({
       },
     },
     whoami: {
-      request: ({ state }) => onSession(state, 'GET', ''),
+      request: (c) => onSession(c, 'GET', ''),
       parse: (response) => {
         if (!ok(response)) return refused(response);
         const body = response.json as { sessionId: string; user: { username: string } | null };
@@ -98,8 +100,7 @@ export default defineAdapter({
       },
     },
     login: {
-      request: ({ state, args }) =>
-        onSession(state, 'POST', '/login', { username: args.email, password: args.password }),
+      request: (c) => onSession(c, 'POST', '/login', { username: c.args.email, password: c.args.password }),
       parse: (response) => {
         if (!ok(response)) return refused(response);
         const body = response.json as { sessionId: string; csrfToken: string; user: { username: string } };
@@ -115,44 +116,43 @@ export default defineAdapter({
       },
     },
     logout: {
-      request: ({ state }) => onSession(state, 'DELETE', ''),
+      request: (c) => onSession(c, 'DELETE', ''),
       parse: (response) => (ok(response) ? { ok: true, value: null, state: { sessionId: null } } : refused(response)),
     },
     logoutAll: {
-      request: ({ state }) => onSession(state, 'POST', '/logout-all'),
+      request: (c) => onSession(c, 'POST', '/logout-all'),
       parse: (response) => (ok(response) ? { ok: true, value: null, state: { sessionId: null } } : refused(response)),
     },
-    getCart: { request: ({ state }) => onSession(state, 'GET', '/cart'), parse: cartAnswer },
+    getCart: { request: (c) => onSession(c, 'GET', '/cart'), parse: cartAnswer },
     addItem: {
-      request: ({ state, args }) => onSession(state, 'POST', '/cart/items', { sku: args.sku, qty: args.quantity }),
+      request: (c) => onSession(c, 'POST', '/cart/items', { sku: c.args.sku, qty: c.args.quantity }),
       parse: cartAnswer,
     },
     setQuantity: {
-      request: ({ state, args }) =>
-        onSession(state, 'PATCH', `/cart/items/${encodeURIComponent(args.sku)}`, { qty: args.quantity }),
+      request: (c) => onSession(c, 'PATCH', `/cart/items/${encodeURIComponent(c.args.sku)}`, { qty: c.args.quantity }),
       // PATCH only changes an existing line: setting a SKU the cart lacks is an add, and setting it to 0 is nothing
-      parse: (response, { state, args }) => {
+      parse: (response, c) => {
         const code = (response.json as { error?: unknown } | undefined)?.error;
         if (response.status === 404 && code === 'ITEM_NOT_FOUND')
           return {
             next:
-              args.quantity > 0
-                ? onSession(state, 'POST', '/cart/items', { sku: args.sku, qty: args.quantity })
-                : onSession(state, 'GET', '/cart'),
+              c.args.quantity > 0
+                ? onSession(c, 'POST', '/cart/items', { sku: c.args.sku, qty: c.args.quantity })
+                : onSession(c, 'GET', '/cart'),
           };
         return cartAnswer(response);
       },
     },
     removeItem: {
-      request: ({ state, args }) => onSession(state, 'DELETE', `/cart/items/${encodeURIComponent(args.sku)}`),
+      request: (c) => onSession(c, 'DELETE', `/cart/items/${encodeURIComponent(c.args.sku)}`),
       parse: cartAnswer,
     },
     checkout: {
-      request: ({ state }) => onSession(state, 'POST', '/orders'),
+      request: (c) => onSession(c, 'POST', '/orders'),
       parse: (response) => (ok(response) ? { ok: true, value: order(response.json) } : refused(response)),
     },
     listOrders: {
-      request: ({ state }) => onSession(state, 'GET', '/orders'),
+      request: (c) => onSession(c, 'GET', '/orders'),
       parse: (response) =>
         ok(response)
           ? { ok: true, value: (response.json as { orders: unknown[] }).orders.map(order) }

@@ -28,6 +28,8 @@ export interface CommandEnv {
   users: number;
   /** Session counts for population-size commands. */
   population: number[];
+  /** Whether checkout honours an Idempotency-Key. */
+  idempotencyKeys: boolean;
   /** How the target names a client's identity. */
   identity: Semantics['identity'];
   /** Whether the target's adapter offers an operation; a command needing one it lacks is never drawn. */
@@ -251,7 +253,7 @@ export function commandArbitraries(
       ['whoami', 'logout'],
     );
   // a few idempotency keys, so retries with the same key (and now and then another body under it) come up
-  const key = fc.option(fc.nat({ max: 2 }), { freq: 3 });
+  const key = env.idempotencyKeys ? fc.option(fc.nat({ max: 2 }), { freq: 3 }) : fc.constant(null);
   add(
     'orders',
     fc

@@ -13,8 +13,13 @@ export function actingSession(m: Readonly<Model>, client: number, via: Via, unsa
   return via === 'bearer' || !unsafe || m.holdsCsrf(state) ? resolution.session : null;
 }
 
+/** An order's lines by SKU: an order, like a cart, is a set of lines, whatever order the target lists them in. */
+function bySku(lines: CartLine[]): CartLine[] {
+  return [...lines].sort((x, y) => (x.sku < y.sku ? -1 : x.sku > y.sku ? 1 : 0));
+}
+
 function sameLines(a: CartLine[], b: CartLine[]): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+  return JSON.stringify(bySku(a)) === JSON.stringify(bySku(b));
 }
 
 function checkout(r: Real, client: number, via: Via, key: number | null, note: number) {
@@ -187,8 +192,8 @@ export class ListOrders implements AsyncCommand<Model, Real> {
     const reply = await act(r, this.client, 'listOrders', {}, { via: this.via });
     m.touch(session, true);
     if (session.user === null) return void expectOutcome(reply, ['unauthenticated'], what);
-    const expected = (m.orders.get(session.user) ?? []).map(({ id, items }) => ({ id, items }));
-    const shown = expectOk(reply, what).map(({ id, items }) => ({ id, items }));
+    const expected = (m.orders.get(session.user) ?? []).map(({ id, items }) => ({ id, items: bySku(items) }));
+    const shown = expectOk(reply, what).map(({ id, items }) => ({ id, items: bySku(items) }));
     if (JSON.stringify(shown) !== JSON.stringify(expected))
       violation(`${what}: expected orders ${JSON.stringify(expected)}, got ${JSON.stringify(shown)}`);
   }
