@@ -6,6 +6,7 @@ import type { Account } from '../adapters/types.ts';
 import { VirtualUser } from '../adapters/virtual-user.ts';
 import { walkAdapter, type WalkStep } from '../adapters/walk.ts';
 import { fetchFailure, TargetError } from '../properties/target-error.ts';
+import { declaredLine } from '../properties/report.ts';
 import { readAccounts, urlTarget } from '../properties/targets.ts';
 import { parseCommand, UsageError } from './args.ts';
 
@@ -74,7 +75,7 @@ export async function adapterCommand(argv: string[]): Promise<void> {
   const absent = operationNames.filter((name) => adapter.operations[name] === undefined);
   process.stdout.write(
     `adapter ${adapter.name} against ${base}\n` +
-      `declared: ${JSON.stringify({ ...adapter.semantics, skus: adapter.semantics.skus.slice(0, 3) })}\n` +
+      `${declaredLine(adapter)}\n` +
       `offers: ${offered.join(', ') || 'nothing'}\n` +
       (absent.length > 0 ? `absent (what needs them is not applicable): ${absent.join(', ')}\n` : '') +
       (account ? '' : 'no account (no register operation, no --accounts): signed-in operations are left out\n'),

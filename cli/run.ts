@@ -1,5 +1,8 @@
 import { randomInt } from 'node:crypto';
 import { isAbsolute, relative } from 'node:path';
+import { loadAdapter } from '../adapters/load.ts';
+import type { Adapter } from '../adapters/adapter.ts';
+import { targetArguments } from '../properties/report.ts';
 import { readAccounts, urlTarget, type Target } from '../properties/targets.ts';
 import type { Check, RunSummary } from '../reports/schema.ts';
 import { buildSummary, currentGit, currentMachine, newRunId, type SummaryParts } from '../reports/summary.ts';
@@ -17,7 +20,8 @@ import { runZooPhase } from './run/zoo.ts';
 import { propertyReplay } from './zoo/replay.ts';
 import { zooTarget } from './zoo/target.ts';
 
-const usage = `sessionproof run [--store memory|URL] [--target URL[,URL...]] [--accounts FILE] [--size ${sizeNames.join('|')}]
+const usage = `sessionproof run [--store memory|URL] [--target URL[,URL...]] [--adapter FILE] [--accounts FILE]
+                 [--size ${sizeNames.join('|')}]
                  [--runs N] [--seed S] [--fault ID]... [--no-zoo] [--out DIR]
 
 The main job (\`npm start\` is \`sessionproof run\`): serves the reference server, measures a bare node:http
@@ -27,7 +31,10 @@ report folder (summary.json, summary.md, junit.xml, index.html) and prints where
                    (the run gets its own key prefix or schema, removed afterwards)
   --target URLS    your server instead (several URLs: instances sharing one store). Properties run against any URL;
                    load scenarios only against this machine's loopback and only with test controls on; no zoo
-  --accounts FILE  JSON list of {"email", "password"} for a target without the users control
+  --adapter FILE   how to reach a --target that does not speak contract v1 (docs/adapters.md); load scenarios
+                   speak contract v1 and are left out
+  --accounts FILE  JSON list of {"email", "password"} for a target with neither a register operation nor the
+                   users control
   --size S         small (seconds per part), medium (default, a minute or two), large (scenario defaults)
   --runs N         runs per property (default by size: ${sizeNames.map((name) => `${name} ${sizes[name].propertyRuns}`).join(', ')})
   --seed S         fast-check seed for every property (default: a fresh one, printed in the report)
@@ -42,6 +49,7 @@ export async function run(argv: string[]): Promise<void> {
     {
       store: { type: 'string' },
       target: { type: 'string' },
+      adapter: { type: 'string' },
       accounts: { type: 'string' },
       size: { type: 'string', default: 'medium' },
       runs: { type: 'string' },
@@ -59,8 +67,10 @@ export async function run(argv: string[]): Promise<void> {
   if (targetUrls && (values.store !== undefined || values.fault.length > 0)) {
     throw new UsageError('--target runs against your server: --store and --fault apply only to the reference server');
   }
-  if (values.accounts && !targetUrls)
-    throw new UsageError('--accounts goes with --target (the reference server makes its own test users)');
+  if ((values.accounts || values.adapter) && !targetUrls)
+    throw new UsageError(
+      '--accounts and --adapter go with --target (the reference server speaks contract v1 and makes its own test users)',
+    );
   for (const id of values.fault) {
     try {
       findFault(id);
@@ -90,7 +100,10 @@ export async function run(argv: string[]): Promise<void> {
   // the reference server refuses NODE_ENV=production without real secrets, and a target may not answer the
   // contract: either way, say so before measuring anything
   if (!targetUrls) resolveConfig();
-  const external = targetUrls ? await urlTarget(targetUrls, accounts ? { accounts } : {}) : null;
+  const adapter = values.adapter ? await loadAdapter(values.adapter) : undefined;
+  const external = targetUrls
+    ? await urlTarget(targetUrls, { ...(accounts ? { accounts } : {}), ...(adapter ? { adapter } : {}) })
+    : null;
 
   const startedAt = new Date();
   const clock = performance.now();
@@ -140,7 +153,7 @@ export async function run(argv: string[]): Promise<void> {
         runs,
         seed,
         replay: targetUrls
-          ? targetReplay(targetUrls.join(','), values.accounts)
+          ? targetReplay(targetArguments(targetUrls.join(','), values.adapter, values.accounts))
           : (result) => propertyReplay(result, { store, faults: values.fault, instances: 2 }),
         progress: (line) => progress('properties', line),
       });
@@ -149,15 +162,18 @@ export async function run(argv: string[]): Promise<void> {
     }
   });
 
-  const scenarios = await part('scenarios', () =>
-    runScenarios({
-      ...(targetUrls ? { target: targetUrls[0] } : {}),
-      store,
-      faults: values.fault,
-      plans: size.scenarios,
-      progress: (scenario, line) => progress(scenario, line),
-    }),
-  );
+  if (adapter) progress('scenarios', 'skipped (load scenarios speak contract v1; an adapted target runs properties)');
+  const scenarios = adapter
+    ? null
+    : await part('scenarios', () =>
+        runScenarios({
+          ...(targetUrls ? { target: targetUrls[0] } : {}),
+          store,
+          faults: values.fault,
+          plans: size.scenarios,
+          progress: (scenario, line) => progress(scenario, line),
+        }),
+      );
   runChecks.push(...(scenarios?.checks ?? []));
 
   const zooSkipped = values['no-zoo']
@@ -190,7 +206,7 @@ export async function run(argv: string[]): Promise<void> {
       git: currentGit(),
       machine: currentMachine(),
       target: targetUrls
-        ? { kind: 'url', urls: targetUrls }
+        ? { kind: 'url', urls: targetUrls, ...(adapter ? { adapter: declaredBy(adapter) } : {}) }
         : { kind: 'reference', store: storeKind, faults: values.fault },
     },
     ...(calibration ? { calibration } : {}),
@@ -216,4 +232,8 @@ export async function run(argv: string[]): Promise<void> {
 function shown(file: string): string {
   const path = relative(process.cwd(), file);
   return path === '' ? '.' : path.startsWith('..') || isAbsolute(path) ? file : path;
+}
+
+function declaredBy(adapter: Adapter): { name: string; declares: Record<string, unknown> } {
+  return { name: adapter.name, declares: { ...adapter.semantics } };
 }

@@ -21,7 +21,12 @@ export const fmt = {
 };
 
 export function describeTarget(target: Target): string {
-  if (target.kind === 'url') return `server at ${target.urls.join(', ')}`;
+  if (target.kind === 'url') {
+    const through = target.adapter
+      ? ` through adapter ${target.adapter.name}, which declares ${JSON.stringify(target.adapter.declares)}`
+      : '';
+    return `server at ${target.urls.join(', ')}${through}`;
+  }
   const faults = target.faults.length > 0 ? ` with fault ${target.faults.join(', ')}` : '';
   return `reference server on the ${target.store} store${faults}`;
 }

@@ -53,7 +53,10 @@ export interface Machine {
   loadAverage1m?: number;
 }
 
-export type Target = { kind: 'reference'; store: string; faults: string[] } | { kind: 'url'; urls: string[] };
+export type Target =
+  | { kind: 'reference'; store: string; faults: string[] }
+  /** A user's app; `adapter` when it was reached through one, with what the adapter declares about the app. */
+  | { kind: 'url'; urls: string[]; adapter?: { name: string; declares: Record<string, unknown> } };
 
 export interface Calibration {
   requestsPerSecond: number;

@@ -33,7 +33,7 @@ export async function runProperties(options: PropertyPhaseOptions): Promise<Summ
   return results;
 }
 
-/** `sessionproof props --target URL ...` for a user's server. */
-export function targetReplay(targetSpec: string, accountsFile: string | undefined): (result: PropertyResult) => string {
-  return (result) => `${replayCommand(result, targetSpec)}${accountsFile ? ` --accounts ${accountsFile}` : ''}`;
+/** `sessionproof props --target URL ...` for a user's server (`targetSpec` carries --adapter and --accounts). */
+export function targetReplay(targetSpec: string): (result: PropertyResult) => string {
+  return (result) => replayCommand(result, targetSpec);
 }
