@@ -41,7 +41,7 @@ describe('a --target the suites cannot use: one line on stderr, exit 2', { timeo
     expect(code, stderr).toBe(2);
     expect(stdout).toBe('');
     expect(oneLine(stderr)).toEqual([
-      `${notFoundUrl} does not speak sessionproof contract v1 (GET /.well-known/sessionproof answered 404): is it the base URL of a server that does?`,
+      `${notFoundUrl} does not speak sessionproof contract v1 (GET /.well-known/sessionproof answered 404): is it the base URL of a server that does? For any other app, pass --adapter FILE (docs/adapters.md)`,
     ]);
   });
 

@@ -17,15 +17,20 @@ test('a property whose needs the target lacks is "not applicable" and names what
   expect(timed).toMatchObject({
     verdict: 'not applicable',
     runs: 0,
-    reason: 'target lacks control:clock, control:sweep',
+    reason: 'target lacks a clock test control, a sweep test control',
   });
   const signedIn = await runProperty(invalidation, target, { runs: 5 });
-  expect(signedIn).toMatchObject({ verdict: 'not applicable', reason: 'target lacks accounts' });
+  expect(signedIn).toMatchObject({
+    verdict: 'not applicable',
+    reason: 'target lacks accounts (a register operation, the users test control, or --accounts)',
+  });
 });
 
 test('a property that can run without some command groups says which it left out', async () => {
   target = await inProcessTarget({ config: { testControls: false } });
   const result = await runProperty(noLostUpdates, target, { runs: 5 });
   expect(result.verdict).toBe('passed');
-  expect(result.reason).toBe('without login/bearer (target lacks accounts)');
+  expect(result.reason).toBe(
+    'without login/bearer (target lacks accounts (a register operation, the users test control, or --accounts))',
+  );
 });
