@@ -1,0 +1,277 @@
+import type { Operation } from './history.ts';
+import { AnyOf, type SequentialModel } from './model.ts';
+import { partition, type Partition } from './partition.ts';
+
+export type Verdict = 'linearizable' | 'not-linearizable' | 'unchecked';
+
+/** Which limit stopped the search; a search stopped early proves nothing either way. */
+export interface Bound {
+  kind: 'operations' | 'time' | 'states';
+  limit: number;
+}
+
+export interface CheckBounds {
+  /** Operations (ok and info; fail is dropped first) one partition may hold before it is left unchecked. */
+  maxOperations: number;
+  /** Wall-clock budget for the whole check, over all partitions, in milliseconds. */
+  timeBudgetMs: number;
+  /** Distinct (linearized set, model state) configurations one partition may visit. */
+  maxStates: number;
+}
+
+export const defaultBounds: CheckBounds = { maxOperations: 1_000, timeBudgetMs: 10_000, maxStates: 2_000_000 };
+
+export interface CheckOptions<I> extends Partial<CheckBounds> {
+  /** The independent objects an input touches; without it the history is checked as one partition. */
+  keyOf?: (input: I) => string | readonly string[];
+  /** Monotonic milliseconds for the time budget; tests pass a fake one so that no test depends on speed. */
+  clock?: () => number;
+}
+
+interface PartitionFacts<I, O> {
+  /** The partition's key ('all' when the history was not partitioned). */
+  partition: string;
+  /** The partition's operations, fail included, in invoke order. */
+  operations: Operation<I, O>[];
+  /** Distinct configurations visited. */
+  exploredStates: number;
+}
+
+export type PartitionResult<I, O> =
+  | (PartitionFacts<I, O> & {
+      verdict: 'linearizable';
+      /** One order that explains every answer; an info operation left out of it need not have taken effect. */
+      linearization: Operation<I, O>[];
+    })
+  | (PartitionFacts<I, O> & {
+      verdict: 'not-linearizable';
+      /** The longest order the search found that the model accepts. */
+      longestPrefix: Operation<I, O>[];
+      /** The operations that could come next after that prefix, none of which the model accepts there. */
+      unorderable: Operation<I, O>[];
+      /** The model states the prefix may leave, described by the model when it can. */
+      statesAfterPrefix: string[];
+    })
+  | (PartitionFacts<I, O> & { verdict: 'unchecked'; bound: Bound });
+
+export interface CheckResult<I, O> {
+  /** The worst over the partitions: not-linearizable beats unchecked beats linearizable. */
+  verdict: Verdict;
+  /** The first partition whose verdict is the overall one, when that is not linearizable. */
+  decidedBy: PartitionResult<I, O> | undefined;
+  partitions: PartitionResult<I, O>[];
+  elapsedMs: number;
+}
+
+const severity: Record<Verdict, number> = { linearizable: 0, unchecked: 1, 'not-linearizable': 2 };
+
+/**
+ * Decides whether a history is linearizable against a sequential model: whether some total order of its operations,
+ * consistent with real time (an operation answered before another was invoked comes first), makes every answer the
+ * one the model gives.
+ */
+export function check<S, I, O>(
+  model: SequentialModel<S, I, O>,
+  operations: readonly Operation<I, O>[],
+  options: CheckOptions<I> = {},
+): CheckResult<I, O> {
+  const clock = options.clock ?? (() => performance.now());
+  const bounds: CheckBounds = {
+    maxOperations: options.maxOperations ?? defaultBounds.maxOperations,
+    timeBudgetMs: options.timeBudgetMs ?? defaultBounds.timeBudgetMs,
+    maxStates: options.maxStates ?? defaultBounds.maxStates,
+  };
+  const started = clock();
+  const deadline = started + bounds.timeBudgetMs;
+  const partitions: Partition<I, O>[] = options.keyOf
+    ? partition(operations, options.keyOf)
+    : [{ key: 'all', operations: [...operations] }];
+  const results = partitions.map((part) => checkPartition(model, part, bounds, () => clock() > deadline));
+  let decidedBy: PartitionResult<I, O> | undefined;
+  for (const result of results) {
+    if (severity[result.verdict] > severity[decidedBy?.verdict ?? 'linearizable']) decidedBy = result;
+  }
+  return {
+    verdict: decidedBy?.verdict ?? 'linearizable',
+    decidedBy,
+    partitions: results,
+    elapsedMs: clock() - started,
+  };
+}
+
+/**
+ * The states the model may be in after some order: a set, so that a nondeterministic step stays one branch of the
+ * search. An order is possible exactly when its set is non-empty, and the set's key memoises like a single state.
+ */
+interface StateSet<S> {
+  states: S[];
+  key: string;
+}
+
+function stepAll<S, I, O>(
+  model: SequentialModel<S, I, O>,
+  from: StateSet<S>,
+  operation: Operation<I, O>,
+): StateSet<S> | null {
+  const output = operation.outcome === 'ok' ? operation.output : undefined;
+  const next: S[] = [];
+  for (const state of from.states) {
+    const result = model.step(state, operation.input, output);
+    if (result instanceof AnyOf) next.push(...result.states);
+    else if (result !== null) next.push(result);
+  }
+  if (next.length === 0) return null;
+  if (next.length === 1) return { states: next, key: model.key(next[0] as S) };
+  const byKey = new Map<string, S>();
+  for (const state of next) byKey.set(model.key(state), state);
+  if (byKey.size === 1) return { states: [...byKey.values()], key: byKey.keys().next().value as string };
+  const keys = [...byKey.keys()].sort();
+  // NUL-led so that a set never shares a key with a single state
+  return { states: keys.map((key) => byKey.get(key) as S), key: `\u0000${JSON.stringify(keys)}` };
+}
+
+/**
+ * Wing and Gong's search with Lowe's memoisation, after Porcupine's checkSingle. The calls and returns of the
+ * operations form a doubly linked list in time order. The search walks it from the head: a call met before any return
+ * belongs to an operation that may take effect next; linearizing it unlinks its call and return and restarts from the
+ * head. Meeting a return means its operation had to come next and could not, so the search backtracks. A
+ * configuration (set of linearized operations, model state) seen before leads where it led then, so it is skipped.
+ *
+ * An info operation's return sits after every other event: it may take effect any time after its call, or never,
+ * so the search succeeds once every ok operation is linearized.
+ */
+function checkPartition<S, I, O>(
+  model: SequentialModel<S, I, O>,
+  part: Partition<I, O>,
+  bounds: CheckBounds,
+  pastDeadline: () => boolean,
+): PartitionResult<I, O> {
+  const facts = { partition: part.key, operations: part.operations, exploredStates: 0 };
+  const ops = part.operations.filter((operation) => operation.outcome !== 'fail');
+  const n = ops.length;
+  if (n > bounds.maxOperations) {
+    return { ...facts, verdict: 'unchecked', bound: { kind: 'operations', limit: bounds.maxOperations } };
+  }
+  if (pastDeadline()) return { ...facts, verdict: 'unchecked', bound: { kind: 'time', limit: bounds.timeBudgetMs } };
+
+  // node 0 is the head; node 2i+1 is the call of ops[i] and 2i+2 its return
+  const events: { node: number; time: number; isReturn: boolean }[] = [];
+  ops.forEach((operation, i) => {
+    events.push({ node: 2 * i + 1, time: operation.invokedAt, isReturn: false });
+    const answered = operation.outcome === 'ok' ? operation.completedAt : Infinity;
+    events.push({ node: 2 * i + 2, time: answered, isReturn: true });
+  });
+  // at equal times calls go first: operations that touch in time count as concurrent, which never invents a violation
+  events.sort((a, b) => a.time - b.time || Number(a.isReturn) - Number(b.isReturn));
+  const next = new Int32Array(2 * n + 1).fill(-1);
+  const prev = new Int32Array(2 * n + 1).fill(-1);
+  let last = 0;
+  for (const { node } of events) {
+    next[last] = node;
+    prev[node] = last;
+    last = node;
+  }
+  const isCall = (node: number) => node % 2 === 1;
+  const opOf = (node: number) => (node - 1) >> 1;
+  const unlink = (node: number) => {
+    const before = prev[node] as number;
+    const after = next[node] as number;
+    next[before] = after;
+    if (after !== -1) prev[after] = before;
+  };
+  const relink = (node: number) => {
+    const after = next[node] as number;
+    next[prev[node] as number] = node;
+    if (after !== -1) prev[after] = node;
+  };
+
+  const okTotal = ops.filter((operation) => operation.outcome === 'ok').length;
+  // 16 operations per UTF-16 code unit, so the linearized set is a short exact string to memoise on
+  const linearized = new Uint16Array(Math.ceil(n / 16));
+  const flip = (i: number) => {
+    linearized[i >> 4] = (linearized[i >> 4] as number) ^ (1 << (i & 15));
+  };
+  const seen = new Set<string>();
+  const stack: { node: number; before: StateSet<S> }[] = [];
+  const initial = model.init();
+  let current: StateSet<S> = { states: [initial], key: model.key(initial) };
+  let okDone = 0;
+  let deepest: { order: number[]; after: StateSet<S>; candidates: number[] | undefined } = {
+    order: [],
+    after: current,
+    candidates: undefined,
+  };
+  const inOrder = (indices: number[]) => indices.map((i) => ops[i] as Operation<I, O>);
+
+  let node = next[0] as number;
+  for (let iteration = 1; ; iteration++) {
+    if ((iteration & 255) === 0 && pastDeadline()) {
+      return { ...facts, verdict: 'unchecked', bound: { kind: 'time', limit: bounds.timeBudgetMs } };
+    }
+    if (okDone === okTotal) {
+      return { ...facts, verdict: 'linearizable', linearization: inOrder(stack.map((entry) => opOf(entry.node))) };
+    }
+    if (node !== -1 && isCall(node)) {
+      const i = opOf(node);
+      const operation = ops[i] as Operation<I, O>;
+      const after = stepAll(model, current, operation);
+      if (after) {
+        flip(i);
+        const configuration = String.fromCharCode(...linearized) + after.key;
+        if (!seen.has(configuration)) {
+          seen.add(configuration);
+          facts.exploredStates = seen.size;
+          if (seen.size > bounds.maxStates) {
+            return { ...facts, verdict: 'unchecked', bound: { kind: 'states', limit: bounds.maxStates } };
+          }
+          stack.push({ node, before: current });
+          current = after;
+          unlink(node);
+          unlink(node + 1);
+          if (operation.outcome === 'ok') okDone++;
+          if (stack.length > deepest.order.length) {
+            deepest = { order: stack.map((entry) => opOf(entry.node)), after, candidates: undefined };
+          }
+          node = next[0] as number;
+          continue;
+        }
+        flip(i);
+      }
+      node = next[node] as number;
+      continue;
+    }
+    if (stack.length === deepest.order.length && deepest.candidates === undefined) {
+      // nothing goes deeper than this point, so every operation that could come next was refused by the model
+      deepest.candidates = candidatesAfter(next, isCall, opOf);
+    }
+    const top = stack.pop();
+    if (!top) {
+      return {
+        ...facts,
+        verdict: 'not-linearizable',
+        longestPrefix: inOrder(deepest.order),
+        unorderable: inOrder(deepest.candidates ?? []),
+        statesAfterPrefix: deepest.after.states.map((state) => model.describeState?.(state) ?? model.key(state)),
+      };
+    }
+    current = top.before;
+    relink(top.node + 1);
+    relink(top.node);
+    flip(opOf(top.node));
+    if ((ops[opOf(top.node)] as Operation<I, O>).outcome === 'ok') okDone--;
+    node = next[top.node] as number;
+  }
+}
+
+/** The operations whose calls precede the first return still in the list: those that may take effect next. */
+function candidatesAfter(
+  next: Int32Array,
+  isCall: (node: number) => boolean,
+  opOf: (node: number) => number,
+): number[] {
+  const candidates: number[] = [];
+  for (let node = next[0] as number; node !== -1 && isCall(node); node = next[node] as number) {
+    candidates.push(opOf(node));
+  }
+  return candidates;
+}
