@@ -147,7 +147,10 @@ function checkPartition<S, I, O>(
   pastDeadline: () => boolean,
 ): PartitionResult<I, O> {
   const facts = { partition: part.key, operations: part.operations, exploredStates: 0 };
-  const ops = part.operations.filter((operation) => operation.outcome !== 'fail');
+  // ranked by invoke time, so that the operations invoked before a given one are the ones ranked below it
+  const ops = part.operations
+    .filter((operation) => operation.outcome !== 'fail')
+    .sort((a, b) => a.invokedAt - b.invokedAt);
   const n = ops.length;
   if (n > bounds.maxOperations) {
     return { ...facts, verdict: 'unchecked', bound: { kind: 'operations', limit: bounds.maxOperations } };
@@ -165,14 +168,17 @@ function checkPartition<S, I, O>(
   events.sort((a, b) => a.time - b.time || Number(a.isReturn) - Number(b.isReturn));
   const next = new Int32Array(2 * n + 1).fill(-1);
   const prev = new Int32Array(2 * n + 1).fill(-1);
+  const position = new Int32Array(2 * n + 1);
   let last = 0;
-  for (const { node } of events) {
+  events.forEach(({ node }, index) => {
     next[last] = node;
     prev[node] = last;
+    position[node] = index;
     last = node;
-  }
+  });
   const isCall = (node: number) => node % 2 === 1;
   const opOf = (node: number) => (node - 1) >> 1;
+  const isOpen = ops.map((operation) => operation.outcome === 'info');
   const unlink = (node: number) => {
     const before = prev[node] as number;
     const after = next[node] as number;
@@ -185,22 +191,37 @@ function checkPartition<S, I, O>(
     if (after !== -1) prev[after] = node;
   };
 
-  const okTotal = ops.filter((operation) => operation.outcome === 'ok').length;
-  // 16 operations per UTF-16 code unit, so the linearized set is a short exact string to memoise on
-  const linearized = new Uint16Array(Math.ceil(n / 16));
-  const flip = (i: number) => {
-    linearized[i >> 4] = (linearized[i >> 4] as number) ^ (1 << (i & 15));
+  const linearized = new Uint8Array(n);
+  /**
+   * The linearized set, written compactly. Let m be the earliest-invoked ok operation not yet linearized. Every ok
+   * operation invoked before m is linearized; an operation invoked after m's return cannot be, since it would have to
+   * follow m. So the set is told by m, the open operations before m left out, and which of those invoked during m are
+   * in: a key the size of the concurrency rather than of the history.
+   */
+  const linearizedSetKey = (): string => {
+    const codes: number[] = [];
+    let node = next[0] as number;
+    for (; node !== -1 && isCall(node) && isOpen[opOf(node)]; node = next[node] as number) codes.push(opOf(node));
+    const leftOut = codes.length;
+    if (node !== -1 && isCall(node)) {
+      const m = opOf(node);
+      codes.push(m);
+      const mReturns = position[node + 1] as number;
+      for (let i = m + 1; i < n && (position[2 * i + 1] as number) < mReturns; i++) if (linearized[i]) codes.push(i);
+    }
+    // counts first, and each number in two UTF-16 units, so that the key reads back one way only
+    const units = [leftOut & 0xffff, leftOut >>> 16];
+    for (const code of codes) units.push(code & 0xffff, code >>> 16);
+    return String.fromCharCode(...units);
   };
+
+  const okTotal = ops.filter((operation) => operation.outcome === 'ok').length;
   const seen = new Set<string>();
   const stack: { node: number; before: StateSet<S> }[] = [];
   const initial = model.init();
   let current: StateSet<S> = { states: [initial], key: model.key(initial) };
   let okDone = 0;
-  let deepest: { order: number[]; after: StateSet<S>; candidates: number[] | undefined } = {
-    order: [],
-    after: current,
-    candidates: undefined,
-  };
+  let deepest: { order: number[]; after: StateSet<S>; candidates: number[] } | undefined;
   const inOrder = (indices: number[]) => indices.map((i) => ops[i] as Operation<I, O>);
 
   let node = next[0] as number;
@@ -216,8 +237,12 @@ function checkPartition<S, I, O>(
       const operation = ops[i] as Operation<I, O>;
       const after = stepAll(model, current, operation);
       if (after) {
-        flip(i);
-        const configuration = String.fromCharCode(...linearized) + after.key;
+        linearized[i] = 1;
+        unlink(node);
+        unlink(node + 1);
+        // a length prefix keeps the set's part of the key apart from the state's
+        const setKey = linearizedSetKey();
+        const configuration = `${setKey.length}:${setKey}${after.key}`;
         if (!seen.has(configuration)) {
           seen.add(configuration);
           facts.exploredStates = seen.size;
@@ -226,23 +251,26 @@ function checkPartition<S, I, O>(
           }
           stack.push({ node, before: current });
           current = after;
-          unlink(node);
-          unlink(node + 1);
           if (operation.outcome === 'ok') okDone++;
-          if (stack.length > deepest.order.length) {
-            deepest = { order: stack.map((entry) => opOf(entry.node)), after, candidates: undefined };
-          }
           node = next[0] as number;
           continue;
         }
-        flip(i);
+        relink(node + 1);
+        relink(node);
+        linearized[i] = 0;
       }
       node = next[node] as number;
       continue;
     }
-    if (stack.length === deepest.order.length && deepest.candidates === undefined) {
-      // nothing goes deeper than this point, so every operation that could come next was refused by the model
-      deepest.candidates = candidatesAfter(next, isCall, opOf);
+    // The first dead end at a new depth is the deepest point so far, and from there no operation was accepted: had
+    // one been, the search would have gone deeper, or found its configuration already seen, hence reached deeper
+    // before.
+    if (!deepest || stack.length > deepest.order.length) {
+      deepest = {
+        order: stack.map((entry) => opOf(entry.node)),
+        after: current,
+        candidates: candidatesAfter(next, isCall, opOf),
+      };
     }
     const top = stack.pop();
     if (!top) {
@@ -250,14 +278,14 @@ function checkPartition<S, I, O>(
         ...facts,
         verdict: 'not-linearizable',
         longestPrefix: inOrder(deepest.order),
-        unorderable: inOrder(deepest.candidates ?? []),
+        unorderable: inOrder(deepest.candidates),
         statesAfterPrefix: deepest.after.states.map((state) => model.describeState?.(state) ?? model.key(state)),
       };
     }
     current = top.before;
     relink(top.node + 1);
     relink(top.node);
-    flip(opOf(top.node));
+    linearized[opOf(top.node)] = 0;
     if ((ops[opOf(top.node)] as Operation<I, O>).outcome === 'ok') okDone--;
     node = next[top.node] as number;
   }

@@ -55,3 +55,26 @@ export const cartModel: SequentialModel<CartLines, CartInput, CartOutput> = {
     return `${input.kind} ${input.sku} ${input.quantity} → ${answer}`;
   },
 };
+
+/**
+ * The atomic objects a benchmark or a test runs plans against: plain mutable state, written apart from the models so
+ * that a mistake in a model is not repeated here.
+ */
+export function atomicRegister(): (input: RegisterInput) => RegisterOutput {
+  let value = 0;
+  return (input) => {
+    if (input.kind === 'read') return value;
+    value = input.value;
+    return null;
+  };
+}
+
+export function atomicCart(): (input: CartInput) => CartOutput {
+  const lines = new Map<string, number>();
+  return (input) => {
+    if (input.kind === 'add') lines.set(input.sku, (lines.get(input.sku) ?? 0) + input.quantity);
+    if (input.kind === 'set') lines.set(input.sku, input.quantity);
+    if (input.kind === 'remove' || (input.kind === 'set' && input.quantity === 0)) lines.delete(input.sku);
+    return [...lines].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([sku, quantity]) => ({ sku, quantity }));
+  };
+}

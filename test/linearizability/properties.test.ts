@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  atomicCart,
+  atomicRegister,
   cartModel,
   registerModel,
   type CartInput,
@@ -14,26 +16,6 @@ import { check } from '../../linearizability/checker.ts';
 import type { Operation } from '../../linearizability/history.ts';
 import { anyOf, type SequentialModel } from '../../linearizability/model.ts';
 import { bruteForceLinearizable, historyOf } from './support.ts';
-
-/** The atomic objects the plans run against: plain mutable state, written apart from the models on purpose. */
-function atomicRegister(): (input: RegisterInput) => RegisterOutput {
-  let value = 0;
-  return (input) => {
-    if (input.kind === 'read') return value;
-    value = input.value;
-    return null;
-  };
-}
-
-function atomicCart(): (input: CartInput) => CartOutput {
-  const lines = new Map<string, number>();
-  return (input) => {
-    if (input.kind === 'add') lines.set(input.sku, (lines.get(input.sku) ?? 0) + input.quantity);
-    if (input.kind === 'set') lines.set(input.sku, input.quantity);
-    if (input.kind === 'remove' || (input.kind === 'set' && input.quantity === 0)) lines.delete(input.sku);
-    return [...lines].sort(([a], [b]) => a.localeCompare(b)).map(([sku, quantity]) => ({ sku, quantity }));
-  };
-}
 
 const fate: fc.Arbitrary<Fate> = fc.oneof(
   { arbitrary: fc.constant<Fate>('ok'), weight: 8 },
