@@ -108,6 +108,13 @@ interface StateSet<S> {
   key: string;
 }
 
+/** One operation placed in the order: its call node and the states before it. */
+interface Choice<S> {
+  node: number;
+  before: StateSet<S>;
+  below: Choice<S> | undefined;
+}
+
 function stepAll<S, I, O>(
   model: SequentialModel<S, I, O>,
   from: StateSet<S>,
@@ -217,12 +224,19 @@ function checkPartition<S, I, O>(
 
   const okTotal = ops.filter((operation) => operation.outcome === 'ok').length;
   const seen = new Set<string>();
-  const stack: { node: number; before: StateSet<S> }[] = [];
+  // the choices made so far, newest first; cells are never changed, so the deepest point is kept by reference
+  let top: Choice<S> | undefined;
+  let depth = 0;
   const initial = model.init();
   let current: StateSet<S> = { states: [initial], key: model.key(initial) };
   let okDone = 0;
-  let deepest: { order: number[]; after: StateSet<S>; candidates: number[] } | undefined;
+  let deepest: { depth: number; choices: Choice<S> | undefined; after: StateSet<S>; candidates: number[] } | undefined;
   const inOrder = (indices: number[]) => indices.map((i) => ops[i] as Operation<I, O>);
+  const orderOf = (choices: Choice<S> | undefined) => {
+    const order: number[] = [];
+    for (let cell = choices; cell; cell = cell.below) order.push(opOf(cell.node));
+    return inOrder(order.reverse());
+  };
 
   let node = next[0] as number;
   for (let iteration = 1; ; iteration++) {
@@ -230,7 +244,7 @@ function checkPartition<S, I, O>(
       return { ...facts, verdict: 'unchecked', bound: { kind: 'time', limit: bounds.timeBudgetMs } };
     }
     if (okDone === okTotal) {
-      return { ...facts, verdict: 'linearizable', linearization: inOrder(stack.map((entry) => opOf(entry.node))) };
+      return { ...facts, verdict: 'linearizable', linearization: orderOf(top) };
     }
     if (node !== -1 && isCall(node)) {
       const i = opOf(node);
@@ -249,7 +263,8 @@ function checkPartition<S, I, O>(
           if (seen.size > bounds.maxStates) {
             return { ...facts, verdict: 'unchecked', bound: { kind: 'states', limit: bounds.maxStates } };
           }
-          stack.push({ node, before: current });
+          top = { node, before: current, below: top };
+          depth++;
           current = after;
           if (operation.outcome === 'ok') okDone++;
           node = next[0] as number;
@@ -265,29 +280,27 @@ function checkPartition<S, I, O>(
     // The first dead end at a new depth is the deepest point so far, and from there no operation was accepted: had
     // one been, the search would have gone deeper, or found its configuration already seen, hence reached deeper
     // before.
-    if (!deepest || stack.length > deepest.order.length) {
-      deepest = {
-        order: stack.map((entry) => opOf(entry.node)),
-        after: current,
-        candidates: candidatesAfter(next, isCall, opOf),
-      };
+    if (!deepest || depth > deepest.depth) {
+      deepest = { depth, choices: top, after: current, candidates: candidatesAfter(next, isCall, opOf) };
     }
-    const top = stack.pop();
     if (!top) {
       return {
         ...facts,
         verdict: 'not-linearizable',
-        longestPrefix: inOrder(deepest.order),
+        longestPrefix: orderOf(deepest.choices),
         unorderable: inOrder(deepest.candidates),
         statesAfterPrefix: deepest.after.states.map((state) => model.describeState?.(state) ?? model.key(state)),
       };
     }
-    current = top.before;
-    relink(top.node + 1);
-    relink(top.node);
-    linearized[opOf(top.node)] = 0;
-    if ((ops[opOf(top.node)] as Operation<I, O>).outcome === 'ok') okDone--;
-    node = next[top.node] as number;
+    const undone = top;
+    top = undone.below;
+    depth--;
+    current = undone.before;
+    relink(undone.node + 1);
+    relink(undone.node);
+    linearized[opOf(undone.node)] = 0;
+    if ((ops[opOf(undone.node)] as Operation<I, O>).outcome === 'ok') okDone--;
+    node = next[undone.node] as number;
   }
 }
 
