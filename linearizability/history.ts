@@ -46,7 +46,7 @@ export type Clock = () => number;
  * them as their results arrive. Timestamps come from one monotonic clock so that intervals of different processes
  * compare.
  */
-export class History<I, O> {
+export class OperationHistory<I, O> {
   readonly events: HistoryEvent<I, O>[] = [];
   readonly #clock: Clock;
   readonly #open = new Map<number, string>();

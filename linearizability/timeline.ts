@@ -38,7 +38,8 @@ function show(value: unknown): string {
   return typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
 }
 
-export function describeOperation<I, O>(operation: Operation<I, O>): string {
+/** The label when the caller gives none: input and output as JSON. */
+function operationLabel<I, O>(operation: Operation<I, O>): string {
   const input = show(operation.input);
   if (operation.outcome === 'info') return `${input} → ?`;
   if (operation.outcome === 'fail') {
@@ -50,7 +51,7 @@ export function describeOperation<I, O>(operation: Operation<I, O>): string {
 /** Lays a history out in lanes, one per process, ready for a writer (SVG, text, Markdown). */
 export function timeline<I, O>(operations: readonly Operation<I, O>[], options: TimelineOptions<I, O> = {}): Timeline {
   const highlight = new Set(options.highlight ?? []);
-  const describe = options.describe ?? describeOperation;
+  const describe = options.describe ?? operationLabel;
   const ordered = [...operations].sort((a, b) => a.invokedAt - b.invokedAt || a.id - b.id);
   const origin = ordered[0]?.invokedAt ?? 0;
   let spanMs = 0;

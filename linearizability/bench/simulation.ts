@@ -1,4 +1,4 @@
-import { History, type Operation } from '../history.ts';
+import { OperationHistory, type Operation } from '../history.ts';
 
 /**
  * What becomes of a planned operation: answered ok, refused without effect, or left without an answer after it
@@ -27,13 +27,13 @@ export interface Plan<I> {
  */
 export function runPlan<I, O>(plan: Plan<I>, apply: (input: I) => O): Operation<I, O>[] {
   let now = 0;
-  const history = new History<I, O>(() => now++);
+  const history = new OperationHistory<I, O>(() => now++);
   const lanes = plan.programs.map((program, index) => ({
     name: `p${index}`,
     program,
     next: 0,
     phase: 'idle' as 'idle' | 'invoked' | 'done-effect',
-    pending: undefined as ReturnType<History<I, O>['invoke']> | undefined,
+    pending: undefined as ReturnType<OperationHistory<I, O>['invoke']> | undefined,
     output: undefined as O | undefined,
   }));
   let cursor = 0;

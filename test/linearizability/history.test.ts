@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { History, operationsOf } from '../../linearizability/history.ts';
+import { OperationHistory, operationsOf } from '../../linearizability/history.ts';
 
 describe('the history recorder', () => {
   it('pairs each invoke with its answer, and leaves an unanswered operation open', async () => {
     let now = 0;
-    const history = new History<string, number>(() => (now += 5));
+    const history = new OperationHistory<string, number>(() => (now += 5));
     const first = history.invoke('u0', 'add');
     const second = history.invoke('u1', 'read');
     const third = history.invoke('u1', 'read');
@@ -32,14 +32,14 @@ describe('the history recorder', () => {
   });
 
   it('refuses a second answer to one operation', () => {
-    const history = new History<string, number>();
+    const history = new OperationHistory<string, number>();
     const operation = history.invoke('u0', 'read');
     operation.ok(1);
     expect(() => operation.info()).toThrow('operation 0 of u0 was already answered');
   });
 
   it('times operations on a monotonic clock by default', () => {
-    const history = new History<string, number>();
+    const history = new OperationHistory<string, number>();
     history.invoke('u0', 'read').ok(1);
     const [operation] = history.operations();
     expect(operation?.outcome).toBe('ok');

@@ -40,6 +40,16 @@ describe('the timeline', () => {
     ]);
   });
 
+  it('labels operations with their input and output as JSON unless told otherwise', () => {
+    expect(timeline(history).bars.map((bar) => bar.text)).toEqual([
+      '{"kind":"write","value":1} → null',
+      '{"kind":"write","value":2} → ?',
+      '{"kind":"write","value":3} → failed',
+      '{"kind":"read"} → 0',
+      '{"kind":"read"} → 1',
+    ]);
+  });
+
   it('as text: one line per operation in invoke order, the ones that admit no order marked', () => {
     expect(timelineText(laidOut)).toBe(
       [
