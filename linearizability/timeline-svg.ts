@@ -19,7 +19,7 @@ const colours = {
   highlighted: { fill: '#f4b6b6', stroke: '#c0392b' },
 };
 
-export function escapeXml(text: string): string {
+function escapeXml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 }
 

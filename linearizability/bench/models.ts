@@ -27,7 +27,7 @@ export type CartInput =
   | { kind: 'remove'; sku: string }
   | { kind: 'read' };
 
-export function cartKey(lines: CartLines): string {
+function cartKey(lines: CartLines): string {
   return lines.map((line) => `${line.sku}=${line.quantity}`).join(',');
 }
 
