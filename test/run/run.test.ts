@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { RunSummary } from '../../reports/schema.ts';
 import { parseSummary } from '../../reports/validate.ts';
+import { start as startPath } from '../../examples/session-in-path-koa/server.ts';
 
 const bin = fileURLToPath(new URL('../../bin/sessionproof.js', import.meta.url));
 const work = await mkdtemp(join(tmpdir(), 'sessionproof-run-'));
@@ -131,6 +132,34 @@ describe('sessionproof run', () => {
       expect(gate.stdout).toMatch(
         /scenario cart-contention\/memory throughput \/ calibration dropped from [\d.]+ to [\d.]+ \(-50\.0%/,
       );
+    },
+  );
+
+  it(
+    'through an adapter: the properties run against the app, the report says what the adapter declares',
+    { timeout: 180_000 },
+    async () => {
+      const app = await startPath({ port: 0 });
+      try {
+        const out = join(work, 'adapted');
+        const adapter = fileURLToPath(new URL('../../examples/session-in-path-koa/adapter.ts', import.meta.url));
+        const { code, stdout, stderr } = await sessionproof([
+          'run',
+          ...['--target', app.url, '--adapter', adapter, '--size', 'small', '--runs', '5', '--out', out],
+        ]);
+        expect(code, `${stdout}\n${stderr}`).toBe(0);
+        expect(stderr).toContain('scenarios: skipped (load scenarios speak contract v1');
+        const summary = await readSummary(out);
+        expect(summary.run.target).toMatchObject({
+          kind: 'url',
+          urls: [app.url],
+          adapter: { name: 'session-in-path-koa', declares: { identity: 'path', csrf: true } },
+        });
+        expect(summary.properties?.find((p) => p.name === 'strict-mode')?.verdict).toBe('not-applicable');
+        expect(stdout).toContain('through adapter session-in-path-koa, which declares');
+      } finally {
+        await app.close();
+      }
     },
   );
 
