@@ -9,6 +9,12 @@ export interface Timeouts {
   guestIdleMs: number;
   accessTokenMs: number;
   refreshGraceMs: number;
+  /**
+   * How far behind a request may leave a session's last activity: an app that moves the idle timer only once it lags
+   * by more than this (to spare a write per read) may end a session up to this much before last request + idle.
+   * Absent: every request moves it.
+   */
+  touchWindowMs?: number;
 }
 
 /** What login does with a guest cart: merge line by line with a rule, adopt it whole, or drop it. */
@@ -62,6 +68,7 @@ export const referenceSemantics: Semantics = {
     guestIdleMs: 24 * 60 * minute,
     accessTokenMs: 30 * minute,
     refreshGraceMs: 10_000,
+    touchWindowMs: 9_000,
   },
   skus: ['SKU-0001', 'SKU-0002', 'SKU-0003'],
 };
