@@ -60,10 +60,10 @@ export type UserIdentity = Identity & { session: { userId: string } };
  *
  * A cookie request loads its session and moves its idle timer in one store step; a cart read (`readsCart`) loads
  * the cart in the same step. The idle timer moves only when a touch is due (isTouchDue with the configured touch
- * window), so most reads write nothing. A request that authenticates with a bearer token only reads the cookie's session, its
- * identity being the token's. Saving remembers the session loaded, so a save under that secret is a conditional
- * update (an ended session stays ended), a save under a secret koa-session just generated is a create, and saving
- * unchanged data again is skipped.
+ * window), so most reads write nothing. A request that authenticates with a bearer token only reads the cookie's
+ * session, its identity being the token's. Saving remembers the session loaded, so a save under that secret is a
+ * conditional update (an ended session stays ended), a save under a secret koa-session just generated is a create,
+ * and saving unchanged data again is skipped.
  */
 export class RequestSession {
   /** Who is calling: resolved by the identity seam, replaced when the request starts a new cookie session. */

@@ -94,7 +94,7 @@ describe('a request session', () => {
     expect(calls).toEqual(['findSessionBySecret', 'findSession', 'getOrCreateCart']);
   });
 
-  it('reads a cart by bearer token in two store calls, and touches the session only once the touch window has passed', async () => {
+  it('reads a cart by bearer token in two store calls, touching the session only once the window has passed', async () => {
     const client = new HttpClient(url);
     client.headers['authorization'] = `Bearer ${await accessToken()}`;
     calls.length = 0;
