@@ -9,6 +9,12 @@ export interface Timeouts {
   guestIdleMs: number;
   accessTokenMs: number;
   refreshGraceMs: number;
+  /**
+   * How far behind a request may leave a session's last activity: an app that moves the idle timer only once it lags
+   * by more than this (to spare a write per read) may end a session up to this much before last request + idle.
+   * Absent: every request moves it.
+   */
+  touchWindowMs?: number;
 }
 
 /** What login does with a guest cart: merge line by line with a rule, adopt it whole, or drop it. */

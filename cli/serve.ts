@@ -23,6 +23,8 @@ SESSIONPROOF_COOKIE_KEYS, each secret at least 32 bytes; docs/configuration.md l
   --sweep-budget P the share of a busy server's time the expiry sweeper may take, 1-100 (default 10)
   --sweep-slice-ms the time one sweep slice aims at before it yields to requests (default 2)
                    ${timeoutUsage}
+  --touch-window D a request moves a session's idle timer only once it is more than D behind, so most reads do not
+                   write; a session may expire up to D early (default 1% of the shorter idle timeout: 9s)
 Durations: milliseconds (900000) or a number with a unit (250ms, 30s, 15m, 2h, 1d).`;
 
 export async function serve(argv: string[]): Promise<void> {

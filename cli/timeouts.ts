@@ -1,16 +1,21 @@
 import { defaultConfig, type ServerConfig } from '../server/config.ts';
-import type { Options } from './args.ts';
+import { UsageError, type Options } from './args.ts';
 import { durationOption, formatDuration } from './duration.ts';
 
-type TimeoutKey = 'idleTimeoutMs' | 'absoluteTimeoutMs' | 'guestIdleTimeoutMs' | 'accessTokenMs' | 'refreshGraceMs';
+type TimeoutKey =
+  'idleTimeoutMs' | 'absoluteTimeoutMs' | 'guestIdleTimeoutMs' | 'accessTokenMs' | 'refreshGraceMs' | 'touchWindowMs';
 
-/** `serve`'s timeout flags and the config each sets; a grace window of 0 is valid (no grace), a timeout of 0 is not. */
+/**
+ * `serve`'s timeout flags and the config each sets; a grace window or touch window of 0 is valid (none), a timeout of
+ * 0 is not.
+ */
 const timeoutFlags: Record<string, { key: TimeoutKey; min: number }> = {
   'idle-timeout': { key: 'idleTimeoutMs', min: 1 },
   'absolute-timeout': { key: 'absoluteTimeoutMs', min: 1 },
   'guest-idle-timeout': { key: 'guestIdleTimeoutMs', min: 1 },
   'access-token-lifetime': { key: 'accessTokenMs', min: 1 },
   'refresh-grace': { key: 'refreshGraceMs', min: 0 },
+  'touch-window': { key: 'touchWindowMs', min: 0 },
 };
 
 export const timeoutOptions: Options = Object.fromEntries(
@@ -33,5 +38,14 @@ export function timeoutOverrides(values: Record<string, unknown>): Partial<Pick<
     const ms = durationOption(typeof value === 'string' ? value : undefined, flag, min);
     if (ms !== undefined) overrides[key] = ms;
   }
+  // A window as long as an idle timeout would let sessions in steady use expire between their requests.
+  const shortestIdleMs = Math.min(
+    overrides.idleTimeoutMs ?? defaultConfig.idleTimeoutMs,
+    overrides.guestIdleTimeoutMs ?? defaultConfig.guestIdleTimeoutMs,
+  );
+  if (overrides.touchWindowMs !== undefined && overrides.touchWindowMs >= shortestIdleMs)
+    throw new UsageError(
+      `--touch-window must be shorter than the idle timeouts (the shorter is ${formatDuration(shortestIdleMs)})`,
+    );
   return overrides;
 }

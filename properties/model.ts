@@ -140,9 +140,13 @@ export class Model {
     return session !== null && (!this.config.csrf || client.csrfOf === session.key);
   }
 
+  /**
+   * A request reached the session. A server with a touch window moves `lastSeenAt` only once it lags by more than
+   * the window, so what it surely saw is no earlier than now minus the window.
+   */
   touch(session: SessionState, surely: boolean): void {
     session.seenMax = this.now;
-    if (surely) session.seenMin = this.now;
+    if (surely) session.seenMin = Math.max(session.seenMin, this.now - (this.config.timeouts.touchWindowMs ?? 0));
   }
 
   startSession(user: number | null): SessionState {

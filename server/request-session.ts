@@ -3,7 +3,14 @@ import type { AppContext, Identity } from './context.ts';
 import { fail } from './errors.ts';
 import { randomToken } from './ids.ts';
 import type { AppMiddleware, SessionLifecycle } from './parts.ts';
-import { cartOwnerOf, isSessionLive, type Cart, type CartOwner, type SessionRecord } from './stores/store.ts';
+import {
+  cartOwnerOf,
+  isSessionLive,
+  isTouchDue,
+  type Cart,
+  type CartOwner,
+  type SessionRecord,
+} from './stores/store.ts';
 
 /** The record fields out of koa-session's session object (which also carries its own `_expire`, `_maxAge`). */
 export function toRecord(data: Record<string, unknown>): SessionRecord {
@@ -52,10 +59,11 @@ export type UserIdentity = Identity & { session: { userId: string } };
  * the cart that session reaches.
  *
  * A cookie request loads its session and moves its idle timer in one store step; a cart read (`readsCart`) loads
- * the cart in the same step. A request that authenticates with a bearer token only reads the cookie's session, its
- * identity being the token's. Saving remembers the session loaded, so a save under that secret is a conditional
- * update (an ended session stays ended), a save under a secret koa-session just generated is a create, and saving
- * unchanged data again is skipped.
+ * the cart in the same step. The idle timer moves only when a touch is due (isTouchDue with the configured touch
+ * window), so most reads write nothing. A request that authenticates with a bearer token only reads the cookie's
+ * session, its identity being the token's. Saving remembers the session loaded, so a save under that secret is a
+ * conditional update (an ended session stays ended), a save under a secret koa-session just generated is a create,
+ * and saving unchanged data again is skipped.
  */
 export class RequestSession {
   /** Who is calling: resolved by the identity seam, replaced when the request starts a new cookie session. */
@@ -66,8 +74,8 @@ export class RequestSession {
   #secret: string | undefined;
   /** What the store holds under `#secret`, as this request last read or wrote it. */
   #written: SessionRecord | undefined;
-  /** When the load touched a live session: resolving the identity then has nothing left to write. */
-  #touchedAt: number | undefined;
+  /** The `lastSeenAt` of the live session the load found, after its touch: resolving then has nothing to write. */
+  #seenAt: number | undefined;
   #loadedCart: { sessionId: string; cart: Cart } | undefined;
 
   constructor(ctx: AppContext, readsCart: boolean) {
@@ -80,17 +88,19 @@ export class RequestSession {
   async load(secret: string): Promise<SessionRecord | null> {
     const now = this.#ctx.services.clock.now();
     const record = await this.#find(secret, now);
-    if (record && !this.#authorization && isSessionLive(record, now)) this.#touchedAt = now;
+    if (record && !this.#authorization && isSessionLive(record, now)) {
+      this.#seenAt = isTouchDue(record, now, this.#ctx.services.config.touchWindowMs) ? now : record.lastSeenAt;
+    }
     // A copy: a caching store (or a fault seam) may hand the same object to other requests.
     if (record) [this.#secret, this.#written] = [secret, { ...record }];
     return record;
   }
 
   async #find(secret: string, now: number): Promise<SessionRecord | null> {
-    const { store } = this.#ctx.services;
+    const { store, config } = this.#ctx.services;
     if (this.#authorization) return store.findSessionBySecret(secret);
-    if (!this.#readsCart) return store.findSessionBySecretAndTouch(secret, now);
-    const found = await store.findSessionWithCart(secret, now, randomToken());
+    if (!this.#readsCart) return store.findSessionBySecretAndTouch(secret, now, config.touchWindowMs);
+    const found = await store.findSessionWithCart(secret, now, config.touchWindowMs, randomToken());
     if (found?.cart) this.#loadedCart = { sessionId: found.session.id, cart: found.cart };
     return found?.session ?? null;
   }
@@ -122,17 +132,22 @@ export class RequestSession {
       const session = await store.findSession(claims.sessionId);
       const now = clock.now();
       if (!session || session.userId !== claims.userId || !isSessionLive(session, now)) fail('AUTH_SESSION_ENDED');
-      if (!(await store.touchSession(session.id, now))) fail('AUTH_SESSION_ENDED');
-      this.identity = { via: 'bearer', session: { ...session, lastSeenAt: now } };
+      const seenAt = (await this.#touch(session, now)) ?? fail('AUTH_SESSION_ENDED');
+      this.identity = { via: 'bearer', session: { ...session, lastSeenAt: seenAt } };
       return;
     }
     const cookie = this.#ctx.session;
     if (!cookie || cookie.isNew) return;
     const session = toRecord(cookie);
-    const now = this.#touchedAt ?? clock.now();
-    if (this.#touchedAt !== undefined || (await store.touchSession(session.id, now))) {
-      this.identity = { via: 'cookie', session: { ...session, lastSeenAt: now } };
-    }
+    const seenAt = this.#seenAt ?? (await this.#touch(session, clock.now()));
+    if (seenAt !== null) this.identity = { via: 'cookie', session: { ...session, lastSeenAt: seenAt } };
+  }
+
+  /** Moves the idle timer when a touch is due: the session's `lastSeenAt` afterwards, or null when it has ended. */
+  async #touch(session: SessionRecord, now: number): Promise<number | null> {
+    const { store, config } = this.#ctx.services;
+    if (!isTouchDue(session, now, config.touchWindowMs)) return session.lastSeenAt;
+    return (await store.touchSession(session.id, now)) ? now : null;
   }
 
   /** The caller's identity, creating a guest session for a client that has none. */

@@ -6,6 +6,7 @@ import {
   expressSessionServer,
   koaSession,
   koaSessionServer,
+  referenceGoals,
   referenceServer,
   referenceTargets,
   servers,
@@ -65,15 +66,9 @@ export function benchPlan(options: BenchPlanOptions = {}): BenchPlan {
         counterTarget(expressSessionServer(scratch(location)), 'express + express-session (connect-redis) counter'),
       );
     }
-    const [session, cart, cartAdd] = referenceTargets(referenceServer(name, scratch(location)), peer.id);
-    subjects.push(session, cart, cartAdd);
-    // Issue 3's promise holds for Redis: reads at least as fast as koa-session on the same store.
-    if (name === 'redis') {
-      goals.push(
-        { target: session.id, baseline: peer.id, minimumRatio: 1.0 },
-        { target: cart.id, baseline: peer.id, minimumRatio: 1.0 },
-      );
-    }
+    const workloads = referenceTargets(referenceServer(name, scratch(location)), peer.id);
+    subjects.push(...workloads);
+    goals.push(...referenceGoals(workloads, peer.id));
   }
   return {
     targets: [...baselines, ...subjects],

@@ -9,13 +9,15 @@ export function decorateStore(inner: Store, overrides: Partial<Store>): Store {
   const changes = (...names: (keyof Store)[]) => names.some((name) => Object.hasOwn(overrides, name));
   const fused: Partial<Store> = {};
   if (!changes('findSessionBySecretAndTouch') && changes('findSessionBySecret', 'touchSession')) {
-    fused.findSessionBySecretAndTouch = (secret, now) => findThenTouchSession(decorated, secret, now);
+    fused.findSessionBySecretAndTouch = (secret, now, touchWindowMs) =>
+      findThenTouchSession(decorated, secret, now, touchWindowMs);
   }
   if (
     !changes('findSessionWithCart') &&
     changes('findSessionBySecret', 'touchSession', 'findSessionBySecretAndTouch', 'getOrCreateCart')
   ) {
-    fused.findSessionWithCart = (secret, now, newCartId) => findSessionThenCart(decorated, secret, now, newCartId);
+    fused.findSessionWithCart = (secret, now, touchWindowMs, newCartId) =>
+      findSessionThenCart(decorated, secret, now, touchWindowMs, newCartId);
   }
   const all: Partial<Store> = { ...overrides, ...fused };
   const decorated: Store = new Proxy(inner, {

@@ -20,6 +20,7 @@ export function metaRoutes(router: AppRouter): void {
         guestIdleMs: config.guestIdleTimeoutMs,
         accessTokenMs: config.accessTokenMs,
         refreshGraceMs: config.refreshGraceMs,
+        touchWindowMs: config.touchWindowMs,
       },
       mergeStrategy: config.mergeStrategy,
       skus: config.skus,

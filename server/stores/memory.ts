@@ -5,6 +5,7 @@ import {
   cartOwnerOf,
   guestSessionOf,
   isSessionLive,
+  isTouchDue,
   mergeQuantity,
   sortLines,
   type Cart,
@@ -86,23 +87,28 @@ export class MemoryStore implements Store {
     return slot === undefined ? null : this.#sessions.record(slot);
   }
 
-  async findSessionBySecretAndTouch(secret: string, now: number): Promise<SessionRecord | null> {
-    return this.#findAndTouch(secret, now);
+  async findSessionBySecretAndTouch(secret: string, now: number, touchWindowMs: number): Promise<SessionRecord | null> {
+    return this.#findAndTouch(secret, now, touchWindowMs);
   }
 
-  async findSessionWithCart(secret: string, now: number, newCartId: string): Promise<SessionWithCart | null> {
-    const session = this.#findAndTouch(secret, now);
+  async findSessionWithCart(
+    secret: string,
+    now: number,
+    touchWindowMs: number,
+    newCartId: string,
+  ): Promise<SessionWithCart | null> {
+    const session = this.#findAndTouch(secret, now, touchWindowMs);
     if (!session) return null;
     if (!isSessionLive(session, now)) return { session, cart: null };
     const owner = cartOwnerOf(session);
     return { session, cart: this.#view(owner, this.#cart(owner, newCartId)) };
   }
 
-  #findAndTouch(secret: string, now: number): SessionRecord | null {
+  #findAndTouch(secret: string, now: number, touchWindowMs: number): SessionRecord | null {
     const slot = this.#sessions.slotOfSecret(secret);
     if (slot === undefined) return null;
     const found = this.#sessions.record(slot);
-    if (isSessionLive(found, now) && now > found.lastSeenAt) this.#sessions.touch(slot, now);
+    if (isTouchDue(found, now, touchWindowMs)) this.#sessions.touch(slot, now);
     return found;
   }
 

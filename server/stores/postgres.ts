@@ -8,6 +8,7 @@ import {
   cartOwnerOf,
   guestSessionOf,
   isSessionLive,
+  isTouchDue,
   mergeQuantity,
   sortLines,
   type Cart,
@@ -236,24 +237,25 @@ export class PostgresStore implements Store {
     return rows[0] ? toSession(rows[0]) : null;
   }
 
-  async findSessionBySecretAndTouch(secret: string, now: number): Promise<SessionRecord | null> {
+  async findSessionBySecretAndTouch(secret: string, now: number, touchWindowMs: number): Promise<SessionRecord | null> {
     // One statement: the UPDATE sees a row a concurrent logout deleted as gone, so `touched` is 0 for a session that
-    // was live when found but ended meanwhile, and that session is not handed out.
+    // was due a touch when found but ended meanwhile, and that session is not handed out. With no touch due, the
+    // statement only reads: the snapshot it read the session in is its moment.
     const { rows } = await query<SessionRow & { touched: number }>(
       this.#pool,
       `WITH ${this.#findAndTouch()}
        SELECT ${sessionColumns}, (SELECT count(*) FROM touched)::int AS touched FROM found`,
-      [sha256(secret), now],
+      [sha256(secret), now, touchWindowMs],
     );
     const row = rows[0];
     if (!row) return null;
     const record = toSession(row);
-    return isSessionLive(record, now) && row.touched === 0 ? null : record;
+    return isTouchDue(record, now, touchWindowMs) && row.touched === 0 ? null : record;
   }
 
   /**
-   * CTEs `found` (the session under secret `$1`, with its `expires_at`) and `touched` (its id, if it was live at `$2`
-   * and still there to be touched to `$2`).
+   * CTEs `found` (the session under secret `$1`, with its `expires_at`) and `touched` (its id, if a touch was due at
+   * `$2` with window `$3` (isTouchDue) and it was still there to be touched to `$2`).
    */
   #findAndTouch(): string {
     return `found AS (
@@ -261,12 +263,18 @@ export class PostgresStore implements Store {
             ),
             touched AS (
               UPDATE ${this.#t.sessions} s SET last_seen_at = GREATEST(s.last_seen_at, $2)
-              FROM found WHERE s.id = found.id AND found.expires_at > $2
+              FROM found
+              WHERE s.id = found.id AND found.expires_at > $2 AND found.last_seen_at < $2::bigint - $3::bigint
               RETURNING s.id
             )`;
   }
 
-  async findSessionWithCart(secret: string, now: number, newCartId: string): Promise<SessionWithCart | null> {
+  async findSessionWithCart(
+    secret: string,
+    now: number,
+    touchWindowMs: number,
+    newCartId: string,
+  ): Promise<SessionWithCart | null> {
     // findSessionBySecretAndTouch's statement, with the cart the session reaches found or created in it too. The rare
     // creator that loses a race for the cart sees neither cart in its snapshot and gets it in a second statement; a
     // guest session that ended while this ran fails the insert's foreign key check, and so is gone as well.
@@ -283,13 +291,13 @@ export class PostgresStore implements Store {
            SELECT c.id, c.lines, c.version FROM ${this.#t.carts} c JOIN reach ON c.owner = reach.owner
          ), created AS (
            INSERT INTO ${this.#t.carts} (id, owner, guest_session_id)
-           SELECT $3, owner, guest_session_id FROM reach WHERE NOT EXISTS (SELECT 1 FROM cart)
+           SELECT $4, owner, guest_session_id FROM reach WHERE NOT EXISTS (SELECT 1 FROM cart)
            ON CONFLICT (owner) DO NOTHING
            RETURNING id, lines, version
          ), reached (cart_id, cart_lines, cart_version) AS (SELECT * FROM cart UNION ALL SELECT * FROM created)
          SELECT ${sessionColumns}, (SELECT count(*) FROM touched)::int AS touched, cart_id, cart_lines, cart_version
          FROM found LEFT JOIN reached ON true`,
-        [sha256(secret), now, newCartId],
+        [sha256(secret), now, touchWindowMs, newCartId],
       ));
     } catch (error) {
       if (isGuestSessionGone(error)) return null;
@@ -299,7 +307,7 @@ export class PostgresStore implements Store {
     if (!row) return null;
     const session = toSession(row);
     if (!isSessionLive(session, now)) return { session, cart: null };
-    if (row.touched === 0) return null;
+    if (isTouchDue(session, now, touchWindowMs) && row.touched === 0) return null;
     const owner = cartOwnerOf(session);
     const cart =
       row.cart_id === null

@@ -51,9 +51,9 @@ end
 
 local function is_line(field) return string.sub(field, 1, 5) == 'line:' end
 
--- The session under a secret as found (flat and as a table), touched to now (a decimal string) when live at now;
--- nil when there is none.
-local function find_and_touch(secret, now)
+-- The session under a secret as found (flat and as a table), touched to now (a decimal string) when live at now and
+-- its lastSeenAt more than window ms behind (isTouchDue); nil when there is none.
+local function find_and_touch(secret, now, window)
   local id = redis.call('GET', P .. 'secret:' .. secret)
   if not id then return nil end
   local key = P .. 'session:' .. id
@@ -62,7 +62,7 @@ local function find_and_touch(secret, now)
   for i = 1, #flat, 2 do hash[flat[i]] = flat[i + 1] end
   if not hash.lastSeenAt then return nil end
   local live = tonumber(now) < expires_at(hash.lastSeenAt, hash.idleTimeoutMs, hash.absoluteExpiresAt)
-  if live and tonumber(now) > tonumber(hash.lastSeenAt) then
+  if live and tonumber(now) - tonumber(hash.lastSeenAt) > tonumber(window) then
     redis.call('HSET', key, 'lastSeenAt', now)
     redis.call('ZADD', P .. 'expiry', int(expires_at(now, hash.idleTimeoutMs, hash.absoluteExpiresAt)), id)
   end
@@ -125,19 +125,20 @@ local id = redis.call('GET', P .. 'secret:' .. ARGV[2])
 if not id then return false end
 return redis.call('HGETALL', P .. 'session:' .. id)`,
 
-  /** ARGV: secret, now -> the session hash as found, flat, or nil; a session live at now is touched to now */
+  /** ARGV: secret, now, touch window -> the session hash as found, flat, or nil; touched to now when a touch is due */
   spFindSessionBySecretAndTouch: `
-return find_and_touch(ARGV[2], ARGV[3]) or false`,
+return find_and_touch(ARGV[2], ARGV[3], ARGV[4]) or false`,
 
   /**
-   * ARGV: secret, now, new cart id -> nil, or {session hash as found, flat; for a session live at now, its cart hash}
+   * ARGV: secret, now, touch window, new cart id -> nil, or {session hash as found, flat; for a session live at now,
+   * its cart hash}
    */
   spFindSessionWithCart: `
-local flat, hash, live = find_and_touch(ARGV[2], ARGV[3])
+local flat, hash, live = find_and_touch(ARGV[2], ARGV[3], ARGV[4])
 if not flat then return false end
 if not live then return { flat } end
 local owner = hash.userId and ('user:' .. hash.userId) or ('guest:' .. hash.id)
-return { flat, redis.call('HGETALL', ensure_cart(owner, ARGV[4])) }`,
+return { flat, redis.call('HGETALL', ensure_cart(owner, ARGV[5])) }`,
 
   /** ARGV: secret, id, expiresAt, field/value pairs -> 1 replaced, 0 the session is gone */
   spReplaceSession: `

@@ -111,12 +111,18 @@ export class RedisStore implements Store {
     return toSession(await this.#script('spFindSessionBySecret', secret));
   }
 
-  async findSessionBySecretAndTouch(secret: string, now: number): Promise<SessionRecord | null> {
-    return toSession(await this.#script('spFindSessionBySecretAndTouch', secret, now));
+  async findSessionBySecretAndTouch(secret: string, now: number, touchWindowMs: number): Promise<SessionRecord | null> {
+    return toSession(await this.#script('spFindSessionBySecretAndTouch', secret, now, touchWindowMs));
   }
 
-  async findSessionWithCart(secret: string, now: number, newCartId: string): Promise<SessionWithCart | null> {
-    const reply = (await this.#script('spFindSessionWithCart', secret, now, newCartId)) as [Flat, Flat?] | null;
+  async findSessionWithCart(
+    secret: string,
+    now: number,
+    touchWindowMs: number,
+    newCartId: string,
+  ): Promise<SessionWithCart | null> {
+    const reply = (await this.#script('spFindSessionWithCart', secret, now, touchWindowMs, newCartId)) as
+      [Flat, Flat?] | null;
     if (reply === null) return null;
     const session = toSession(reply[0])!;
     return { session, cart: reply[1] ? toCart(cartOwnerOf(session), reply[1]) : null };

@@ -112,16 +112,23 @@ export interface Store {
   /** Moves `lastSeenAt` (and so the idle expiry) only if the session still exists. */
   touchSession(id: string, lastSeenAt: number): Promise<boolean>;
   /**
-   * findSessionBySecret and, when the session is live at `now`, touchSession to `now`, in one atomic step (one round
-   * trip where the two calls make two). Returns the record as it was found; an expired one comes back untouched (its
-   * idle timer never moves), and null means no session, including one that ended while this ran.
+   * findSessionBySecret and, when a touch is due (isTouchDue: the session is live at `now` and its `lastSeenAt` more
+   * than `touchWindowMs` behind), touchSession to `now`, in one atomic step (one round trip where the two calls make
+   * two; a read with no touch due writes nothing). Returns the record as it was found; an expired one comes back
+   * untouched (its idle timer never moves), and null means no session, including one that ended while a due touch
+   * ran.
    */
-  findSessionBySecretAndTouch(secret: string, now: number): Promise<SessionRecord | null>;
+  findSessionBySecretAndTouch(secret: string, now: number, touchWindowMs: number): Promise<SessionRecord | null>;
   /**
    * findSessionBySecretAndTouch and, when the session is live at `now`, getOrCreateCart of the cart it reaches
    * (cartOwnerOf), in one step: a cart read in one round trip. `cart` is null for a session that is not live.
    */
-  findSessionWithCart(secret: string, now: number, newCartId: string): Promise<SessionWithCart | null>;
+  findSessionWithCart(
+    secret: string,
+    now: number,
+    touchWindowMs: number,
+    newCartId: string,
+  ): Promise<SessionWithCart | null>;
   /** Ends the session with its refresh family and, for a guest, its cart. False if it was already gone. */
   endSession(id: string): Promise<boolean>;
   endUserSessions(userId: string): Promise<number>;
@@ -183,12 +190,25 @@ export function isSessionLive(record: SessionRecord, now: number): boolean {
 }
 
 /**
+ * Whether a request at `now` moves the session's idle timer: only a live session, and only once its `lastSeenAt` is
+ * more than `touchWindowMs` behind, so a burst of reads costs one write per window instead of one each.
+ */
+export function isTouchDue(record: SessionRecord, now: number, touchWindowMs: number): boolean {
+  return isSessionLive(record, now) && now - record.lastSeenAt > touchWindowMs;
+}
+
+/**
  * findSessionBySecretAndTouch as its two steps through `store`'s own methods: what a decorator that changes either
  * step (a fault) must fall back to, so the fused call keeps the changed behaviour.
  */
-export async function findThenTouchSession(store: Store, secret: string, now: number): Promise<SessionRecord | null> {
+export async function findThenTouchSession(
+  store: Store,
+  secret: string,
+  now: number,
+  touchWindowMs: number,
+): Promise<SessionRecord | null> {
   const record = await store.findSessionBySecret(secret);
-  if (!record || !isSessionLive(record, now)) return record;
+  if (!record || !isTouchDue(record, now, touchWindowMs)) return record;
   return (await store.touchSession(record.id, now)) ? record : null;
 }
 
@@ -200,9 +220,10 @@ export async function findSessionThenCart(
   store: Store,
   secret: string,
   now: number,
+  touchWindowMs: number,
   newCartId: string,
 ): Promise<SessionWithCart | null> {
-  const session = await store.findSessionBySecretAndTouch(secret, now);
+  const session = await store.findSessionBySecretAndTouch(secret, now, touchWindowMs);
   if (!session) return null;
   const cart = isSessionLive(session, now) ? await store.getOrCreateCart(cartOwnerOf(session), newCartId) : null;
   return { session, cart };

@@ -52,4 +52,19 @@ describe('sessionproof bench --store and --peers', () => {
     expect(new Set(locations).size).toBe(5);
     for (const location of locations) expect(location).toMatch(/[?&](prefix=sp-load-|schema=sp_load_)/);
   });
+
+  it('holds the reference server to the same goals on every store, each over koa-session on that store', () => {
+    const plan = benchPlan({ ...local, peers: true });
+    expect(plan.goals.map((g) => `${g.target} / ${g.baseline} >= ${g.minimumRatio}`)).toEqual(
+      [
+        ['memory', 'koa-session'],
+        ['redis', 'koa-session-redis'],
+        ['postgres', 'koa-session-postgres'],
+      ].flatMap(([store, peer]) => [
+        `reference-${store} GET /session / ${peer} >= 1`,
+        `reference-${store} GET /cart / ${peer} >= 1`,
+        `reference-${store} POST /cart/items / ${peer} >= 0.8`,
+      ]),
+    );
+  });
 });

@@ -44,6 +44,7 @@ describe('serve timeout flags', () => {
         'guest-idle-timeout': '86400000',
         'access-token-lifetime': '5m',
         'refresh-grace': '0',
+        'touch-window': '30s',
       }),
     ).toEqual({
       idleTimeoutMs: 1_200_000,
@@ -51,7 +52,9 @@ describe('serve timeout flags', () => {
       guestIdleTimeoutMs: 86_400_000,
       accessTokenMs: 300_000,
       refreshGraceMs: 0,
+      touchWindowMs: 30_000,
     });
+    expect(timeoutOverrides({ 'touch-window': '0' })).toEqual({ touchWindowMs: 0 });
     expect(timeoutOverrides({ 'access-token-lifetime': '30s', store: 'memory' })).toEqual({ accessTokenMs: 30_000 });
     expect(timeoutOverrides({})).toEqual({});
   });
@@ -64,9 +67,15 @@ describe('serve timeout flags', () => {
     expect(() => timeoutOverrides({ 'guest-idle-timeout': '-1h' })).toThrow(/--guest-idle-timeout/);
   });
 
+  it('refuse a touch window as long as an idle timeout, which would end sessions in steady use', () => {
+    expect(() => timeoutOverrides({ 'touch-window': '15m' })).toThrow(/--touch-window must be shorter .*15m/);
+    expect(() => timeoutOverrides({ 'idle-timeout': '1m', 'touch-window': '1m' })).toThrow(/shorter is 1m/);
+    expect(timeoutOverrides({ 'idle-timeout': '1m', 'touch-window': '59s' })).toMatchObject({ touchWindowMs: 59_000 });
+  });
+
   it('show their defaults in the usage text', () => {
     expect(timeoutUsage).toContain('[--idle-timeout 15m] [--absolute-timeout 160m] [--guest-idle-timeout 1d]');
-    expect(timeoutUsage).toContain('[--access-token-lifetime 30m] [--refresh-grace 10s]');
+    expect(timeoutUsage).toContain('[--access-token-lifetime 30m] [--refresh-grace 10s] [--touch-window 9s]');
   });
 
   it('stop `sessionproof serve` with exit code 2 and the reason before it opens a store', async () => {

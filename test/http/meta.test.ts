@@ -24,6 +24,7 @@ describe('discovery, health and metrics', () => {
         guestIdleMs: 24 * 60 * minute,
         accessTokenMs: 30 * minute,
         refreshGraceMs: 10_000,
+        touchWindowMs: 9_000,
       },
       mergeStrategy: 'sum',
     });

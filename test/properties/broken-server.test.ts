@@ -43,12 +43,21 @@ const tick = () => new Promise((resolve) => setImmediate(resolve));
  * so a subclass that changes how sessions are found or carts are got changes every path that does so.
  */
 class SteppedStore extends MemoryStore {
-  override findSessionBySecretAndTouch(secret: string, now: number): Promise<SessionRecord | null> {
-    return findThenTouchSession(this, secret, now);
+  override findSessionBySecretAndTouch(
+    secret: string,
+    now: number,
+    touchWindowMs: number,
+  ): Promise<SessionRecord | null> {
+    return findThenTouchSession(this, secret, now, touchWindowMs);
   }
 
-  override findSessionWithCart(secret: string, now: number, newCartId: string): Promise<SessionWithCart | null> {
-    return findSessionThenCart(this, secret, now, newCartId);
+  override findSessionWithCart(
+    secret: string,
+    now: number,
+    touchWindowMs: number,
+    newCartId: string,
+  ): Promise<SessionWithCart | null> {
+    return findSessionThenCart(this, secret, now, touchWindowMs, newCartId);
   }
 }
 

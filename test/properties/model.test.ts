@@ -37,6 +37,23 @@ test('idle and absolute expiry: a session touched within the idle timeout still 
   expect(model.isLive(session)).toBe(false);
 });
 
+test('with a touch window, a surely seen request proves activity only up to the window before it', () => {
+  const windowed = new Model({ ...config, timeouts: { ...config.timeouts, touchWindowMs: 9000 } }, 1);
+  const session = windowed.startSession(0);
+  windowed.now = 5000;
+  windowed.touch(session, true);
+  expect(windowed.expiryBounds(session)).toEqual([15 * minute, 5000 + 15 * minute]);
+  windowed.now = 10 * minute;
+  windowed.touch(session, true);
+  expect(windowed.expiryBounds(session)).toEqual([25 * minute - 9000, 25 * minute]);
+
+  const exact = new Model({ ...config, timeouts: { ...config.timeouts, touchWindowMs: undefined } }, 1);
+  const other = exact.startSession(0);
+  exact.now = 10 * minute;
+  exact.touch(other, true);
+  expect(exact.expiryBounds(other)).toEqual([25 * minute, 25 * minute]);
+});
+
 test('login folds the guest cart into the user cart by SKU up to the line cap, and the guest cart is gone', () => {
   const model = new Model(config, 1);
   const client = model.addClient({ cookie: null, csrfOf: null, access: null, refresh: null });

@@ -119,3 +119,17 @@ describe('resolveConfig in dev', () => {
     );
   });
 });
+
+describe('the touch window', () => {
+  it('defaults to 1% of the shorter idle timeout, following the timeouts it is resolved with', () => {
+    expect(resolveConfig().touchWindowMs).toBe(defaultConfig.touchWindowMs);
+    expect(defaultConfig.touchWindowMs).toBe(defaultConfig.idleTimeoutMs / 100);
+    expect(resolveConfig({ idleTimeoutMs: 60_000 }).touchWindowMs).toBe(600);
+    expect(resolveConfig({ guestIdleTimeoutMs: 1000 }).touchWindowMs).toBe(10);
+  });
+
+  it('takes the value it is given, 0 included', () => {
+    expect(resolveConfig({ touchWindowMs: 0 }).touchWindowMs).toBe(0);
+    expect(resolveConfig({ idleTimeoutMs: 60_000, touchWindowMs: 5000 }).touchWindowMs).toBe(5000);
+  });
+});

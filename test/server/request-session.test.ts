@@ -77,16 +77,43 @@ describe('a request session', () => {
     expect(calls).toEqual(['findSessionWithCart']);
   });
 
-  it('with a bearer token only reads the cookie session and reaches the signed-in cart, not the cookie one', async () => {
-    const client = await guestWithLine();
+  async function accessToken(): Promise<string> {
     const login = await new HttpClient(url).post('/auth/login', {
       email: 'user1@example.test',
       password: 'sessionproof',
     });
-    client.headers['authorization'] = `Bearer ${login.body.accessToken}`;
+    return login.body.accessToken;
+  }
+
+  it('with a bearer token only reads the cookie session and reaches the signed-in cart, not the cookie one', async () => {
+    const client = await guestWithLine();
+    client.headers['authorization'] = `Bearer ${await accessToken()}`;
     calls.length = 0;
     const reply = await client.get('/cart');
     expect(reply.body).toMatchObject({ owner: 'user', items: [] });
-    expect(calls).toEqual(['findSessionBySecret', 'findSession', 'touchSession', 'getOrCreateCart']);
+    expect(calls).toEqual(['findSessionBySecret', 'findSession', 'getOrCreateCart']);
+  });
+
+  it('reads a cart by bearer token in two store calls, touching the session only once the window has passed', async () => {
+    const client = new HttpClient(url);
+    client.headers['authorization'] = `Bearer ${await accessToken()}`;
+    calls.length = 0;
+    expect((await client.get('/cart')).status).toBe(200);
+    expect(calls).toEqual(['findSession', 'getOrCreateCart']);
+
+    calls.length = 0;
+    server.services.clock.advance(server.services.config.touchWindowMs + 1);
+    expect((await client.get('/cart')).status).toBe(200);
+    expect(calls).toEqual(['findSession', 'touchSession', 'getOrCreateCart']);
+  });
+
+  it('reports the idle expiry the store holds: a read inside the touch window does not move it', async () => {
+    const client = await guestWithLine();
+    const first = (await client.get('/session')).body;
+    const { touchWindowMs } = server.services.config;
+    server.services.clock.advance(touchWindowMs / 2);
+    expect((await client.get('/session')).body.idleExpiresAt).toBe(first.idleExpiresAt);
+    server.services.clock.advance(touchWindowMs);
+    expect((await client.get('/session')).body.idleExpiresAt).toBeGreaterThan(first.idleExpiresAt + touchWindowMs);
   });
 });

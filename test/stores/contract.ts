@@ -146,8 +146,8 @@ export function describeStoreContract(name: string, target: ContractTarget | nul
       it('finds by secret and touches in one step: a live session moves forward only, an expired one stays put', async () => {
         const record = userRecord('s-1', 'u-1');
         await store.createSession('secret-1', record);
-        expect(await store.findSessionBySecretAndTouch('secret-1', T0 + 10 * minute)).toEqual(record);
-        expect(await store.findSessionBySecretAndTouch('secret-1', T0 + 5 * minute)).toEqual({
+        expect(await store.findSessionBySecretAndTouch('secret-1', T0 + 10 * minute, 0)).toEqual(record);
+        expect(await store.findSessionBySecretAndTouch('secret-1', T0 + 5 * minute, 0)).toEqual({
           ...record,
           lastSeenAt: T0 + 10 * minute,
         });
@@ -157,23 +157,23 @@ export function describeStoreContract(name: string, target: ContractTarget | nul
 
         // Idle past its timeout: handed back as stored, and its idle timer does not move.
         const expired = { ...record, lastSeenAt: T0 + 10 * minute };
-        expect(await store.findSessionBySecretAndTouch('secret-1', T0 + 26 * minute)).toEqual(expired);
+        expect(await store.findSessionBySecretAndTouch('secret-1', T0 + 26 * minute, 0)).toEqual(expired);
         expect(await store.findSession('s-1')).toEqual(expired);
         expect(await store.sessionStats(T0 + 26 * minute)).toMatchObject({ live: 0, expiredAwaitingSweep: 1 });
 
-        expect(await store.findSessionBySecretAndTouch('missing', T0)).toBeNull();
+        expect(await store.findSessionBySecretAndTouch('missing', T0, 0)).toBeNull();
         expect(await store.endSession('s-1')).toBe(true);
-        expect(await store.findSessionBySecretAndTouch('secret-1', T0 + 11 * minute)).toBeNull();
+        expect(await store.findSessionBySecretAndTouch('secret-1', T0 + 11 * minute, 0)).toBeNull();
         expect(await store.findSession('s-1')).toBeNull();
       });
 
       it('finds, touches and gets the cart the session reaches in one step; an expired session gets no cart', async () => {
         const guest = guestRecord('s-guest', { idleTimeoutMs: 10 * minute });
         await store.createSession('secret-guest', guest);
-        const first = await store.findSessionWithCart('secret-guest', T0 + minute, 'cart-guest');
+        const first = await store.findSessionWithCart('secret-guest', T0 + minute, 0, 'cart-guest');
         expect(first).toEqual({ session: guest, cart: { id: 'cart-guest', owner: 'guest', items: [], version: 0 } });
         await store.addToCart('guest:s-guest', 'unused', { sku: 'A', quantity: 2 }, 10);
-        expect(await store.findSessionWithCart('secret-guest', T0 + 2 * minute, 'other')).toEqual({
+        expect(await store.findSessionWithCart('secret-guest', T0 + 2 * minute, 0, 'other')).toEqual({
           session: { ...guest, lastSeenAt: T0 + minute },
           cart: { id: 'cart-guest', owner: 'guest', items: [{ sku: 'A', quantity: 2 }], version: 1 },
         });
@@ -182,27 +182,56 @@ export function describeStoreContract(name: string, target: ContractTarget | nul
         const user = userRecord('s-user', 'u-1');
         await store.createSession('secret-user', user);
         await store.addToCart('user:u-1', 'cart-user', { sku: 'B', quantity: 1 }, 10);
-        expect(await store.findSessionWithCart('secret-user', T0 + minute, 'other')).toMatchObject({
+        expect(await store.findSessionWithCart('secret-user', T0 + minute, 0, 'other')).toMatchObject({
           session: user,
           cart: { id: 'cart-user', owner: 'user', items: [{ sku: 'B', quantity: 1 }] },
         });
 
         // Idle past its timeout: the session as stored, untouched, and no cart made for it.
-        const idle = await store.findSessionWithCart('secret-guest', T0 + 13 * minute, 'late');
+        const idle = await store.findSessionWithCart('secret-guest', T0 + 13 * minute, 0, 'late');
         expect(idle).toEqual({ session: { ...guest, lastSeenAt: T0 + 2 * minute }, cart: null });
         expect((await store.findSession('s-guest'))!.lastSeenAt).toBe(T0 + 2 * minute);
-        expect(await store.findSessionWithCart('missing', T0, 'x')).toBeNull();
+        expect(await store.findSessionWithCart('missing', T0, 0, 'x')).toBeNull();
         await store.endSession('s-user');
-        expect(await store.findSessionWithCart('secret-user', T0 + minute, 'x')).toBeNull();
+        expect(await store.findSessionWithCart('secret-user', T0 + minute, 0, 'x')).toBeNull();
+      });
+
+      it('with a touch window, moves the idle timer only once it lags by more than the window', async () => {
+        const record = userRecord('s-1', 'u-1');
+        await store.createSession('secret-1', record);
+        const seen = async () => (await store.findSession('s-1'))!.lastSeenAt;
+        // Exactly the window behind: no touch is due, by either fused call.
+        expect(await store.findSessionBySecretAndTouch('secret-1', T0 + minute, minute)).toEqual(record);
+        expect(await store.findSessionWithCart('secret-1', T0 + minute, minute, 'cart-1')).toMatchObject({
+          session: record,
+          cart: { id: 'cart-1', owner: 'user' },
+        });
+        expect(await seen()).toBe(T0);
+        // Past it: touched to now, the record handed back as found.
+        expect(await store.findSessionBySecretAndTouch('secret-1', T0 + minute + 1, minute)).toEqual(record);
+        expect(await seen()).toBe(T0 + minute + 1);
+        expect((await store.findSessionWithCart('secret-1', T0 + 3 * minute, minute, 'other'))!.session).toEqual({
+          ...record,
+          lastSeenAt: T0 + minute + 1,
+        });
+        expect(await seen()).toBe(T0 + 3 * minute);
+        // An expired session is not touched, whatever the window.
+        expect(await store.findSessionBySecretAndTouch('secret-1', T0 + 30 * minute, minute)).toMatchObject({
+          lastSeenAt: T0 + 3 * minute,
+        });
+        expect(await seen()).toBe(T0 + 3 * minute);
+        await store.endSession('s-1');
+        expect(await store.findSessionBySecretAndTouch('secret-1', T0 + 4 * minute, minute)).toBeNull();
+        expect(await store.findSessionWithCart('secret-1', T0 + 4 * minute, minute, 'x')).toBeNull();
       });
 
       it('find-and-touch caps the idle expiry at the absolute expiry', async () => {
         const record = userRecord('s-1', 'u-1', { absoluteExpiresAt: T0 + 20 * minute });
         await store.createSession('secret-1', record);
-        expect(await store.findSessionBySecretAndTouch('secret-1', T0 + 14 * minute)).toEqual(record);
+        expect(await store.findSessionBySecretAndTouch('secret-1', T0 + 14 * minute, 0)).toEqual(record);
         expect(await store.sessionStats(T0 + 20 * minute - 1)).toMatchObject({ live: 1, expiredAwaitingSweep: 0 });
         expect(await store.sessionStats(T0 + 20 * minute)).toMatchObject({ live: 0, expiredAwaitingSweep: 1 });
-        expect(await store.findSessionBySecretAndTouch('secret-1', T0 + 20 * minute)).toEqual({
+        expect(await store.findSessionBySecretAndTouch('secret-1', T0 + 20 * minute, 0)).toEqual({
           ...record,
           lastSeenAt: T0 + 14 * minute,
         });
@@ -668,7 +697,7 @@ export function describeStoreContract(name: string, target: ContractTarget | nul
           i % 3 === 0
             ? store.touchSession('s-race', T0 + 1000 + i)
             : i % 3 === 1
-              ? (await store.findSessionBySecretAndTouch('secret-race', T0 + 1000 + i)) !== null
+              ? (await store.findSessionBySecretAndTouch('secret-race', T0 + 1000 + i, 0)) !== null
               : store.replaceSession('secret-race', { ...session!, lastSeenAt: T0 + 1000 + i });
         const logout = store.endSession('s-race');
         const during = loaded.slice(0, 25).map(write);
@@ -753,7 +782,7 @@ export function describeStoreContract(name: string, target: ContractTarget | nul
               ? store.getOrCreateCart(owner, `${round}-c-${i}`)
               : i % 3 === 1
                 ? store.addToCart(owner, `${round}-c-${i}`, { sku: 'A', quantity: 1 }, 100)
-                : store.findSessionWithCart(`secret-${id}`, T0 + i, `${round}-c-${i}`),
+                : store.findSessionWithCart(`secret-${id}`, T0 + i, 0, `${round}-c-${i}`),
           );
           const logout = store.endSession(id);
           const after = Array.from({ length: 20 }, (_, i) =>
