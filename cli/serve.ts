@@ -69,13 +69,13 @@ export async function serve(argv: string[]): Promise<void> {
   );
 
   let stopping = false;
-  const stop = async (signal: string) => {
+  const stop = async (signal: string, code = 0) => {
     if (stopping) return;
     stopping = true;
     server.services.logger.info({ signal }, 'shutting down: finishing in-flight requests');
     await server.close();
     await store.close();
-    process.exit(0);
+    process.exit(code);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
@@ -83,6 +83,7 @@ export async function serve(argv: string[]): Promise<void> {
   if (values['self-check']) {
     const passed = await runSelfCheck(url, config.password);
     console.log(passed ? `\nserving on ${url} (Ctrl-C to stop)` : '\nself-check failed');
-    if (!passed) await stop('self-check');
+    // a script that starts the server to check it must see the failure in the exit code
+    if (!passed) await stop('self-check', 1);
   }
 }

@@ -1,6 +1,7 @@
 import { afterEach, expect, it, vi } from 'vitest';
 import { runSelfCheck } from '../../cli/self-check.ts';
 import { createServer, type ReferenceServer } from '../../server/index.ts';
+import { sessionproof } from './spawn.ts';
 
 const running: ReferenceServer[] = [];
 afterEach(async () => {
@@ -24,4 +25,13 @@ it('fails, naming the step, when logout does not stick', async () => {
   vi.spyOn(console, 'log').mockImplementation((line: string) => void lines.push(line));
   expect(await runSelfCheck(await serve(['logout-keeps-server-session']), 'sessionproof')).toBe(false);
   expect(lines.find((line) => line.includes('FAIL'))).toMatch(/logout sticks/);
+});
+
+it('serve --self-check on a server that fails a step stops with exit code 1', async () => {
+  const { code, stdout } = await sessionproof(
+    ['serve', '--host', '127.0.0.1', '--port', '0', '--self-check', '--fault', 'session-id-per-request'],
+    { LOG_LEVEL: 'silent' },
+  );
+  expect(stdout).toContain('self-check failed');
+  expect(code).toBe(1);
 });
