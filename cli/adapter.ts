@@ -5,7 +5,7 @@ import { loadAdapter } from '../adapters/load.ts';
 import type { Account } from '../adapters/types.ts';
 import { VirtualUser } from '../adapters/virtual-user.ts';
 import { walkAdapter, type WalkStep } from '../adapters/walk.ts';
-import { fetchFailure, TargetError } from '../properties/target-error.ts';
+import { fetchFailure, TargetError } from '../adapters/target-error.ts';
 import { declaredLine } from '../properties/report.ts';
 import { readAccounts, urlTarget } from '../properties/targets.ts';
 import { parseCommand, UsageError } from './args.ts';

@@ -1,5 +1,5 @@
 import { AdapterError } from '../adapters/adapter.ts';
-import { TargetError } from '../properties/target-error.ts';
+import { TargetError } from '../adapters/target-error.ts';
 import { adapterCommand } from './adapter.ts';
 import { ConfigError } from '../server/config.ts';
 import { HelpRequest, UsageError } from './args.ts';

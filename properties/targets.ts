@@ -13,7 +13,7 @@ import { referenceSemantics, type Semantics, type Timeouts } from '../adapters/s
 import type { Account, OperationName } from '../adapters/types.ts';
 import { History } from '../adapters/history.ts';
 import { loadAdapter } from '../adapters/load.ts';
-import { fetchFailure, TargetError } from './target-error.ts';
+import { fetchFailure, TargetError } from '../adapters/target-error.ts';
 
 /** What `GET /.well-known/sessionproof` told us; the optional parts are extensions the reference server sends. */
 export interface Discovery {

@@ -1,3 +1,4 @@
+import { fetchFailure, TargetError } from '../../adapters/target-error.ts';
 import { CookieJar } from './cookie-jar.ts';
 
 /**
@@ -25,11 +26,18 @@ export async function call<T = any>(baseUrl: string, path: string, options: Call
   if (options.cookie) headers.cookie = options.cookie;
   if (options.csrfToken) headers['x-csrf-token'] = options.csrfToken;
   if (options.bearer) headers.authorization = `Bearer ${options.bearer}`;
-  const response = await fetch(new URL(path, baseUrl), {
-    method: options.method ?? (options.body === undefined ? 'GET' : 'POST'),
-    headers,
-    ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
-  });
+  const method = options.method ?? (options.body === undefined ? 'GET' : 'POST');
+  let response: Response;
+  try {
+    response = await fetch(new URL(path, baseUrl), {
+      method,
+      headers,
+      ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+    });
+  } catch (error) {
+    const { reason, hint } = fetchFailure(error);
+    throw new TargetError(`cannot reach ${baseUrl} (${method} ${path}: ${reason}): ${hint}`);
+  }
   const text = await response.text();
   return {
     status: response.status,

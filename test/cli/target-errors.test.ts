@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fetchFailure } from '../../properties/target-error.ts';
+import { fetchFailure } from '../../adapters/target-error.ts';
 import { sessionproof } from './spawn.ts';
 
 /** A loopback port nothing listens on: bound once by the system's choice, then closed. */
@@ -31,6 +31,14 @@ describe('a --target the suites cannot use: one line on stderr, exit 2', { timeo
     const { code, stdout, stderr } = await sessionproof(['props', '--target', closed]);
     expect(code, stderr).toBe(2);
     expect(stdout).toBe('');
+    expect(oneLine(stderr)).toEqual([
+      `cannot reach ${closed} (GET /.well-known/sessionproof: connection refused): is the server running, on that host and port?`,
+    ]);
+  });
+
+  it('load against a closed port says it cannot connect, in one line', async () => {
+    const { code, stderr } = await sessionproof(['load', 'session-churn', '--target', closed]);
+    expect(code, stderr).toBe(2);
     expect(oneLine(stderr)).toEqual([
       `cannot reach ${closed} (GET /.well-known/sessionproof: connection refused): is the server running, on that host and port?`,
     ]);
