@@ -2,6 +2,9 @@ import { UsageError } from './args.ts';
 
 const unitMs = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
+/** How long each property may wait for an app's timeouts in real time, where the app has no clock control. */
+export const defaultRealTimeBudgetMs = 2 * unitMs.m;
+
 /** The longest duration a flag accepts: the clock control's limit, far beyond any timeout a deployment means. */
 export const maxDurationMs = 10 * 365 * unitMs.d;
 

@@ -6,13 +6,16 @@ import { loadAdapter } from '../adapters/load.ts';
 import { declaredLine, targetArguments } from '../properties/report.ts';
 import { readAccounts, urlTarget, type Target } from '../properties/targets.ts';
 import { faultOption, integerOption, parseCommand, UsageError } from './args.ts';
+import { defaultRealTimeBudgetMs, durationOption } from './duration.ts';
 import { propertyReplay } from './zoo/replay.ts';
 import { zooTarget } from './zoo/target.ts';
 
 const usage = `sessionproof props [--target URL[,URL...]] [--adapter FILE] [--accounts FILE] [--runs N] [--seed S]
-                   [--path P] [--replay-path R] [--only NAME[,NAME...]] [--json FILE]
+                   [--real-time-budget DURATION] [--path P] [--replay-path R] [--only NAME[,NAME...]] [--json FILE]
                    [--fault ID]... [--store memory|URL] [--instances N]
-  Runs the property suites against your app (--target; through --adapter FILE unless it speaks contract v1), or
+  Runs the property suites against your app (--target; through --adapter FILE unless it speaks contract v1;
+  without a clock control, time-based properties wait in real time, up to --real-time-budget per property,
+  default 2m, 0 to leave them out), or
   without --target against the in-process reference server: --instances of it (default 2) sharing --store
   (default memory), switched into each --fault. Exits 1 if any property fails. Soak: --runs 10000.
   properties: ${families.map((family) => family.name).join(', ')}`;
@@ -24,6 +27,7 @@ export async function props(argv: string[]): Promise<void> {
       target: { type: 'string' },
       adapter: { type: 'string' },
       accounts: { type: 'string' },
+      'real-time-budget': { type: 'string' },
       runs: { type: 'string' },
       seed: { type: 'string' },
       path: { type: 'string' },
@@ -61,6 +65,7 @@ export async function props(argv: string[]): Promise<void> {
 
   const target: Target = values.target
     ? await urlTarget(values.target.split(',').filter(Boolean), {
+        realTimeBudgetMs: durationOption(values['real-time-budget'], 'real-time-budget', 0) ?? defaultRealTimeBudgetMs,
         ...(values.accounts ? { accounts: await readAccounts(values.accounts) } : {}),
         ...(values.adapter ? { adapter: await loadAdapter(values.adapter) } : {}),
       })

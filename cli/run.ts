@@ -11,6 +11,7 @@ import { scratchStore } from '../scenarios/load/scratch-store.ts';
 import { resolveConfig } from '../server/config.ts';
 import { findFault, UnknownFaultError } from '../server/faults/index.ts';
 import { integerOption, parseCommand, UsageError } from './args.ts';
+import { defaultRealTimeBudgetMs, durationOption } from './duration.ts';
 import { calibrate } from './run/calibrate.ts';
 import { runProperties, targetReplay } from './run/properties.ts';
 import { runScenarios } from './run/scenarios.ts';
@@ -35,6 +36,8 @@ report folder (summary.json, summary.md, junit.xml, index.html) and prints where
                    speak contract v1 and are left out
   --accounts FILE  JSON list of {"email", "password"} for a target with neither a register operation nor the
                    users control
+  --real-time-budget D  for a --target without a clock control: how long each property may wait for its
+                   timeouts in real time (default 2m; 0 leaves time-based properties out)
   --size S         small (seconds per part), medium (default, a minute or two), large (scenario defaults)
   --runs N         runs per property (default by size: ${sizeNames.map((name) => `${name} ${sizes[name].propertyRuns}`).join(', ')})
   --seed S         fast-check seed for every property (default: a fresh one, printed in the report)
@@ -51,6 +54,7 @@ export async function run(argv: string[]): Promise<void> {
       target: { type: 'string' },
       adapter: { type: 'string' },
       accounts: { type: 'string' },
+      'real-time-budget': { type: 'string' },
       size: { type: 'string', default: 'medium' },
       runs: { type: 'string' },
       seed: { type: 'string' },
@@ -102,7 +106,11 @@ export async function run(argv: string[]): Promise<void> {
   if (!targetUrls) resolveConfig();
   const adapter = values.adapter ? await loadAdapter(values.adapter) : undefined;
   const external = targetUrls
-    ? await urlTarget(targetUrls, { ...(accounts ? { accounts } : {}), ...(adapter ? { adapter } : {}) })
+    ? await urlTarget(targetUrls, {
+        ...(accounts ? { accounts } : {}),
+        ...(adapter ? { adapter } : {}),
+        realTimeBudgetMs: durationOption(values['real-time-budget'], 'real-time-budget', 0) ?? defaultRealTimeBudgetMs,
+      })
     : null;
 
   const startedAt = new Date();

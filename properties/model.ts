@@ -14,9 +14,23 @@ export interface ModelConfig extends Semantics {
   tokens: boolean;
 }
 
-export function modelConfig(semantics: Semantics, refreshes = semantics.identity !== 'cookie'): ModelConfig {
+/**
+ * Where a run's time comes from. With the target's clock control, time moves only when a command advances it. In
+ * real time it also moves while requests take, and a clock advance is a wait; the wall-clock milliseconds all runs
+ * of a property may wait are `budget.leftMs`, shared, so the total stays bounded.
+ */
+export type Clock = { kind: 'control' } | { kind: 'real-time'; budget: { leftMs: number }; startedAt: number };
+
+/** How far ahead of the model a target's clock may be in real time: a request's own duration, with room to spare. */
+export const realTimeSlackMs = 2_000;
+
+export function modelConfig(
+  semantics: Semantics,
+  refreshes = semantics.identity !== 'cookie',
+  realTime = false,
+): ModelConfig {
   const tokens = semantics.identity === 'bearer' || semantics.identity === 'cookie+bearer' || refreshes;
-  return { ...semantics, slackMs: 30_000, tokens };
+  return { ...semantics, slackMs: realTime ? realTimeSlackMs : 30_000, tokens };
 }
 
 /**
@@ -92,7 +106,32 @@ export class Model {
   constructor(
     readonly config: ModelConfig,
     readonly userCount: number,
+    readonly clock: Clock = { kind: 'control' },
   ) {}
+
+  /** Milliseconds a clock advance may still take: unbounded with a clock control, the shared budget in real time. */
+  clockLeftMs(): number {
+    return this.clock.kind === 'control' ? Number.POSITIVE_INFINITY : this.clock.budget.leftMs;
+  }
+
+  /** In real time, the model's time is the wall clock's since the run started. */
+  syncWithWallClock(): void {
+    if (this.clock.kind === 'real-time') this.now = Math.max(this.now, performance.now() - this.clock.startedAt);
+  }
+
+  /** The earliest time past which some session, token or grace window has surely expired; null when none is ahead. */
+  nextDeadline(): number | null {
+    const ahead = this.uncertainBands()
+      .map(([, to]) => to)
+      .filter((to) => to > this.now);
+    return ahead.length === 0 ? null : Math.min(...ahead);
+  }
+
+  /** The end of the uncertain band the model's time is in now, or null when no outcome depends on the run's speed. */
+  ambiguousUntil(): number | null {
+    const bands = this.uncertainBands().filter(([from, to]) => this.now >= from && this.now < to);
+    return bands.length === 0 ? null : Math.max(...bands.map(([, to]) => to));
+  }
 
   toString(): string {
     return `Model(now=${this.now}, clients=${this.clients.length}, sessions=${this.sessions.length})`;

@@ -5,7 +5,8 @@ import { PropertyViolation, type Real } from './commands/shared.ts';
 import { History, type Exchange } from '../adapters/history.ts';
 import { VirtualUser } from '../adapters/virtual-user.ts';
 import { offers } from '../adapters/engine.ts';
-import { Model, modelConfig, type ModelConfig } from './model.ts';
+import { InRealTime } from './commands/real-time.ts';
+import { Model, modelConfig, type Clock, type ModelConfig } from './model.ts';
 import type { PropertyDefinition } from './property.ts';
 import { describeRequirement, type Requirement, type Target } from './targets.ts';
 
@@ -52,8 +53,8 @@ export interface PropertyResult {
 const startingClients = 2;
 
 /** Runs start with two clients holding empty jars, so most generated commands have someone to act for. */
-function startingModel(config: ModelConfig, users: number, real: Real): Model {
-  const model = new Model(config, users);
+function startingModel(config: ModelConfig, users: number, real: Real, clock: Clock): Model {
+  const model = new Model(config, users, clock);
   for (let i = 0; i < startingClients; i++) {
     const state = model.addClient({ cookie: null, csrfOf: null, access: null, refresh: null });
     real.clients.push(new VirtualUser(state.name, real.route, real.history, real.adapter.headers));
@@ -92,8 +93,13 @@ export async function runProperty(
   const { semantics } = adapter;
   if (semantics.identity === 'bearer' && (users === 0 || !kinds.includes('login')))
     return notApplicable('every request needs a sign-in (identity bearer), and this property signs no one in here');
-  const config = modelConfig(semantics, offers(adapter, 'refresh'));
-  const arbitraries = commandArbitraries(
+  // without a clock control, time moves on by itself while a run takes, and the model follows the wall clock
+  const realTime = target.missing(['control:clock']).length > 0;
+  const budget = { leftMs: target.realTimeBudgetMs };
+  const clockFor = (): Clock =>
+    realTime ? { kind: 'real-time', budget, startedAt: performance.now() } : { kind: 'control' };
+  const config = modelConfig(semantics, offers(adapter, 'refresh'), realTime);
+  const drawn = commandArbitraries(
     kinds,
     {
       skus: semantics.skus.slice(0, 3),
@@ -101,11 +107,13 @@ export async function runProperty(
       users,
       population: [1100],
       identity: semantics.identity,
+      slackMs: config.slackMs,
       idempotencyKeys: semantics.idempotencyKeys === true,
       offers: (operation) => offers(adapter, operation),
     },
     definition.weights,
   );
+  const arbitraries = realTime ? drawn.map((arbitrary) => arbitrary.map((command) => new InRealTime(command))) : drawn;
   const sweeps = kinds.includes('sweep');
 
   let lastFailure: { history: History; commands: Iterable<Command> } | null = null;
@@ -137,7 +145,7 @@ export async function runProperty(
       };
       if (sweeps) real.sweptBaseline = (await sessionCounts(real)).swept;
       try {
-        await fc.asyncModelRun(() => ({ model: startingModel(config, users, real), real }), commands);
+        await fc.asyncModelRun(() => ({ model: startingModel(config, users, real, clockFor()), real }), commands);
       } catch (error) {
         if (error instanceof PropertyViolation && error.guarantee !== null && error.guarantee !== definition.name) {
           // the history ran into a bug another property names: that property reports it, this one learns nothing
@@ -170,8 +178,10 @@ export async function runProperty(
     requests,
     seconds,
   };
+  const waited = target.realTimeBudgetMs - budget.leftMs;
   const notes = [
     ...without,
+    ...(realTime && waited > 0 ? [`${(waited / 1000).toFixed(0)} s waited in real time for timeouts`] : []),
     ...[...foreign].map(([name, count]) => `${count} runs stopped at a bug that ${name} names`),
   ];
   if (notes.length > 0) result.reason = notes.join('; ');

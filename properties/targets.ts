@@ -12,6 +12,7 @@ import { contractV1 } from '../adapters/contract-v1.ts';
 import { referenceSemantics, type Semantics, type Timeouts } from '../adapters/semantics.ts';
 import type { Account, OperationName } from '../adapters/types.ts';
 import { History } from '../adapters/history.ts';
+import { realTimeSlackMs } from './model.ts';
 import { loadAdapter } from '../adapters/load.ts';
 import { fetchFailure, TargetError } from '../adapters/target-error.ts';
 
@@ -35,12 +36,14 @@ type Controls = Discovery['controls'];
 
 /**
  * What a property needs of a target: an operation of its adapter, a contract-v1 test control, accounts to sign in
- * with (`fresh-accounts`: new ones every run, through the users control or the register operation), or a declared
- * semantic (CSRF tokens, guest carts, a session cookie, a new session at login).
+ * with (`fresh-accounts`: new ones every run, through the users control or the register operation), a clock (the
+ * clock control, or timeouts short enough to wait for in real time), or a declared semantic (CSRF tokens, guest carts,
+ * a session cookie, a new session at login).
  */
 export type Requirement =
   | `op:${OperationName}`
   | `control:${keyof Controls}`
+  | 'clock'
   | 'accounts'
   | 'fresh-accounts'
   | 'csrf'
@@ -53,6 +56,7 @@ export function describeRequirement(requirement: Requirement): string {
   if (requirement.startsWith('op:')) return `a ${requirement.slice(3)} operation`;
   if (requirement.startsWith('control:')) return `a ${requirement.slice(8)} test control`;
   const words: Record<string, string> = {
+    clock: 'a clock (a clock test control, or declared timeouts short enough for the real-time budget)',
     accounts: 'accounts (a register operation, the users test control, or --accounts)',
     'fresh-accounts': 'new accounts for every run (a register operation or the users test control)',
     csrf: 'CSRF tokens (declared csrf: false)',
@@ -74,6 +78,11 @@ export interface Target {
   readonly discovery: Discovery | null;
   /** How operations reach the target, and what it declares about itself. */
   readonly adapter: Adapter;
+  /**
+   * Without a clock control, the wall-clock milliseconds each property may spend waiting for timeouts to pass
+   * (0: time-based properties are not applicable).
+   */
+  readonly realTimeBudgetMs: number;
   /** The target's requirements that are missing, so a property can say "not applicable" and why. */
   missing(requirements: Requirement[]): Requirement[];
   /** A round-robin URL picker for one run. */
@@ -123,6 +132,8 @@ export interface UrlTargetOptions {
   accounts?: Credentials[];
   /** How to reach an app that does not speak contract v1. */
   adapter?: Adapter;
+  /** Without a clock control, how long each property may wait for timeouts in real time (default 0: it may not). */
+  realTimeBudgetMs?: number;
   label?: string;
   onClose?: () => Promise<void>;
 }
@@ -141,17 +152,24 @@ export async function urlTarget(urls: string[], options: UrlTargetOptions = {}):
   const hasControl = (name: keyof Controls) => documents.every((document) => document?.controls[name] === true);
   const registers = offers(adapter, 'register');
   const { semantics } = adapter;
+  const realTimeBudgetMs = options.realTimeBudgetMs ?? 0;
+  const { idleMs, guestIdleMs, accessTokenMs } = semantics.timeouts;
+  // worth waiting for only when one timeout, and the margin past it, fits in the budget
+  const waitable = Math.min(idleMs, guestIdleMs, accessTokenMs) + 2 * realTimeSlackMs <= realTimeBudgetMs;
 
   const target: Target = {
     label: options.label ?? `${bases.join(',')}${options.adapter ? ` (adapter ${adapter.name})` : ''}`,
     urls: bases,
     discovery,
     adapter,
+    realTimeBudgetMs,
     missing(requirements) {
       return requirements.filter((requirement) => {
         if (requirement.startsWith('op:')) return !offers(adapter, requirement.slice(3) as OperationName);
         if (requirement.startsWith('control:')) return !hasControl(requirement.slice(8) as keyof Controls);
         switch (requirement) {
+          case 'clock':
+            return !hasControl('clock') && !waitable;
           case 'accounts':
             return !hasControl('users') && !registers && supplied.length === 0;
           case 'fresh-accounts':

@@ -1,20 +1,32 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { AsyncCommand } from 'fast-check';
 import type { Model } from '../model.ts';
 import { GetSession } from './session.ts';
 import { expectControlStatus, viaLabel, violation, type Real, type Via } from './shared.ts';
 
 /**
- * `POST /__control/clock` on every instance. Refused (precondition) when some expiry would land so close to the new
- * time that the outcome would depend on how long the run took on the wall clock.
+ * Moves time on: `POST /__control/clock` on every instance, or, on a target without that control, a wait in real
+ * time within the property's budget. Refused (precondition) when some expiry would land so close to the new time that
+ * the outcome would depend on how long the run took on the wall clock, or when the budget is spent.
  */
 export class AdvanceClock implements AsyncCommand<Model, Real> {
   constructor(readonly ms: number) {}
 
   check(m: Readonly<Model>): boolean {
-    return !m.advanceIsAmbiguous(this.ms);
+    if (this.ms > m.clockLeftMs() || m.advanceIsAmbiguous(this.ms)) return false;
+    if (m.clock.kind === 'control') return true;
+    // a wait in real time is worth its cost only when it carries the next deadline past, and not far past it
+    const next = m.nextDeadline();
+    return next !== null && m.now + this.ms >= next && m.now + this.ms <= next + 3 * m.config.slackMs;
   }
 
   async run(m: Model, r: Real): Promise<void> {
+    if (m.clock.kind === 'real-time') {
+      m.clock.budget.leftMs -= this.ms;
+      await sleep(this.ms);
+      m.now += this.ms;
+      return m.syncWithWallClock();
+    }
     const reply = await r.target.control(r.history, 'POST', '/__control/clock', { advanceMs: this.ms }, true);
     expectControlStatus(reply, [200], this.toString());
     m.now += this.ms;
@@ -95,6 +107,9 @@ export class KeepAlive implements AsyncCommand<Model, Real> {
 
   check(m: Readonly<Model>): boolean {
     const client = m.clients[this.client];
+    const { idleMs, absoluteMs } = m.config.timeouts;
+    // in real time, only where the whole stretch fits in what is left of the budget
+    if (absoluteMs + idleMs > m.clockLeftMs()) return false;
     return client !== undefined && m.resolve(client, this.via).kind === 'session';
   }
 

@@ -28,6 +28,8 @@ export interface CommandEnv {
   users: number;
   /** Session counts for population-size commands. */
   population: number[];
+  /** How far the target's clock may run ahead of the model's. */
+  slackMs: number;
   /** Whether checkout honours an Idempotency-Key. */
   idempotencyKeys: boolean;
   /** How the target names a client's identity. */
@@ -66,20 +68,26 @@ function viaFor(identity: Semantics['identity'], bearer: boolean): fc.Arbitrary<
     : fc.constant<Via>('cookie');
 }
 
-/** Clock steps around the timeouts that matter: just inside and just past each of them. */
-export function clockSteps({ idleMs, guestIdleMs, accessTokenMs, refreshGraceMs }: Timeouts): number[] {
+/**
+ * Clock steps around the timeouts that matter: just inside and just past each of them, clear of the band in which
+ * the server's clock may run ahead of the model's (`slackMs`).
+ */
+export function clockSteps(
+  { idleMs, guestIdleMs, accessTokenMs, refreshGraceMs }: Timeouts,
+  slackMs: number,
+): number[] {
   const minute = 60_000;
   return [
     ...new Set([
       2 * refreshGraceMs + 1000,
-      minute,
-      idleMs - 2 * minute,
-      idleMs + minute,
-      accessTokenMs + minute,
-      guestIdleMs + minute,
+      Math.min(minute, Math.round(idleMs / 4)),
+      idleMs - 4 * slackMs,
+      idleMs + 2 * slackMs,
+      accessTokenMs + 2 * slackMs,
+      guestIdleMs + 2 * slackMs,
     ]),
   ]
-    .filter((ms) => ms > 0)
+    .filter((ms) => ms > 0 && Number.isSafeInteger(ms))
     .sort((a, b) => a - b);
 }
 
@@ -201,7 +209,7 @@ export function commandArbitraries(
   );
   add(
     'clock',
-    fc.constantFrom(...clockSteps(env.timeouts)).map((ms) => new AdvanceClock(ms)),
+    fc.constantFrom(...clockSteps(env.timeouts, env.slackMs)).map((ms) => new AdvanceClock(ms)),
     2,
   );
   add(

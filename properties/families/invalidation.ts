@@ -8,7 +8,7 @@ export const invalidation: PropertyDefinition = {
   commands: ['clients', 'session', 'cart', 'bearer', 'login', 'logout', 'sessions'],
   optional: [
     { kinds: ['refresh'], requires: ['op:refresh'] },
-    { kinds: ['clock'], requires: ['control:clock'] },
+    { kinds: ['clock'], requires: ['clock'] },
   ],
   users: 2,
   maxCommands: 30,

@@ -6,7 +6,7 @@ export const refreshRotation: PropertyDefinition = {
     "concurrent refreshes with one token inside the grace window all succeed with one successor; reuse outside the window revokes that family and not the user's other sessions",
   requires: ['accounts', 'op:refresh'],
   commands: ['clients', 'session', 'bearer', 'login', 'refresh'],
-  optional: [{ kinds: ['clock'], requires: ['control:clock'] }],
+  optional: [{ kinds: ['clock'], requires: ['clock'] }],
   weights: { refresh: 8, login: 4 },
   users: 1,
   maxCommands: 40,
