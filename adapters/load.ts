@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, extname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { AdapterError, adapterProblems, type Adapter } from './adapter.ts';
 
@@ -15,7 +15,8 @@ export async function loadAdapter(file: string): Promise<Adapter> {
     module = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
   } catch (error) {
     if (error instanceof AdapterError) throw new AdapterError(`${file}: ${error.message}`);
-    throw new AdapterError(`adapter ${file} failed to load: ${error instanceof Error ? error.message : String(error)}`);
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new AdapterError(`adapter ${file} failed to load: ${reason}${commonJsHint(path)}`);
   }
   const adapter = module.default ?? module.adapter;
   if (adapter === undefined)
@@ -23,4 +24,28 @@ export async function loadAdapter(file: string): Promise<Adapter> {
   const problems = adapterProblems(adapter);
   if (problems.length > 0) throw new AdapterError(`adapter ${file}: ${problems.join('; ')}`);
   return adapter as Adapter;
+}
+
+/**
+ * A `.ts` or `.js` file in a package without `"type": "module"` is CommonJS to Node and tsx, and an adapter written
+ * with `import` then fails with an error about require() that does not say why. Names the cause and the fix.
+ */
+function commonJsHint(path: string): string {
+  if (!['.ts', '.js'].includes(extname(path))) return '';
+  for (let dir = dirname(path); ; dir = dirname(dir)) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest)) {
+      let type: unknown;
+      try {
+        type = (JSON.parse(readFileSync(manifest, 'utf8')) as { type?: unknown }).type;
+      } catch {
+        return '';
+      }
+      return type === 'module'
+        ? ''
+        : ` (an adapter must be an ES module, and ${manifest} has no "type": "module": add it, or name the adapter ` +
+            `${extname(path) === '.ts' ? '.mts' : '.mjs'})`;
+    }
+    if (dirname(dir) === dir) return '';
+  }
 }

@@ -144,11 +144,7 @@ const runMetadata: Spec = (value, path, problems) => {
     machine,
     target: tagged('kind', {
       reference: object({ kind: string, store: name, faults: list(name) }),
-      url: object({
-        kind: string,
-        urls: list(name),
-        'adapter?': object({ name, declares: record(() => {}) }),
-      }),
+      url: object({ kind: string, urls: list(name), 'adapter?': object({ name, declares: record(() => {}) }) }),
     }),
   })(value, path, problems);
   const id = (value as { id?: unknown } | null)?.id;

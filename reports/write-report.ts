@@ -1,6 +1,5 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { RunSummary } from './schema.ts';
 import { validateSummary } from './validate.ts';
 import { writeHtml } from './write-html.ts';
@@ -8,8 +7,11 @@ import { writeJson } from './write-json.ts';
 import { writeJunit } from './write-junit.ts';
 import { writeMarkdown } from './write-markdown.ts';
 
-/** reports/out/ of this checkout: where every run's folder goes unless told otherwise. */
-export const defaultOutRoot = fileURLToPath(new URL('./out/', import.meta.url));
+/**
+ * Where every run's folder goes unless told otherwise: reports/out/ under the current directory, so the checkout's
+ * own for `npm start`, and the user's project (not node_modules) for an installed sessionproof.
+ */
+const defaultOutRoot = (): string => resolve('reports', 'out');
 
 export interface ReportFiles {
   dir: string;
@@ -25,7 +27,7 @@ export async function writeReport(
   options: { root?: string; dir?: string } = {},
 ): Promise<ReportFiles> {
   validateSummary(summary);
-  const dir = resolve(options.dir ?? join(options.root ?? defaultOutRoot, summary.run.id));
+  const dir = resolve(options.dir ?? join(options.root ?? defaultOutRoot(), summary.run.id));
   await mkdir(dir, { recursive: true });
   const [json, markdown, junit, html] = await Promise.all([
     writeJson(summary, dir),

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +14,7 @@ import { sessionproof } from '../cli/spawn.ts';
 let app: Started;
 let scratch: string;
 const adapterFile = fileURLToPath(new URL('../../examples/session-in-path-koa/adapter.ts', import.meta.url));
+const adapterIndex = fileURLToPath(new URL('../../adapters/index.ts', import.meta.url));
 
 beforeAll(async () => {
   app = await start();
@@ -98,5 +99,19 @@ describe('sessionproof adapter check', () => {
     expect(result.stderr.trim().split('\n')).toEqual([
       `adapter ${file} exports no adapter: use \`export default defineAdapter({...})\``,
     ]);
+  });
+
+  test('an adapter in a CommonJS project says to name it .mts, exit 2', { timeout: 120_000 }, async () => {
+    const project = join(scratch, 'commonjs');
+    await mkdir(project);
+    await writeFile(join(project, 'package.json'), '{ "name": "shop" }\n');
+    const file = join(project, 'sessionproof.adapter.ts');
+    await writeFile(file, `import { defineAdapter } from '${adapterIndex}';\nexport default defineAdapter({});\n`);
+    const result = await sessionproof(['adapter', 'check', '--adapter', file, '--target', app.url]);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toContain(
+      `(an adapter must be an ES module, and ${join(project, 'package.json')} has no "type": "module": add it, or name the adapter .mts)`,
+    );
   });
 });

@@ -153,4 +153,25 @@ describe('summary schema', () => {
     expect(summary.verdict).toBe('pass');
     expect(currentGit('/')).toBeNull();
   });
+
+  it('accepts a target reached through an adapter, with what the adapter declares', () => {
+    const target = {
+      kind: 'url' as const,
+      urls: ['http://127.0.0.1:3000'],
+      adapter: { name: 'my-shop', declares: { identity: 'path', timeouts: { idleMs: 900_000 } } },
+    };
+    const run = {
+      id: 'adapted',
+      command: 'sessionproof run',
+      startedAt: new Date().toISOString(),
+      finishedAt: new Date().toISOString(),
+      git: null,
+      machine: currentMachine(),
+      target,
+    };
+    expect(() => validateSummary(buildSummary({ run }))).not.toThrow();
+    expect(() =>
+      validateSummary({ ...buildSummary({ run }), run: { ...run, target: { ...target, adapter: { name: 'x' } } } }),
+    ).toThrow(/run\.target\.adapter\.declares: missing/);
+  });
 });
