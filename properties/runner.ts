@@ -8,6 +8,7 @@ import { offers } from '../adapters/engine.ts';
 import { Model, modelConfig, type ModelConfig } from './model.ts';
 import type { PropertyDefinition } from './property.ts';
 import { describeRequirement, type Requirement, type Target } from './targets.ts';
+import { runParallelProperty } from './linearizable/run.ts';
 
 function lacks(missing: Requirement[]): string {
   return `target lacks ${missing.map(describeRequirement).join(', ')}`;
@@ -28,6 +29,8 @@ export interface Failure {
   commands: string;
   error: string;
   exchanges: Exchange[];
+  /** For a history no order explains: its timeline, with the operations that admit no order highlighted. */
+  timeline?: { text: string; markdown: string; svg: string };
 }
 
 export interface PropertyResult {
@@ -67,6 +70,7 @@ export async function runProperty(
   target: Target,
   options: RunOptions,
 ): Promise<PropertyResult> {
+  if (definition.kind === 'parallel') return runParallelProperty(definition, target, options);
   const started = performance.now();
   const notApplicable = (reason: string): PropertyResult => ({
     name: definition.name,
