@@ -16,7 +16,11 @@ import { families } from '../../properties/families/index.ts';
 import { SessionModel } from '../../properties/linearizable/model.ts';
 import type { LinInput, LinOutput, ProgramOp } from '../../properties/linearizable/operations.ts';
 import { operationCount, smallerPrograms, type Program } from '../../properties/linearizable/program.ts';
-import { formatFailure } from '../../properties/report.ts';
+import { formatFailure, summaryResult } from '../../properties/report.ts';
+import { validateSummary } from '../../reports/validate.ts';
+import { renderHtml } from '../../reports/write-html.ts';
+import { renderMarkdown } from '../../reports/write-markdown.ts';
+import { sampleSummary } from '../reports/fixtures.ts';
 import { runProperty } from '../../properties/runner.ts';
 import { urlTarget } from '../../properties/targets.ts';
 
@@ -163,6 +167,12 @@ describe('linearizable on the reference server', () => {
         expect(failure.commands).toMatch(/prefix \[.*\] \|\|/);
         expect(failure.exchanges.length).toBeGreaterThan(0);
         expect(formatFailure(result, null)).toContain('admits no order');
+        // the report carries the timeline: inline SVG in index.html, a table in summary.md
+        const summary = validateSummary(
+          JSON.parse(JSON.stringify({ ...sampleSummary(), properties: [summaryResult(result, 1, 'replay')] })),
+        );
+        expect(renderHtml(summary)).toContain('<div class="timeline"><svg');
+        expect(renderMarkdown(summary)).toContain('| no order |');
         console.log(`${fault}: detected after ${result.runs} runs, ${result.secondsToFailure?.toFixed(2)} s`);
       } finally {
         await target.close();
