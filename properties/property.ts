@@ -7,6 +7,12 @@ import type { Requirement } from './targets.ts';
  */
 export interface PropertyDefinition {
   name: string;
+  /**
+   * `commands` (the default): fast-check command sequences checked step by step against properties/model.ts.
+   * `parallel`: parallel programs whose recorded histories are checked for linearizability (properties/linearizable/);
+   * `commands`, `optional` and `weights` do not apply to it.
+   */
+  kind?: 'commands' | 'parallel';
   /** The guarantee, in one sentence, as docs/semantics.md states it. */
   holds: string;
   /** Without these the property is "not applicable" on the target. */

@@ -89,6 +89,7 @@ export function summaryResult(result: PropertyResult, seed: number, replay: stri
           commands: failure.commands,
           error: failure.error,
           history: failure.exchanges.map((exchange) => formatExchanges([exchange]).replace(/\n\s*/g, ' ')),
+          ...(failure.timeline ? { timeline: { svg: failure.timeline.svg, markdown: failure.timeline.markdown } } : {}),
         }
       : null,
   };

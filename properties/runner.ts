@@ -9,6 +9,7 @@ import { InRealTime } from './commands/real-time.ts';
 import { Model, modelConfig, type Clock, type ModelConfig } from './model.ts';
 import type { PropertyDefinition } from './property.ts';
 import { describeRequirement, type Requirement, type Target } from './targets.ts';
+import { runParallelProperty } from './linearizable/run.ts';
 
 function lacks(missing: Requirement[]): string {
   return `target lacks ${missing.map(describeRequirement).join(', ')}`;
@@ -29,6 +30,8 @@ export interface Failure {
   commands: string;
   error: string;
   exchanges: Exchange[];
+  /** For a history no order explains: its timeline, with the operations that admit no order highlighted. */
+  timeline?: { text: string; markdown: string; svg: string };
 }
 
 export interface PropertyResult {
@@ -68,6 +71,7 @@ export async function runProperty(
   target: Target,
   options: RunOptions,
 ): Promise<PropertyResult> {
+  if (definition.kind === 'parallel') return runParallelProperty(definition, target, options);
   const started = performance.now();
   const notApplicable = (reason: string): PropertyResult => ({
     name: definition.name,

@@ -101,6 +101,11 @@ export interface Counterexample {
   error: string;
   /** The HTTP exchanges of the shrunk run, one line each (`POST /cart/items {...} -> 200 {...}`). */
   history: string[];
+  /**
+   * For a history no order explains (the `linearizable` family): its timeline as an inline SVG and a Markdown table,
+   * the operations that admit no order highlighted. Absent for the other families.
+   */
+  timeline?: { svg: string; markdown: string };
 }
 
 // ----------------------------------------------------------------------------------------------------- scenarios

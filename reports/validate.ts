@@ -162,7 +162,14 @@ const property = object({
   path: nullable(string),
   replay: nullable(string),
   reason: nullable(string),
-  counterexample: nullable(object({ commands: string, error: string, history: list(string) })),
+  counterexample: nullable(
+    object({
+      commands: string,
+      error: string,
+      history: list(string),
+      'timeline?': object({ svg: string, markdown: string }),
+    }),
+  ),
 });
 
 const scalar: Spec = (value, path, problems) => {

@@ -43,7 +43,8 @@ code{font-size:12px;background:#f3f4f6;padding:1px 4px;border-radius:3px;word-br
 .cell.detected{background:#16a34a}.cell.passed{background:#d1d5db;color:#374151}.cell.not-run,.cell.not-applicable{background:#f3f4f6;color:#9ca3af}
 .cell.clean-fail{background:#dc2626}.row-missed td:first-child{color:#b91c1c;font-weight:700}
 .legend span{display:inline-block;margin-right:14px}.legend i{display:inline-block;width:12px;height:12px;margin-right:4px;vertical-align:-1px}
-.muted{color:#6b7280}`;
+.muted{color:#6b7280}
+.timeline svg{max-width:100%;height:auto}`;
 
 /** Counts the charts whose marks the browser laid out with a size; the browser test reads the result from the DOM. */
 const selfCheck = `
@@ -120,6 +121,13 @@ function verdictBanner(s: RunSummary): string {
   );
 }
 
+/** A non-linearizable history's timeline: the SVG is self-contained (no ids, no external CSS), safe to inline. */
+function timelineFigure(timeline: { svg: string } | undefined): string {
+  return timeline
+    ? `<details open><summary>timeline (red: admits no order)</summary><div class="timeline">${timeline.svg}</div></details>`
+    : '';
+}
+
 function properties(s: RunSummary): string {
   if (!s.properties?.length) return '';
   const rows = s.properties.map((p) =>
@@ -130,7 +138,7 @@ function properties(s: RunSummary): string {
       num(fmt.seconds(p.seconds)),
       num(fmt.rate(p.runsPerSecond)),
       num(String(p.seed)),
-      `<td>${p.replay ? `<code>${esc(p.replay)}</code>` : esc(p.reason ?? '')}${p.counterexample ? `<br>${esc(p.counterexample.error)}` : ''}</td>`,
+      `<td>${p.replay ? `<code>${esc(p.replay)}</code>` : esc(p.reason ?? '')}${p.counterexample ? `<br>${esc(p.counterexample.error)}` : ''}${timelineFigure(p.counterexample?.timeline)}</td>`,
     ]),
   );
   return `<section><h2>Properties</h2><table>${head(['property', 'verdict', 'runs', 's', 'runs/s', 'seed', 'replay / note'])}${rows.join('')}</table></section>`;

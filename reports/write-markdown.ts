@@ -64,6 +64,7 @@ function properties(s: RunSummary): string[] {
       '',
       `${c.error}`,
       '',
+      ...(c.timeline ? [c.timeline.markdown, ''] : []),
       '```',
       c.commands,
       ...c.history,

@@ -3,6 +3,7 @@ import { cleanup } from './cleanup.ts';
 import { csrfBinding } from './csrf-binding.ts';
 import { invalidation } from './invalidation.ts';
 import { isolation } from './isolation.ts';
+import { linearizable } from './linearizable.ts';
 import { mergeCorrectness } from './merge-correctness.ts';
 import { noDuplicateCarts } from './no-duplicate-carts.ts';
 import { noLostUpdates } from './no-lost-updates.ts';
@@ -28,4 +29,5 @@ export const families: PropertyDefinition[] = [
   cleanup,
   ordersAndWishlist,
   population,
+  linearizable,
 ];

@@ -58,7 +58,8 @@ describe('the suites through example adapters', () => {
   it('express-session-cart: lost updates and the logout undone by a request in flight, each named once', async () => {
     const app = await startExpress({ port: 0, sessionMaxAgeMs: 60_000 });
     closers.push(() => app.close());
-    const results = await suites(app.url, expressAdapter, ['no-lost-updates', 'invalidation'], 10);
+    // linearizable, which names no bug, sees the same races as histories no order explains
+    const results = await suites(app.url, expressAdapter, ['no-lost-updates', 'invalidation', 'linearizable'], 10);
     expect(results.get('no-lost-updates')!.failure!.error).toMatch(/ParallelBatch.*expected cart/);
     expect(results.get('invalidation')!.failure!.error).toMatch(/ended session is signed in as .* again/);
     expect(results.get('invalidation')!.failure!.commands).toMatch(/LogoutDuringRequest/);

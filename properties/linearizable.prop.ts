@@ -1,0 +1,4 @@
+import { linearizable } from './families/linearizable.ts';
+import { propertyTest } from './suite.ts';
+
+propertyTest(linearizable);

@@ -1,0 +1,388 @@
+import type { Semantics } from '../../adapters/semantics.ts';
+import type { Cart, LoginResult, Order, Refusal, SessionView } from '../../adapters/types.ts';
+import { anyOf, type AnyOf, type SequentialModel } from '../../linearizability/model.ts';
+import { mergedQuantity } from '../model.ts';
+import { opLabel, outputLabel, type LinInput, type LinOutput, type ProgramOp } from './operations.ts';
+
+/**
+ * The sequential specification the `linearizable` family checks histories against: sessions, users, carts and
+ * orders, judged by what the adapter declares (docs/adapters.md). It is small and immutable so that the checker can
+ * memoise on `key`. It knows nothing of the server: the login fold is `mergedQuantity`, the model's own rule.
+ */
+
+export interface ClientState {
+  /** The session the process's cookie names (it may have ended since), or null for an empty jar. */
+  cookie: number | null;
+  /** The session whose CSRF token the process holds. */
+  csrf: number | null;
+}
+
+export interface SessionState {
+  /** The signed-in account (its index), or null for a guest. */
+  user: number | null;
+  ended: boolean;
+  /** The public id the server showed for it, once seen. */
+  id: string | null;
+}
+
+/** Lines by SKU; an empty cart is absent. */
+type Lines = Record<string, number>;
+
+export interface LinState {
+  clients: ClientState[];
+  sessions: SessionState[];
+  /** Carts by owner: `s<n>` a session's, `u<n>` a user's. */
+  carts: Record<string, Lines>;
+  /** The cart id each owner was first shown, so a second cart for one owner shows. */
+  cartIds: Record<string, string>;
+  /** Order ids seen, so an order answered twice shows. */
+  orders: string[];
+}
+
+/** What the model needs of the run: the declared semantics, the accounts' login names, the number of processes. */
+export interface ModelSetup {
+  semantics: Semantics;
+  emails: readonly string[];
+  processes: number;
+}
+
+/** Refusals of a request that names no session it may act for. */
+const refusedIdentity: Refusal[] = ['unauthenticated', 'forbidden', 'csrf'];
+
+/**
+ * What an operation may do from a state: be refused in one of some ways (nothing changes), or succeed; `next` says
+ * the state after success with this answer (undefined: the answer never came, so the client learnt nothing), or
+ * null when that answer is impossible.
+ */
+interface Expectation {
+  refusals: Refusal[];
+  ok: ((value: LinOutput['value'] | undefined) => LinState | null) | null;
+}
+
+const refused = (...refusals: Refusal[]): Expectation => ({ refusals, ok: null });
+
+function clone(state: LinState): LinState {
+  return {
+    clients: state.clients.map((client) => ({ ...client })),
+    sessions: state.sessions.map((session) => ({ ...session })),
+    carts: Object.fromEntries(Object.entries(state.carts).map(([owner, lines]) => [owner, { ...lines }])),
+    cartIds: { ...state.cartIds },
+    orders: [...state.orders],
+  };
+}
+
+function sortedLines(lines: Lines | undefined): [string, number][] {
+  return Object.entries(lines ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+export class SessionModel implements SequentialModel<LinState, LinInput, LinOutput> {
+  readonly #semantics: Semantics;
+  readonly #emails: readonly string[];
+  readonly #processes: number;
+
+  constructor(setup: ModelSetup) {
+    this.#semantics = setup.semantics;
+    this.#emails = setup.emails;
+    this.#processes = setup.processes;
+  }
+
+  init(): LinState {
+    return {
+      clients: Array.from({ length: this.#processes }, () => ({ cookie: null, csrf: null })),
+      sessions: [],
+      carts: {},
+      cartIds: {},
+      orders: [],
+    };
+  }
+
+  key(state: LinState): string {
+    const clients = state.clients.map((c) => `${c.cookie ?? '-'}/${c.csrf ?? '-'}`).join(',');
+    const sessions = state.sessions.map((s) => `${s.user ?? 'g'}${s.ended ? 'x' : ''}${s.id ?? ''}`).join(',');
+    const carts = Object.keys(state.carts)
+      .sort()
+      .map((owner) => `${owner}:${sortedLines(state.carts[owner]).join(';')}`)
+      .join('|');
+    const ids = sortedLines(state.cartIds as unknown as Lines).join(';');
+    return `${clients}#${sessions}#${carts}#${ids}#${state.orders.length}`;
+  }
+
+  describeOperation(input: LinInput, output: LinOutput | undefined): string {
+    return `${opLabel(input.op)} → ${outputLabel(input, output)}`;
+  }
+
+  describeState(state: LinState): string {
+    const clients = state.clients.map((c, i) => `p${i}:${c.cookie === null ? '-' : `s${c.cookie}`}`).join(' ');
+    const sessions = state.sessions
+      .map((s, i) => `s${i}=${s.user === null ? 'guest' : `user${s.user}`}${s.ended ? '(ended)' : ''}`)
+      .join(' ');
+    const carts = Object.keys(state.carts)
+      .sort()
+      .map((owner) => `${owner}[${sortedLines(state.carts[owner]).map(([sku, q]) => `${sku}x${q}`)}]`)
+      .join(' ');
+    return `${clients} | ${sessions} | carts ${carts || 'none'}`;
+  }
+
+  step(state: LinState, input: LinInput, output: LinOutput | undefined): LinState | AnyOf<LinState> | null {
+    if (input.op.kind === 'clone') {
+      const next = clone(state);
+      next.clients[input.client] = { ...(state.clients[input.op.from] as ClientState) };
+      return next;
+    }
+    const expectation = this.#expect(state, input.client, input.op);
+    if (output === undefined) {
+      // the answer never came: nothing happened, or it succeeded without the client learning of it
+      const after = expectation.ok?.(undefined) ?? null;
+      return after === null ? state : anyOf(state, after);
+    }
+    if (output.outcome !== 'ok') return expectation.refusals.includes(output.outcome) ? state : null;
+    return expectation.ok?.(output.value) ?? null;
+  }
+
+  /** The live session the client's cookie names, if any. */
+  #live(state: LinState, client: number): number | null {
+    const cookie = (state.clients[client] as ClientState).cookie;
+    return cookie !== null && !(state.sessions[cookie] as SessionState).ended ? cookie : null;
+  }
+
+  #owner(state: LinState, session: number): string {
+    const { user } = state.sessions[session] as SessionState;
+    return user === null || this.#semantics.cartScope === 'session' ? `s${session}` : `u${user}`;
+  }
+
+  /** A new session in `next`; the id the answer showed must be one no other session had. */
+  #startSession(next: LinState, user: number | null, id: string | null): number | null {
+    if (id !== null && next.sessions.some((session) => session.id === id)) return null;
+    next.sessions.push({ user, ended: false, id });
+    return next.sessions.length - 1;
+  }
+
+  /** The answer's session view must be about `session`: its user, and its id once known. */
+  #seeSession(next: LinState, session: number, view: SessionView | null): boolean {
+    if (view === null) return true;
+    const known = next.sessions[session] as SessionState;
+    const email = known.user === null ? null : (this.#emails[known.user] ?? null);
+    if (view.user !== email) return false;
+    if (view.id === null) return true;
+    if (known.id === null) {
+      if (next.sessions.some((other) => other.id === view.id)) return false;
+      known.id = view.id;
+      return true;
+    }
+    return known.id === view.id;
+  }
+
+  /** The answer's cart must be `owner`'s: the same quantities, the one cart id, the right kind of owner. */
+  #seeCart(next: LinState, session: number, cart: Cart): boolean {
+    const owner = this.#owner(next, session);
+    const shown: Lines = {};
+    const lineCounts: Record<string, number> = {};
+    for (const { sku, quantity } of cart.items) {
+      lineCounts[sku] = (lineCounts[sku] ?? 0) + 1;
+      shown[sku] = this.#semantics.add === 'line-per-add' ? (shown[sku] ?? 0) + quantity : quantity;
+    }
+    if (this.#semantics.add === 'increment' && Object.values(lineCounts).some((count) => count > 1)) return false;
+    if (JSON.stringify(sortedLines(shown)) !== JSON.stringify(sortedLines(next.carts[owner]))) return false;
+    const kind = (next.sessions[session] as SessionState).user === null ? 'guest' : 'user';
+    if (cart.owner !== null && cart.owner !== kind) return false;
+    if (cart.id !== null) {
+      const known = next.cartIds[owner];
+      if (known === undefined) {
+        // another owner's cart id is another cart
+        if (Object.values(next.cartIds).includes(cart.id)) return false;
+        next.cartIds[owner] = cart.id;
+      } else if (known !== cart.id) return false;
+    }
+    return true;
+  }
+
+  #setLine(next: LinState, owner: string, sku: string, quantity: number): void {
+    const lines = { ...next.carts[owner] };
+    if (quantity > 0) lines[sku] = Math.min(quantity, this.#semantics.maxLineQuantity);
+    else delete lines[sku];
+    if (Object.keys(lines).length === 0) delete next.carts[owner];
+    else next.carts[owner] = lines;
+  }
+
+  /** Ends a session, with the cart that lives in it. */
+  #end(next: LinState, session: number): void {
+    const owner = this.#owner(next, session);
+    (next.sessions[session] as SessionState).ended = true;
+    if (owner.startsWith('s')) delete next.carts[owner];
+  }
+
+  /** Folds a guest cart into `target`'s by the declared login rule. */
+  #fold(next: LinState, source: Lines | undefined, target: string): void {
+    const { loginCart, maxLineQuantity } = this.#semantics;
+    if (loginCart === 'drop' || source === undefined || Object.keys(source).length === 0) return;
+    if (loginCart === 'adopt' || next.carts[target] === undefined) {
+      next.carts[target] = { ...source };
+      return;
+    }
+    const cart = { ...next.carts[target] };
+    for (const [sku, quantity] of Object.entries(source))
+      cart[sku] = mergedQuantity(loginCart, cart[sku], quantity, maxLineQuantity);
+    next.carts[target] = cart;
+  }
+
+  /**
+   * The session a request of `client` acts for: its live session, or a new guest one where such a request opens
+   * one (a read always, with cookies; a write where declared). `learn` is false when the answer never came, so the
+   * new cookie did not reach the client.
+   */
+  #actingSession(next: LinState, client: number, opens: boolean, learn: boolean, id: string | null): number | null {
+    const live = this.#live(next, client);
+    if (live !== null || !opens) return live;
+    const session = this.#startSession(next, null, id);
+    if (session !== null && learn) (next.clients[client] as ClientState).cookie = session;
+    return session;
+  }
+
+  #opensOnWrite(): boolean {
+    const { guestCarts, writeWithoutSession } = this.#semantics;
+    return guestCarts && writeWithoutSession === 'opens-session';
+  }
+
+  /** Whether an unsafe cookie request of `client` on `session` carries that session's CSRF token, where needed. */
+  #holdsCsrf(state: LinState, client: number, session: number): boolean {
+    return !this.#semantics.csrf || (state.clients[client] as ClientState).csrf === session;
+  }
+
+  #expect(state: LinState, client: number, op: ProgramOp): Expectation {
+    const live = this.#live(state, client);
+    switch (op.kind) {
+      case 'whoami':
+        return {
+          refusals: [],
+          ok: (value) => {
+            const next = clone(state);
+            const view = (value ?? null) as SessionView | null;
+            const session = this.#actingSession(next, client, true, value !== undefined, view?.id ?? null);
+            if (session === null || !this.#seeSession(next, session, view)) return null;
+            if (view?.csrfToken) (next.clients[client] as ClientState).csrf = session;
+            return next;
+          },
+        };
+      case 'getCart': {
+        // where guests have no cart, a guest's read may be refused (the session it opens is then of no consequence)
+        const guest = live === null || state.sessions[live]?.user === null;
+        return {
+          refusals: guest && !this.#semantics.guestCarts ? ['unauthenticated', 'forbidden'] : [],
+          ok: (value) => {
+            const next = clone(state);
+            const session = this.#actingSession(next, client, true, value !== undefined, null);
+            if (session === null) return null;
+            return value === undefined || this.#seeCart(next, session, value as Cart) ? next : null;
+          },
+        };
+      }
+      case 'addItem':
+      case 'setQuantity':
+      case 'removeItem': {
+        if (live === null && !this.#opensOnWrite()) return refused(...refusedIdentity);
+        if (live !== null && !this.#holdsCsrf(state, client, live)) return refused(...refusedIdentity);
+        if (live !== null && state.sessions[live]?.user === null && !this.#semantics.guestCarts)
+          return refused(...refusedIdentity);
+        const owner = live === null ? null : this.#owner(state, live);
+        const absent = owner === null || state.carts[owner]?.[op.sku] === undefined;
+        return {
+          // setting or removing a line the cart lacks may be refused as not found, changing nothing
+          refusals: op.kind !== 'addItem' && absent ? ['not-found'] : [],
+          ok: (value) => {
+            const next = clone(state);
+            const session = this.#actingSession(next, client, true, value !== undefined, null);
+            if (session === null) return null;
+            const target = this.#owner(next, session);
+            const held = next.carts[target]?.[op.sku] ?? 0;
+            const quantity = op.kind === 'addItem' ? held + op.quantity : op.kind === 'setQuantity' ? op.quantity : 0;
+            this.#setLine(next, target, op.sku, quantity);
+            return value === undefined || this.#seeCart(next, session, value as Cart) ? next : null;
+          },
+        };
+      }
+      case 'login': {
+        if (live !== null && !this.#holdsCsrf(state, client, live)) return refused(...refusedIdentity);
+        return { refusals: [], ok: (value) => this.#signIn(state, client, op.user, live, value) };
+      }
+      case 'logout':
+        // with no live session there is nothing to end: any answer is fine, and nothing changes
+        if (live === null) return { refusals: [...refusedIdentity, 'refresh-invalid'], ok: () => state };
+        if (!this.#holdsCsrf(state, client, live)) return refused(...refusedIdentity);
+        return {
+          refusals: [],
+          ok: () => {
+            const next = clone(state);
+            this.#end(next, live);
+            return next;
+          },
+        };
+      case 'checkout': {
+        if (live === null || !this.#holdsCsrf(state, client, live)) return refused(...refusedIdentity);
+        if (state.sessions[live]?.user === null) return refused('unauthenticated', 'forbidden');
+        const owner = this.#owner(state, live);
+        const cart = state.carts[owner];
+        if (cart === undefined) return refused('cart-empty');
+        return {
+          refusals: [],
+          ok: (value) => {
+            const next = clone(state);
+            delete next.carts[owner];
+            if (value === undefined) return next;
+            const order = value as Order;
+            if (next.orders.includes(order.id)) return null;
+            next.orders.push(order.id);
+            const shown: Lines = {};
+            for (const line of order.items) shown[line.sku] = (shown[line.sku] ?? 0) + line.quantity;
+            return JSON.stringify(sortedLines(shown)) === JSON.stringify(sortedLines(cart)) ? next : null;
+          },
+        };
+      }
+    }
+  }
+
+  /**
+   * Login, as declared: where login rotates, a new session replaces the client's (which ends), and a cart that lived
+   * in the old session moves to the new owner by the login rule; where it does not, the client's session becomes the
+   * user's and its guest cart folds into the user's.
+   */
+  #signIn(
+    state: LinState,
+    client: number,
+    user: number,
+    previous: number | null,
+    value: LinOutput['value'] | undefined,
+  ): LinState | null {
+    const next = clone(state);
+    const view = value === undefined ? null : (value as LoginResult).session;
+    let session: number;
+    if (previous !== null && !this.#semantics.rotatesOnLogin) {
+      const owner = this.#owner(next, previous);
+      const prior = next.sessions[previous] as SessionState;
+      const guestCart = prior.user === null ? next.carts[owner] : undefined;
+      if (prior.user === null) delete next.carts[owner];
+      prior.user = user;
+      this.#fold(next, guestCart, this.#owner(next, previous));
+      session = previous;
+    } else {
+      const started = this.#startSession(next, user, view?.id ?? null);
+      if (started === null) return null;
+      session = started;
+      if (previous !== null) {
+        const owner = this.#owner(next, previous);
+        if (owner.startsWith('s')) {
+          const source = next.carts[owner];
+          delete next.carts[owner];
+          this.#fold(next, source, this.#owner(next, session));
+        }
+        this.#end(next, previous);
+      }
+    }
+    if (!this.#seeSession(next, session, view)) return null;
+    if (value !== undefined) {
+      const holder = next.clients[client] as ClientState;
+      holder.cookie = session;
+      if (view?.csrfToken) holder.csrf = session;
+    }
+    return next;
+  }
+}

@@ -1,0 +1,289 @@
+import fc from 'fast-check';
+import { opLabel, type OpKind, type ProgramOp } from './operations.ts';
+
+/** An operation of the sequential parts, by one of the program's agents (independent browsers, `a0` and `a1`). */
+export interface Step {
+  agent: number;
+  op: ProgramOp;
+}
+
+/**
+ * A parallel program in the style of QuickCheck's `parallel_commands`: a sequential prefix, then two or three
+ * branches run at once (each branch sequential), then a sequential suffix that reads what they left. A branch belongs
+ * to an agent; a second branch of the same agent runs in a second tab, which starts with a copy of the agent's
+ * cookies and tokens as they are after the prefix.
+ */
+export interface Program {
+  prefix: Step[];
+  branches: { agent: number; ops: ProgramOp[] }[];
+  suffix: Step[];
+}
+
+export const agents = 2;
+
+export function programLabel(program: Program): string {
+  const steps = (list: Step[]) => list.map((step) => `a${step.agent}:${opLabel(step.op)}`).join(', ');
+  const branches = program.branches.map((branch) => `a${branch.agent}{${branch.ops.map(opLabel).join(', ')}}`);
+  return `prefix [${steps(program.prefix)}] || ${branches.join(' || ')} || suffix [${steps(program.suffix)}]`;
+}
+
+export function operationCount(program: Program): number {
+  return program.prefix.length + program.suffix.length + program.branches.reduce((n, b) => n + b.ops.length, 0);
+}
+
+/** What the generator may draw: the operations the target's adapter offers, its SKUs, its accounts. */
+export interface ProgramEnv {
+  offers: (kind: OpKind) => boolean;
+  skus: string[];
+  /** Accounts a run may sign in as; login is drawn only when there are some. */
+  users: number;
+}
+
+const quantity = fc.integer({ min: 1, max: 3 });
+
+function opArbitrary(env: ProgramEnv): fc.Arbitrary<ProgramOp> {
+  const sku = fc.constantFrom(...env.skus);
+  const choices: { weight: number; arbitrary: fc.Arbitrary<ProgramOp> }[] = [];
+  const add = (kind: OpKind, weight: number, arbitrary: fc.Arbitrary<ProgramOp>) => {
+    if (env.offers(kind) && (kind !== 'login' || env.users > 0)) choices.push({ weight, arbitrary });
+  };
+  add('whoami', 3, fc.constant({ kind: 'whoami' }));
+  add('getCart', 3, fc.constant({ kind: 'getCart' }));
+  add('addItem', 4, fc.record({ kind: fc.constant('addItem' as const), sku, quantity }));
+  add('setQuantity', 2, fc.record({ kind: fc.constant('setQuantity' as const), sku, quantity }));
+  add('removeItem', 1, fc.record({ kind: fc.constant('removeItem' as const), sku }));
+  add(
+    'login',
+    2,
+    fc.record({ kind: fc.constant('login' as const), user: fc.nat({ max: Math.max(0, env.users - 1) }) }),
+  );
+  add('logout', 2, fc.constant({ kind: 'logout' }));
+  add('checkout', 1, fc.constant({ kind: 'checkout' }));
+  return fc.oneof(...choices);
+}
+
+/** Any program: the same agent is drawn more often than the other, so branches often share a session and a cart. */
+function randomProgram(env: ProgramEnv): fc.Arbitrary<Program> {
+  const op = opArbitrary(env);
+  const agent = fc.constantFrom(0, 0, 1);
+  const step = fc.record({ agent, op });
+  const read = fc.record({
+    agent,
+    op: fc.constantFrom<ProgramOp>(...(env.offers('whoami') ? [{ kind: 'whoami' } as const] : []), {
+      kind: 'getCart',
+    }),
+  });
+  // most programs start with both agents holding a session (and its CSRF token), as a visitor's first page does
+  const opening: Step[] = env.offers('whoami')
+    ? [
+        { agent: 0, op: { kind: 'whoami' } },
+        { agent: 1, op: { kind: 'whoami' } },
+      ]
+    : [];
+  return fc
+    .record({
+      opening: fc.boolean(),
+      prefix: fc.array(step, { maxLength: 3 }),
+      branches: fc.array(fc.record({ agent, ops: fc.array(op, { minLength: 1, maxLength: 3 }) }), {
+        minLength: 2,
+        maxLength: 3,
+      }),
+      suffix: fc.array(read, { maxLength: 2 }),
+    })
+    .map(({ opening: open, prefix, branches, suffix }) => ({
+      prefix: [...(open ? opening : []), ...prefix],
+      branches,
+      suffix,
+    }));
+}
+
+/**
+ * The races users hit (issue 12), as program shapes with their parameters drawn: login racing a guest add, logout
+ * racing a request in flight, checkout racing an add, set-quantity racing an add, first contact racing first contact,
+ * reads racing writes of one cart, and two sessions at once.
+ */
+function racyPrograms(env: ProgramEnv): fc.Arbitrary<Program>[] {
+  const has = (...kinds: OpKind[]) => kinds.every(env.offers);
+  const sku = fc.constantFrom(...env.skus);
+  const who: Step[] = has('whoami') ? [{ agent: 0, op: { kind: 'whoami' } }] : [];
+  const user = fc.nat({ max: Math.max(0, env.users - 1) });
+  const add = (s: string, q: number): ProgramOp => ({ kind: 'addItem', sku: s, quantity: q });
+  const read = (agent: number): Step => ({ agent, op: { kind: 'getCart' } });
+  const shapes: fc.Arbitrary<Program>[] = [];
+  const signs = env.users > 0 && has('login');
+
+  // login racing a guest add in another tab: the add answered 200 must be in the signed-in cart, or refused
+  if (signs)
+    shapes.push(
+      fc.tuple(sku, sku, quantity, quantity, user).map(([s1, s2, q1, q2, u]) => ({
+        prefix: [...who, { agent: 0, op: add(s1, q1) }],
+        branches: [
+          { agent: 0, ops: [{ kind: 'login', user: u }] },
+          { agent: 0, ops: [add(s2, q2)] },
+        ],
+        suffix: [read(0)],
+      })),
+    );
+  // logout racing a read or a write of the same session in another tab, which then asks who it is
+  if (signs && has('logout'))
+    shapes.push(
+      fc
+        .tuple(sku, quantity, user, fc.constantFrom<ProgramOp['kind']>('getCart', 'addItem', 'whoami'))
+        .map(([s, q, u, kind]) => ({
+          prefix: [...who, { agent: 0, op: { kind: 'login', user: u } }, { agent: 0, op: add(s, q) }],
+          branches: [
+            { agent: 0, ops: [{ kind: 'logout' }] },
+            {
+              agent: 0,
+              ops: [kind === 'addItem' ? add(s, q) : ({ kind } as ProgramOp), { kind: 'whoami' }, { kind: 'getCart' }],
+            },
+          ],
+          suffix: [],
+        })),
+    );
+  // checkout racing an add to the same cart
+  if (signs && has('checkout'))
+    shapes.push(
+      fc.tuple(sku, sku, quantity, quantity, user).map(([s1, s2, q1, q2, u]) => ({
+        prefix: [...who, { agent: 0, op: { kind: 'login', user: u } }, { agent: 0, op: add(s1, q1) }],
+        branches: [
+          { agent: 0, ops: [{ kind: 'checkout' }] },
+          { agent: 0, ops: [add(s2, q2)] },
+        ],
+        suffix: [read(0)],
+      })),
+    );
+  // set-quantity racing an add of the same line
+  if (has('setQuantity'))
+    shapes.push(
+      fc.tuple(sku, quantity, quantity).map(([s, q1, q2]) => ({
+        prefix: [...who, { agent: 0, op: add(s, 1) }],
+        branches: [
+          { agent: 0, ops: [{ kind: 'setQuantity', sku: s, quantity: q1 }] },
+          { agent: 0, ops: [add(s, q2)] },
+        ],
+        suffix: [read(0)],
+      })),
+    );
+  // first contact racing first contact: two tabs make the session's (or, signed in on two browsers, the user's)
+  // first cart at once
+  shapes.push(
+    fc.tuple(sku, sku, quantity, quantity).map(([s1, s2, q1, q2]) => ({
+      prefix: [...who],
+      branches: [
+        { agent: 0, ops: [add(s1, q1)] },
+        { agent: 0, ops: [add(s2, q2), { kind: 'getCart' }] },
+      ],
+      suffix: [read(0)],
+    })),
+  );
+  if (signs)
+    shapes.push(
+      fc.tuple(sku, sku, quantity, quantity, user).map(([s1, s2, q1, q2, u]) => ({
+        prefix: [
+          ...who,
+          { agent: 0, op: { kind: 'login', user: u } },
+          ...who.map((step) => ({ ...step, agent: 1 })),
+          { agent: 1, op: { kind: 'login', user: u } },
+        ],
+        branches: [
+          { agent: 0, ops: [add(s1, q1)] },
+          { agent: 1, ops: [add(s2, q2)] },
+        ],
+        suffix: [read(0), read(1)],
+      })),
+    );
+  // reads racing writes of one cart: a read must never undo a write
+  shapes.push(
+    fc.tuple(sku, sku, quantity, quantity).map(([s1, s2, q1, q2]) => ({
+      prefix: [...who, { agent: 0, op: add(s1, q1) }],
+      branches: [
+        { agent: 0, ops: [{ kind: 'getCart' }, { kind: 'getCart' }] },
+        { agent: 0, ops: [add(s2, q2), { kind: 'getCart' }] },
+      ],
+      suffix: [read(0)],
+    })),
+  );
+  // two sessions at once: each answer must be about the caller's own session and cart
+  shapes.push(
+    fc.tuple(sku, quantity, fc.constantFrom<OpKind>('whoami', 'getCart', 'addItem')).map(([s, q, kind]) => {
+      const op = (agent: number): ProgramOp =>
+        kind === 'addItem' ? add(s, q + agent) : has(kind) ? ({ kind } as ProgramOp) : { kind: 'getCart' };
+      return {
+        prefix: [...who, ...who.map((step) => ({ ...step, agent: 1 })), { agent: 1, op: add(s, 3) }],
+        branches: [
+          { agent: 0, ops: [op(0), op(0)] },
+          { agent: 1, ops: [op(1), op(1)] },
+        ],
+        suffix: [],
+      };
+    }),
+  );
+  return shapes;
+}
+
+/**
+ * Smaller programs to try when one fails, each with fewer operations, or as many with fewer inside the branches:
+ * drop a branch, drop one operation, move a branch's first operation to the end of the prefix or its last to the
+ * start of the suffix. Both measures only go down, so shrinking ends.
+ */
+export function* smallerPrograms(program: Program): Generator<Program> {
+  const { prefix, branches, suffix } = program;
+  const withBranches = (list: Program['branches'], extra: Partial<Program> = {}): Program => ({
+    prefix,
+    suffix,
+    ...extra,
+    branches: list.filter((branch) => branch.ops.length > 0),
+  });
+  if (branches.length > 1) for (let i = 0; i < branches.length; i++) yield withBranches(branches.toSpliced(i, 1));
+  for (let i = 0; i < prefix.length; i++) yield { ...program, prefix: prefix.toSpliced(i, 1) };
+  for (let i = 0; i < suffix.length; i++) yield { ...program, suffix: suffix.toSpliced(i, 1) };
+  for (const [b, branch] of branches.entries()) {
+    for (let i = 0; i < branch.ops.length; i++) {
+      yield withBranches(branches.with(b, { ...branch, ops: branch.ops.toSpliced(i, 1) }));
+    }
+  }
+  for (const [b, branch] of branches.entries()) {
+    const [first, ...rest] = branch.ops;
+    if (first)
+      yield withBranches(branches.with(b, { ...branch, ops: rest }), {
+        prefix: [...prefix, { agent: branch.agent, op: first }],
+      });
+    const last = branch.ops.at(-1);
+    if (last && branch.ops.length > 1)
+      yield withBranches(branches.with(b, { ...branch, ops: branch.ops.slice(0, -1) }), {
+        suffix: [{ agent: branch.agent, op: last }, ...suffix],
+      });
+  }
+}
+
+/** Generates from `inner`, shrinks with `smallerPrograms` (which fast-check's own map shrinking could not do). */
+class ProgramArbitrary extends fc.Arbitrary<Program> {
+  constructor(readonly inner: fc.Arbitrary<Program>) {
+    super();
+  }
+
+  generate(mrng: fc.Random, biasFactor: number | undefined): fc.Value<Program> {
+    return new fc.Value(this.inner.generate(mrng, biasFactor).value, undefined);
+  }
+
+  canShrinkWithoutContext(value: unknown): value is Program {
+    const program = value as Program;
+    return Array.isArray(program?.prefix) && Array.isArray(program?.branches) && Array.isArray(program?.suffix);
+  }
+
+  shrink(value: Program): fc.Stream<fc.Value<Program>> {
+    return new fc.Stream(smallerPrograms(value)).map((program) => new fc.Value(program, undefined));
+  }
+}
+
+/** Parallel programs for a target: the racy shapes half of the time, any program the other half. */
+export function programArbitrary(env: ProgramEnv): fc.Arbitrary<Program> {
+  const racy = racyPrograms(env);
+  return new ProgramArbitrary(
+    fc.oneof(
+      { arbitrary: randomProgram(env), weight: racy.length },
+      ...racy.map((arbitrary) => ({ arbitrary, weight: 1 })),
+    ),
+  );
+}
