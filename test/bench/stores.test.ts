@@ -165,7 +165,11 @@ describe('bench on the shared stores', () => {
         undefined,
         ...Array(3).fill('koa-session-postgres'),
       ]);
-      expect(summary.checks.filter((c) => c.source === 'bench').map((c) => c.verdict)).toEqual(Array(5).fill('pass'));
+      // every target measured cleanly; the goal lines are there whatever a loaded machine makes of them
+      const benchChecks = summary.checks.filter((c) => c.source === 'bench');
+      const clean = benchChecks.filter((c) => c.name.endsWith('measured cleanly'));
+      expect(clean.map((c) => c.verdict)).toEqual(Array(5).fill('pass'));
+      expect(benchChecks.length - clean.length).toBe(3);
       const dir = await mkdtemp(join(tmpdir(), 'sp-bench-report-'));
       try {
         const files = await writeReport(summary, { dir });

@@ -335,7 +335,7 @@ describe('every property family fails on a server broken its way', () => {
   for (const { family, broken, server } of cases) {
     test(`${family.name} fails on ${broken}`, { timeout: 120_000 }, async () => {
       target = await inProcessTarget(server());
-      const result = await runProperty(family, target, { runs: 300 });
+      const result = await runProperty(family, target, { runs: 1000 });
       expect(result.verdict, `${family.name} passed on ${broken}`).toBe('failed');
       const failure = result.failure!;
       expect(failure.exchanges.length).toBeGreaterThan(0);
