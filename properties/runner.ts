@@ -8,12 +8,9 @@ import { offers } from '../adapters/engine.ts';
 import { InRealTime } from './commands/real-time.ts';
 import { Model, modelConfig, type Clock, type ModelConfig } from './model.ts';
 import type { PropertyDefinition } from './property.ts';
-import { describeRequirement, type Requirement, type Target } from './targets.ts';
+import { checkParameters, lacks, notApplicable as notApplicableResult } from './outcome.ts';
+import type { Target } from './targets.ts';
 import { runParallelProperty } from './linearizable/run.ts';
-
-function lacks(missing: Requirement[]): string {
-  return `target lacks ${missing.map(describeRequirement).join(', ')}`;
-}
 
 export interface RunOptions {
   runs: number;
@@ -73,16 +70,7 @@ export async function runProperty(
 ): Promise<PropertyResult> {
   if (definition.kind === 'parallel') return runParallelProperty(definition, target, options);
   const started = performance.now();
-  const notApplicable = (reason: string): PropertyResult => ({
-    name: definition.name,
-    holds: definition.holds,
-    verdict: 'not applicable',
-    runs: 0,
-    skipped: 0,
-    requests: 0,
-    seconds: 0,
-    reason,
-  });
+  const notApplicable = (reason: string) => notApplicableResult(definition, reason);
   const missing = target.missing(definition.requires);
   if (missing.length > 0) return notApplicable(lacks(missing));
   const kinds: CommandKind[] = [...definition.commands];
@@ -166,11 +154,7 @@ export async function runProperty(
       }
     },
   );
-  const details = await fc.check(property, {
-    numRuns: Math.max(1, Math.round(options.runs * (definition.runShare ?? 1))),
-    ...(options.seed === undefined ? {} : { seed: options.seed }),
-    ...(options.path === undefined ? {} : { path: options.path }),
-  });
+  const details = await fc.check(property, checkParameters(definition, options));
   const seconds = (performance.now() - started) / 1000;
   const result: PropertyResult = {
     name: definition.name,

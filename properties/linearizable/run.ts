@@ -9,7 +9,8 @@ import { timelineMarkdown, timelineText } from '../../linearizability/timeline-t
 import { PropertyViolation } from '../commands/shared.ts';
 import type { PropertyDefinition } from '../property.ts';
 import type { PropertyResult, RunOptions } from '../runner.ts';
-import { describeRequirement, type Target } from '../targets.ts';
+import { checkParameters, lacks, notApplicable as notApplicableResult } from '../outcome.ts';
+import type { Target } from '../targets.ts';
 import { execute } from './execute.ts';
 import { SessionModel } from './model.ts';
 import type { LinInput, LinOutput, OpKind } from './operations.ts';
@@ -54,17 +55,9 @@ export async function runParallelProperty(
 ): Promise<PropertyResult> {
   const started = performance.now();
   const base = { name: definition.name, holds: definition.holds };
-  const notApplicable = (reason: string): PropertyResult => ({
-    ...base,
-    verdict: 'not applicable',
-    runs: 0,
-    skipped: 0,
-    requests: 0,
-    seconds: 0,
-    reason,
-  });
+  const notApplicable = (reason: string) => notApplicableResult(definition, reason);
   const missing = target.missing(definition.requires);
-  if (missing.length > 0) return notApplicable(`target lacks ${missing.map(describeRequirement).join(', ')}`);
+  if (missing.length > 0) return notApplicable(lacks(missing));
   const { adapter } = target;
   const users = target.missing(['accounts']).length === 0 ? (definition.users ?? 0) : 0;
   const env = {
@@ -112,11 +105,7 @@ export async function runParallelProperty(
       requests += exchanges.exchanges.length;
     }
   });
-  const details = await fc.check(property, {
-    numRuns: Math.max(1, Math.round(options.runs * (definition.runShare ?? 1))),
-    ...(options.seed === undefined ? {} : { seed: options.seed }),
-    ...(options.path === undefined ? {} : { path: options.path }),
-  });
+  const details = await fc.check(property, checkParameters<[Program]>(definition, options));
   const seconds = (performance.now() - started) / 1000;
   const result: PropertyResult = {
     ...base,
