@@ -31,7 +31,7 @@ interface CartLineRow {
   unit_price: number;
 }
 
-async function readCart(db: pg.Pool, userId: string) {
+async function readCart(db: pg.Pool | pg.PoolClient, userId: string) {
   const { rows } = await db.query<CartLineRow>(
     `SELECT c.sku, c.quantity, p.price AS unit_price
        FROM cart_lines c JOIN products p USING (sku)
@@ -45,6 +45,28 @@ async function readCart(db: pg.Pool, userId: string) {
     total_quantity: lines.reduce((sum, line) => sum + line.quantity, 0),
     total: lines.reduce((sum, line) => sum + line.line_total, 0),
   };
+}
+
+/**
+ * Runs one cart write of a user, and the read of the cart it answers with, in a transaction that holds the user's
+ * row (FOR NO KEY UPDATE, which foreign-key checks do not wait for). Writes of one user then happen one at a time,
+ * and each answers the cart it left: with the read outside, a concurrent write could land between write and read,
+ * and two adds would each answer a cart holding both, which no order of the two explains.
+ */
+async function cartTransaction<T>(pool: pg.Pool, userId: string, work: (db: pg.PoolClient) => Promise<T>) {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query('SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE', [userId]);
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (err) {
+    await client.query('ROLLBACK');
+    throw err;
+  } finally {
+    client.release();
+  }
 }
 
 const isQuantity = (value: unknown, min: number, max: number): value is number =>
@@ -180,23 +202,23 @@ export async function createApp(options: AppOptions): Promise<express.Express> {
       return;
     }
     try {
-      // One statement: the increment happens in the database, so concurrent adds all count.
-      const { rowCount } = await pool.query(
-        `INSERT INTO cart_lines (user_id, sku, quantity) VALUES ($1, $2, $3)
-         ON CONFLICT (user_id, sku) DO UPDATE SET quantity = cart_lines.quantity + EXCLUDED.quantity
-         WHERE cart_lines.quantity + EXCLUDED.quantity <= $4`,
-        [userIdOf(res), sku, quantity, maxLineQuantity],
-      );
-      if (rowCount === 0) {
-        res.status(422).json({ error: 'quantity_limit', max: maxLineQuantity });
-        return;
-      }
+      const userId = userIdOf(res);
+      const cart = await cartTransaction(pool, userId, async (db) => {
+        // the increment happens in the database, so concurrent adds all count
+        const { rowCount } = await db.query(
+          `INSERT INTO cart_lines (user_id, sku, quantity) VALUES ($1, $2, $3)
+           ON CONFLICT (user_id, sku) DO UPDATE SET quantity = cart_lines.quantity + EXCLUDED.quantity
+           WHERE cart_lines.quantity + EXCLUDED.quantity <= $4`,
+          [userId, sku, quantity, maxLineQuantity],
+        );
+        return rowCount === 0 ? null : await readCart(db, userId);
+      });
+      if (cart === null) res.status(422).json({ error: 'quantity_limit', max: maxLineQuantity });
+      else res.json(cart);
     } catch (err) {
       if (pgCode(err) !== '23503') throw err;
       res.status(422).json({ error: 'unknown_sku' });
-      return;
     }
-    res.json(await readCart(pool, userIdOf(res)));
   });
 
   app.put('/cart/lines/:sku', requireAuth, async (req, res) => {
@@ -207,26 +229,33 @@ export async function createApp(options: AppOptions): Promise<express.Express> {
       return;
     }
     try {
-      if (quantity === 0) {
-        await pool.query('DELETE FROM cart_lines WHERE user_id = $1 AND sku = $2', [userIdOf(res), sku]);
-      } else {
-        await pool.query(
-          `INSERT INTO cart_lines (user_id, sku, quantity) VALUES ($1, $2, $3)
-           ON CONFLICT (user_id, sku) DO UPDATE SET quantity = EXCLUDED.quantity`,
-          [userIdOf(res), sku, quantity],
-        );
-      }
+      const userId = userIdOf(res);
+      const cart = await cartTransaction(pool, userId, async (db) => {
+        if (quantity === 0) {
+          await db.query('DELETE FROM cart_lines WHERE user_id = $1 AND sku = $2', [userId, sku]);
+        } else {
+          await db.query(
+            `INSERT INTO cart_lines (user_id, sku, quantity) VALUES ($1, $2, $3)
+             ON CONFLICT (user_id, sku) DO UPDATE SET quantity = EXCLUDED.quantity`,
+            [userId, sku, quantity],
+          );
+        }
+        return readCart(db, userId);
+      });
+      res.json(cart);
     } catch (err) {
       if (pgCode(err) !== '23503') throw err;
       res.status(422).json({ error: 'unknown_sku' });
-      return;
     }
-    res.json(await readCart(pool, userIdOf(res)));
   });
 
   app.delete('/cart/lines/:sku', requireAuth, async (req, res) => {
-    await pool.query('DELETE FROM cart_lines WHERE user_id = $1 AND sku = $2', [userIdOf(res), req.params['sku']]);
-    res.json(await readCart(pool, userIdOf(res)));
+    const userId = userIdOf(res);
+    const cart = await cartTransaction(pool, userId, async (db) => {
+      await db.query('DELETE FROM cart_lines WHERE user_id = $1 AND sku = $2', [userId, req.params['sku']]);
+      return readCart(db, userId);
+    });
+    res.json(cart);
   });
 
   app.post('/orders', requireAuth, async (_req, res) => {
@@ -234,6 +263,8 @@ export async function createApp(options: AppOptions): Promise<express.Express> {
     const client = await pool.connect();
     try {
       await client.query('BEGIN');
+      // one cart write at a time per user, as in cartTransaction: an add waits for the order, or the order for it
+      await client.query('SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE', [userId]);
       // DELETE ... RETURNING takes exactly the lines it removes: an add committed meanwhile stays in the cart
       // (or lands after, as a new line) instead of vanishing between a read and a delete.
       const { rows: lines } = await client.query<CartLineRow>(

@@ -5,7 +5,8 @@ export const linearizable: PropertyDefinition = {
   kind: 'parallel',
   holds:
     'the answers to operations run at once (sign-in, sign-out, session and cart reads, cart writes, checkout) are ones the declared semantics give for some order of them that keeps real time',
-  requires: ['op:whoami', 'op:getCart', 'op:addItem', 'cookies'],
+  // and what the declared identity needs for a first contact (properties/linearizable/identity.ts)
+  requires: ['op:whoami', 'op:getCart', 'op:addItem'],
   commands: [],
   users: 2,
 };

@@ -4,6 +4,7 @@ import type { History } from '../../adapters/history.ts';
 import type { Account, OperationName } from '../../adapters/types.ts';
 import { VirtualUser } from '../../adapters/virtual-user.ts';
 import { OperationHistory, type Operation } from '../../linearizability/history.ts';
+import { viaOf } from './identity.ts';
 import type { LinInput, LinOutput, ProgramOp } from './operations.ts';
 import { agents, type Program } from './program.ts';
 
@@ -13,25 +14,26 @@ export interface Execution {
   processes: string[];
 }
 
-/** Sends one program operation through the adapter, by cookie. */
+/** Sends one program operation through the adapter, the way the adapter's identity travels. */
 function send(
   user: VirtualUser,
   adapter: Adapter,
   accounts: Account[],
   op: ProgramOp,
 ): Promise<OpResult<OperationName>> {
+  const options = { via: viaOf(adapter.semantics.identity) };
   switch (op.kind) {
     case 'login':
-      return perform(user, adapter, 'login', accounts[op.user]!);
+      return perform(user, adapter, 'login', accounts[op.user]!, options);
     case 'addItem':
     case 'setQuantity':
-      return perform(user, adapter, op.kind, { sku: op.sku, quantity: op.quantity });
+      return perform(user, adapter, op.kind, { sku: op.sku, quantity: op.quantity }, options);
     case 'removeItem':
-      return perform(user, adapter, 'removeItem', { sku: op.sku });
+      return perform(user, adapter, 'removeItem', { sku: op.sku }, options);
     case 'checkout':
-      return perform(user, adapter, 'checkout', { idempotencyKey: null, note: 0 });
+      return perform(user, adapter, 'checkout', { idempotencyKey: null, note: 0 }, options);
     default:
-      return perform(user, adapter, op.kind, {});
+      return perform(user, adapter, op.kind, {}, options);
   }
 }
 

@@ -2,6 +2,7 @@ import type { Semantics } from '../../adapters/semantics.ts';
 import type { Cart, LoginResult, Order, Refusal, SessionView } from '../../adapters/types.ts';
 import { anyOf, type AnyOf, type SequentialModel } from '../../linearizability/model.ts';
 import { mergedQuantity } from '../model.ts';
+import { byCookie } from './identity.ts';
 import { opLabel, outputLabel, type LinInput, type LinOutput, type ProgramOp } from './operations.ts';
 
 /**
@@ -11,8 +12,11 @@ import { opLabel, outputLabel, type LinInput, type LinOutput, type ProgramOp } f
  */
 
 export interface ClientState {
-  /** The session the process's cookie names (it may have ended since), or null for an empty jar. */
-  cookie: number | null;
+  /**
+   * The session the process's handle names (its cookie, the session id in its paths, or its bearer token; the
+   * session may have ended since), or null for none.
+   */
+  handle: number | null;
   /** The session whose CSRF token the process holds. */
   csrf: number | null;
 }
@@ -79,16 +83,19 @@ export class SessionModel implements SequentialModel<LinState, LinInput, LinOutp
   readonly #semantics: Semantics;
   readonly #emails: readonly string[];
   readonly #processes: number;
+  /** Whether a first request gets a session by cookie; else only `openSession` or a login gives the client one. */
+  readonly #byCookie: boolean;
 
   constructor(setup: ModelSetup) {
     this.#semantics = setup.semantics;
+    this.#byCookie = byCookie(setup.semantics.identity);
     this.#emails = setup.emails;
     this.#processes = setup.processes;
   }
 
   init(): LinState {
     return {
-      clients: Array.from({ length: this.#processes }, () => ({ cookie: null, csrf: null })),
+      clients: Array.from({ length: this.#processes }, () => ({ handle: null, csrf: null })),
       sessions: [],
       carts: {},
       cartIds: {},
@@ -97,7 +104,7 @@ export class SessionModel implements SequentialModel<LinState, LinInput, LinOutp
   }
 
   key(state: LinState): string {
-    const clients = state.clients.map((c) => `${c.cookie ?? '-'}/${c.csrf ?? '-'}`).join(',');
+    const clients = state.clients.map((c) => `${c.handle ?? '-'}/${c.csrf ?? '-'}`).join(',');
     const sessions = state.sessions.map((s) => `${s.user ?? 'g'}${s.ended ? 'x' : ''}${s.id ?? ''}`).join(',');
     const carts = Object.keys(state.carts)
       .sort()
@@ -112,7 +119,7 @@ export class SessionModel implements SequentialModel<LinState, LinInput, LinOutp
   }
 
   describeState(state: LinState): string {
-    const clients = state.clients.map((c, i) => `p${i}:${c.cookie === null ? '-' : `s${c.cookie}`}`).join(' ');
+    const clients = state.clients.map((c, i) => `p${i}:${c.handle === null ? '-' : `s${c.handle}`}`).join(' ');
     const sessions = state.sessions
       .map((s, i) => `s${i}=${s.user === null ? 'guest' : `user${s.user}`}${s.ended ? '(ended)' : ''}`)
       .join(' ');
@@ -139,10 +146,10 @@ export class SessionModel implements SequentialModel<LinState, LinInput, LinOutp
     return expectation.ok?.(output.value) ?? null;
   }
 
-  /** The live session the client's cookie names, if any. */
+  /** The live session the client's handle names, if any. */
   #live(state: LinState, client: number): number | null {
-    const cookie = (state.clients[client] as ClientState).cookie;
-    return cookie !== null && !(state.sessions[cookie] as SessionState).ended ? cookie : null;
+    const handle = (state.clients[client] as ClientState).handle;
+    return handle !== null && !(state.sessions[handle] as SessionState).ended ? handle : null;
   }
 
   #owner(state: LinState, session: number): string {
@@ -227,20 +234,28 @@ export class SessionModel implements SequentialModel<LinState, LinInput, LinOutp
 
   /**
    * The session a request of `client` acts for: its live session, or a new guest one where such a request opens
-   * one (a read always, with cookies; a write where declared). `learn` is false when the answer never came, so the
-   * new cookie did not reach the client.
+   * one (with cookies only: a read always, a write where declared). `learn` is false when the answer never came, so
+   * the new cookie did not reach the client.
    */
   #actingSession(next: LinState, client: number, opens: boolean, learn: boolean, id: string | null): number | null {
     const live = this.#live(next, client);
-    if (live !== null || !opens) return live;
+    if (live !== null || !opens || !this.#byCookie) return live;
     const session = this.#startSession(next, null, id);
-    if (session !== null && learn) (next.clients[client] as ClientState).cookie = session;
+    if (session !== null && learn) (next.clients[client] as ClientState).handle = session;
     return session;
   }
 
   #opensOnWrite(): boolean {
     const { guestCarts, writeWithoutSession } = this.#semantics;
-    return guestCarts && writeWithoutSession === 'opens-session';
+    return this.#byCookie && guestCarts && writeWithoutSession === 'opens-session';
+  }
+
+  /**
+   * Whether logout leaves the client's requests acting for it: a bearer access token that is a stateless JWT
+   * outlives the login it came from, so logout only ends what a refresh would need.
+   */
+  #logoutKeepsAccess(): boolean {
+    return this.#semantics.identity === 'bearer' && !this.#semantics.logoutEndsAccessTokens;
   }
 
   /** Whether an unsafe cookie request of `client` on `session` carries that session's CSRF token, where needed. */
@@ -250,10 +265,24 @@ export class SessionModel implements SequentialModel<LinState, LinInput, LinOutp
 
   #expect(state: LinState, client: number, op: ProgramOp): Expectation {
     const live = this.#live(state, client);
+    // without cookies, a request that names no live session is refused: nothing opens one but openSession or login
+    const unnamed = live === null && !this.#byCookie ? refusedIdentity : [];
     switch (op.kind) {
-      case 'whoami':
+      case 'openSession':
         return {
           refusals: [],
+          ok: (value) => {
+            const next = clone(state);
+            const view = (value ?? null) as SessionView | null;
+            const session = this.#startSession(next, null, view?.id ?? null);
+            if (session === null || !this.#seeSession(next, session, view)) return null;
+            if (value !== undefined) next.clients[client] = { handle: session, csrf: view?.csrfToken ? session : null };
+            return next;
+          },
+        };
+      case 'whoami':
+        return {
+          refusals: unnamed,
           ok: (value) => {
             const next = clone(state);
             const view = (value ?? null) as SessionView | null;
@@ -267,7 +296,7 @@ export class SessionModel implements SequentialModel<LinState, LinInput, LinOutp
         // where guests have no cart, a guest's read may be refused (the session it opens is then of no consequence)
         const guest = live === null || state.sessions[live]?.user === null;
         return {
-          refusals: guest && !this.#semantics.guestCarts ? ['unauthenticated', 'forbidden'] : [],
+          refusals: guest && !this.#semantics.guestCarts ? ['unauthenticated', 'forbidden'] : unnamed,
           ok: (value) => {
             const next = clone(state);
             const session = this.#actingSession(next, client, true, value !== undefined, null);
@@ -301,12 +330,16 @@ export class SessionModel implements SequentialModel<LinState, LinInput, LinOutp
         };
       }
       case 'login': {
+        // a session id in the path is signed in where it is; a bearer login is a new token, the old one lives on
+        if (live === null && this.#semantics.identity === 'path') return refused(...refusedIdentity);
         if (live !== null && !this.#holdsCsrf(state, client, live)) return refused(...refusedIdentity);
-        return { refusals: [], ok: (value) => this.#signIn(state, client, op.user, live, value) };
+        const previous = this.#semantics.identity === 'bearer' ? null : live;
+        return { refusals: [], ok: (value) => this.#signIn(state, client, op.user, previous, value) };
       }
       case 'logout':
         // with no live session there is nothing to end: any answer is fine, and nothing changes
         if (live === null) return { refusals: [...refusedIdentity, 'refresh-invalid'], ok: () => state };
+        if (this.#logoutKeepsAccess()) return { refusals: [], ok: () => state };
         if (!this.#holdsCsrf(state, client, live)) return refused(...refusedIdentity);
         return {
           refusals: [],
@@ -380,7 +413,7 @@ export class SessionModel implements SequentialModel<LinState, LinInput, LinOutp
     if (!this.#seeSession(next, session, view)) return null;
     if (value !== undefined) {
       const holder = next.clients[client] as ClientState;
-      holder.cookie = session;
+      holder.handle = session;
       if (view?.csrfToken) holder.csrf = session;
     }
     return next;

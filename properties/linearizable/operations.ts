@@ -1,10 +1,11 @@
 import type { Cart, LoginResult, Order, Refusal, SessionView } from '../../adapters/types.ts';
 
 /**
- * The operations a parallel program is made of, in the model's terms. Each is one adapter operation sent by cookie,
- * but `clone`, which records that a process (a second tab) starts with a copy of another's cookies and tokens.
+ * The operations a parallel program is made of, in the model's terms. Each is one adapter operation sent the way the
+ * adapter's identity travels (identity.ts), but `clone`, which records that a process (a second tab) starts with a copy of another's cookies and tokens.
  */
 export type ProgramOp =
+  | { kind: 'openSession' }
   | { kind: 'whoami' }
   | { kind: 'getCart' }
   | { kind: 'addItem'; sku: string; quantity: number }
@@ -59,6 +60,7 @@ export function outputLabel(input: LinInput, output: LinOutput | undefined): str
   const value = output.value;
   if (value === null) return 'ok';
   switch (input.op.kind) {
+    case 'openSession':
     case 'whoami':
       return viewText(value as SessionView);
     case 'login': {

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { firstContact, type Identity } from './identity.ts';
 import { opLabel, type OpKind, type ProgramOp } from './operations.ts';
 
 /** An operation of the sequential parts, by one of the program's agents (independent browsers, `a0` and `a1`). */
@@ -37,6 +38,15 @@ export interface ProgramEnv {
   skus: string[];
   /** Accounts a run may sign in as; login is drawn only when there are some. */
   users: number;
+  /** How the target's identity travels: it decides an agent's first contact. */
+  identity: Identity;
+}
+
+/** An agent's first contact as a program step, where the target offers it. */
+function opening(env: ProgramEnv, agent: number): Step[] {
+  const op = firstContact(env.identity, agent, env.users);
+  const usable = op.kind === 'login' ? env.users > 0 && env.offers('login') : env.offers(op.kind);
+  return usable ? [{ agent, op }] : [];
 }
 
 const quantity = fc.integer({ min: 1, max: 3 });
@@ -47,6 +57,8 @@ function opArbitrary(env: ProgramEnv): fc.Arbitrary<ProgramOp> {
   const add = (kind: OpKind, weight: number, arbitrary: fc.Arbitrary<ProgramOp>) => {
     if (env.offers(kind) && (kind !== 'login' || env.users > 0)) choices.push({ weight, arbitrary });
   };
+  // a path session's first contact, drawn again later too: a second session for the agent, the first left open
+  if (env.identity === 'path') add('openSession', 1, fc.constant({ kind: 'openSession' }));
   add('whoami', 3, fc.constant({ kind: 'whoami' }));
   add('getCart', 3, fc.constant({ kind: 'getCart' }));
   add('addItem', 4, fc.record({ kind: fc.constant('addItem' as const), sku, quantity }));
@@ -73,16 +85,12 @@ function randomProgram(env: ProgramEnv): fc.Arbitrary<Program> {
       kind: 'getCart',
     }),
   });
-  // most programs start with both agents holding a session (and its CSRF token), as a visitor's first page does
-  const opening: Step[] = env.offers('whoami')
-    ? [
-        { agent: 0, op: { kind: 'whoami' } },
-        { agent: 1, op: { kind: 'whoami' } },
-      ]
-    : [];
+  // most programs start with both agents holding a session (and its CSRF token), as a visitor's first page does; a
+  // bearer agent without a token can do nothing but be refused, so every bearer agent signs in first
+  const contact = [...opening(env, 0), ...opening(env, 1)];
   return fc
     .record({
-      opening: fc.boolean(),
+      opening: env.identity === 'bearer' ? fc.constant(true) : fc.boolean(),
       prefix: fc.array(step, { maxLength: 3 }),
       branches: fc.array(fc.record({ agent, ops: fc.array(op, { minLength: 1, maxLength: 3 }) }), {
         minLength: 2,
@@ -91,7 +99,7 @@ function randomProgram(env: ProgramEnv): fc.Arbitrary<Program> {
       suffix: fc.array(read, { maxLength: 2 }),
     })
     .map(({ opening: open, prefix, branches, suffix }) => ({
-      prefix: [...(open ? opening : []), ...prefix],
+      prefix: [...(open ? contact : []), ...prefix],
       branches,
       suffix,
     }));
@@ -105,7 +113,7 @@ function randomProgram(env: ProgramEnv): fc.Arbitrary<Program> {
 function racyPrograms(env: ProgramEnv): fc.Arbitrary<Program>[] {
   const has = (...kinds: OpKind[]) => kinds.every(env.offers);
   const sku = fc.constantFrom(...env.skus);
-  const who: Step[] = has('whoami') ? [{ agent: 0, op: { kind: 'whoami' } }] : [];
+  const who = opening(env, 0);
   const user = fc.nat({ max: Math.max(0, env.users - 1) });
   const add = (s: string, q: number): ProgramOp => ({ kind: 'addItem', sku: s, quantity: q });
   const read = (agent: number): Step => ({ agent, op: { kind: 'getCart' } });
@@ -183,7 +191,7 @@ function racyPrograms(env: ProgramEnv): fc.Arbitrary<Program>[] {
         prefix: [
           ...who,
           { agent: 0, op: { kind: 'login', user: u } },
-          ...who.map((step) => ({ ...step, agent: 1 })),
+          ...opening(env, 1),
           { agent: 1, op: { kind: 'login', user: u } },
         ],
         branches: [
@@ -210,7 +218,7 @@ function racyPrograms(env: ProgramEnv): fc.Arbitrary<Program>[] {
       const op = (agent: number): ProgramOp =>
         kind === 'addItem' ? add(s, q + agent) : has(kind) ? ({ kind } as ProgramOp) : { kind: 'getCart' };
       return {
-        prefix: [...who, ...who.map((step) => ({ ...step, agent: 1 })), { agent: 1, op: add(s, 3) }],
+        prefix: [...who, ...opening(env, 1), { agent: 1, op: add(s, 3) }],
         branches: [
           { agent: 0, ops: [op(0), op(0)] },
           { agent: 1, ops: [op(1), op(1)] },

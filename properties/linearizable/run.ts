@@ -12,6 +12,7 @@ import type { PropertyResult, RunOptions } from '../runner.ts';
 import { checkParameters, lacks, notApplicable as notApplicableResult } from '../outcome.ts';
 import type { Target } from '../targets.ts';
 import { execute } from './execute.ts';
+import { identityRequirements } from './identity.ts';
 import { SessionModel } from './model.ts';
 import type { LinInput, LinOutput, OpKind } from './operations.ts';
 import { operationCount, programArbitrary, programLabel, type Program } from './program.ts';
@@ -56,14 +57,16 @@ export async function runParallelProperty(
   const started = performance.now();
   const base = { name: definition.name, holds: definition.holds };
   const notApplicable = (reason: string) => notApplicableResult(definition, reason);
-  const missing = target.missing(definition.requires);
-  if (missing.length > 0) return notApplicable(lacks(missing));
   const { adapter } = target;
+  const { identity } = adapter.semantics;
+  const missing = target.missing([...definition.requires, ...identityRequirements(identity)]);
+  if (missing.length > 0) return notApplicable(lacks(missing));
   const users = target.missing(['accounts']).length === 0 ? (definition.users ?? 0) : 0;
   const env = {
     offers: (kind: OpKind) => offers(adapter, kind),
     skus: adapter.semantics.skus.slice(0, 3),
     users,
+    identity,
   };
 
   let requests = 0;

@@ -104,6 +104,76 @@ describe('the session model', () => {
   });
 });
 
+describe('the session model without cookies', () => {
+  const add = (sku: string, quantity: number): ProgramOp => ({ kind: 'addItem', sku, quantity });
+  const refusal: LinOutput = { outcome: 'unauthenticated', value: null };
+  const signedIn = (id: string | null): LinOutput => ({
+    outcome: 'ok',
+    value: {
+      session: id === null ? null : { id, user: 'alice@example.test', csrfToken: 'token' },
+      accessToken: null,
+      refreshToken: null,
+    },
+  });
+  const path: Semantics = { ...referenceSemantics, identity: 'path' };
+  const bearer: Semantics = {
+    ...referenceSemantics,
+    identity: 'bearer',
+    guestCarts: false,
+    csrf: false,
+    logoutEndsAccessTokens: false,
+  };
+
+  it('path: a client without a session id is refused, and nothing opens one but openSession', () => {
+    const refused = history([
+      [0, { kind: 'whoami' }, refusal, 0, 1],
+      [0, add('A', 1), refusal, 2, 3],
+    ]);
+    expect(check(model(path), refused).verdict).toBe('linearizable');
+    const opened = history([[0, { kind: 'whoami' }, view('s-1', null), 0, 1]]);
+    expect(check(model(path), opened).verdict).toBe('not-linearizable');
+  });
+
+  it("path: login ends the guest session it is made on and sums its cart into the user's", () => {
+    const userCart: LinOutput = {
+      outcome: 'ok',
+      value: { id: null, owner: 'user', items: [{ sku: 'A', quantity: 1 }] },
+    };
+    const ops = history([
+      [0, { kind: 'openSession' }, view('s-1', null), 0, 1],
+      [0, add('A', 1), cart(['A', 1]), 2, 3],
+      [0, { kind: 'login', user: 0 }, signedIn('s-2'), 4, 5],
+      [0, { kind: 'getCart' }, userCart, 6, 7],
+    ]);
+    expect(check(model(path), ops).verdict).toBe('linearizable');
+    // a login that kept the old id would be a session fixation
+    const kept = history([
+      [0, { kind: 'openSession' }, view('s-1', null), 0, 1],
+      [0, { kind: 'login', user: 0 }, signedIn('s-1'), 2, 3],
+    ]);
+    expect(check(model(path), kept).verdict).toBe('not-linearizable');
+  });
+
+  it('bearer: a stateless access token outlives logout where declared; without a token every answer is a refusal', () => {
+    const ops = history([
+      [0, { kind: 'login', user: 0 }, signedIn(null), 0, 1],
+      [0, { kind: 'logout' }, { outcome: 'ok', value: null }, 2, 3],
+      [
+        0,
+        { kind: 'whoami' },
+        { outcome: 'ok', value: { id: null, user: 'alice@example.test', csrfToken: null } },
+        4,
+        5,
+      ],
+    ]);
+    expect(check(model(bearer), ops).verdict).toBe('linearizable');
+    const ending = { ...bearer, logoutEndsAccessTokens: true };
+    expect(check(model(ending), ops).verdict).toBe('not-linearizable');
+    const noToken = history([[0, { kind: 'getCart' }, cart(), 0, 1]]);
+    expect(check(model(bearer), noToken).verdict).toBe('not-linearizable');
+  });
+});
+
 describe('shrinking parallel programs', () => {
   it('offers only programs with fewer operations, or as many with fewer in the branches', () => {
     const program: Program = {
