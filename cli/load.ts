@@ -14,7 +14,7 @@ const scenarioOptions: Record<ScenarioName, string> = {
   'refresh-storm':
     '[--parallel K] [--client-kind naive|single-flight] [--recovery-deadline S]\n' +
     `${' '.repeat(22)}[--connections C] [--pipelining P]`,
-  'cleanup-under-load': '[--sessions M | --large] [--expired-share F]',
+  'cleanup-under-load': '[--sessions M | --large] [--expired-share F] [--compare-budgets P,P,...]',
   'cart-contention': '[--carts C]',
   'session-churn': '',
 };
@@ -39,6 +39,8 @@ prefix and a PostgreSQL run its own schema, both removed afterwards) with the gi
                    is done and half a second more)
   --rate R         requests per second over all connections: the open model (default: closed, except session-churn;
                    refresh-storm is always closed: its clients wait for their answers)
+cleanup-under-load: after the server's own sweep budget, --compare-budgets (default 25,100) each sweep a fifth of
+the expired sessions in a phase of their own, for the budget / sweep rate / live throughput table; "" compares none.
 refresh-storm: N virtual clients (their tokens) with K requests in flight each share C keep-alive connections
 (default ${stormDefaults.connections}), each carrying P requests at once (default ${stormDefaults.pipelining}). The storm ends when every client is back to 200
 or signed out, or after --recovery-deadline seconds ("90" or "90s"; default 60, or 10 ms per request in flight
@@ -65,6 +67,7 @@ export async function load(argv: string[]): Promise<void> {
       sessions: { type: 'string' },
       large: { type: 'boolean', default: false },
       'expired-share': { type: 'string' },
+      'compare-budgets': { type: 'string' },
       carts: { type: 'string' },
     },
     usage,
@@ -92,6 +95,7 @@ export async function load(argv: string[]): Promise<void> {
   const expiredShare = values['expired-share'] === undefined ? undefined : Number(values['expired-share']);
   if (expiredShare !== undefined && !(expiredShare >= 0 && expiredShare <= 1))
     throw new UsageError('--expired-share must be a fraction from 0 to 1');
+  const compareBudgets = compareBudgetsOption(values['compare-budgets']);
   const duration = values.duration === undefined ? undefined : Number(values.duration);
   if (duration !== undefined && !(duration > 0 && duration <= 3600))
     throw new UsageError('--duration must be seconds from 0 to 3600');
@@ -127,6 +131,7 @@ export async function load(argv: string[]): Promise<void> {
       sessions: values.sessions === undefined ? undefined : integerOption(values.sessions, 'sessions', 1, 1),
       large: values.large,
       expiredShare,
+      compareBudgets,
       carts: values.carts === undefined ? undefined : integerOption(values.carts, 'carts', 1, 1),
       progress,
     });
@@ -166,4 +171,14 @@ function storeLabel(store: string): string {
 function displayPath(dir: string): string {
   const path = relative(process.cwd(), dir);
   return path === '' ? '.' : path.startsWith('..') || isAbsolute(path) ? dir : path;
+}
+
+/** `--compare-budgets 5,25,100`: percentages from 1 to 100; an empty list compares none. */
+function compareBudgetsOption(value: string | undefined): number[] | undefined {
+  if (value === undefined) return undefined;
+  if (value.trim() === '') return [];
+  const budgets = value.split(',').map((part) => Number(part.trim()));
+  if (!budgets.every((budget) => Number.isInteger(budget) && budget >= 1 && budget <= 100))
+    throw new UsageError('--compare-budgets must be percentages from 1 to 100, comma-separated (e.g. 5,25,100)');
+  return budgets;
 }

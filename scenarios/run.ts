@@ -26,6 +26,8 @@ export interface ScenarioRunOptions {
   sessions?: number;
   large?: boolean;
   expiredShare?: number;
+  /** Sweep budgets (percent) compared after the server's own; the scenario's defaults when absent. */
+  compareBudgets?: number[];
   /** Scenario-specific: cart-contention */
   carts?: number;
   progress?: (line: string) => void;
@@ -85,6 +87,7 @@ function run(options: ScenarioRunOptions, context: ScenarioContext): Promise<Sce
         sessions: options.sessions,
         large: options.large,
         expiredShare: options.expiredShare,
+        compareBudgets: options.compareBudgets,
       });
     case 'cart-contention':
       return runCartContention(context, { carts: options.carts });

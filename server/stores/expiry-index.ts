@@ -53,24 +53,31 @@ export class ExpiryIndex {
     this.#size--;
   }
 
-  /** Up to `limit` slots with expiry <= now, earliest buckets first. The caller deletes what it removes. */
-  due(now: number, limit: number): number[] {
+  /**
+   * Takes up to `limit` slots with expiry <= now out of the index, earliest buckets first, and returns them: the
+   * caller removes their records. Each is unlinked from the bucket in hand, so taking one costs no bucket lookup.
+   */
+  takeDue(now: number, limit: number): number[] {
     const lastDueBucket = this.#bucketOf(now);
-    const visited: number[] = [];
+    const kept: number[] = [];
     const found: number[] = [];
     while (found.length < limit && this.#heap.length > 0 && this.#heap[0]! <= lastDueBucket) {
       const key = this.#pop();
       const bucket = this.#buckets.get(key)!;
-      if (bucket.size === 0) {
-        this.#buckets.delete(key);
-        continue;
+      let slot = bucket.head;
+      while (slot !== none && found.length < limit) {
+        const next = this.#next[slot]!;
+        if (this.#expiresAt[slot]! <= now) {
+          this.#unlinkFrom(bucket, slot);
+          found.push(slot);
+        }
+        slot = next;
       }
-      visited.push(key);
-      for (let slot = bucket.head; slot !== none && found.length < limit; slot = this.#next[slot]!) {
-        if (this.#expiresAt[slot]! <= now) found.push(slot);
-      }
+      if (bucket.size === 0) this.#buckets.delete(key);
+      else kept.push(key);
     }
-    for (const key of visited) this.#push(key);
+    for (const key of kept) this.#push(key);
+    this.#size -= found.length;
     return found;
   }
 
@@ -114,8 +121,12 @@ export class ExpiryIndex {
   }
 
   #unlink(slot: number): void {
-    const bucket = this.#buckets.get(this.#bucketOf(this.#expiresAt[slot]!))!;
-    const [prev, next] = [this.#prev[slot]!, this.#next[slot]!];
+    this.#unlinkFrom(this.#buckets.get(this.#bucketOf(this.#expiresAt[slot]!))!, slot);
+  }
+
+  #unlinkFrom(bucket: Bucket, slot: number): void {
+    const prev = this.#prev[slot]!;
+    const next = this.#next[slot]!;
     if (prev === first) bucket.head = next;
     else this.#next[prev] = next;
     if (next !== none) this.#prev[next] = prev;

@@ -25,6 +25,10 @@ import {
   type WishlistItem,
 } from './store.ts';
 
+/** What #removeSession reports ended with the session. */
+const cartEnded = 1;
+const familyEnded = 2;
+
 interface CartState {
   id: string;
   lines: Map<string, number>;
@@ -73,7 +77,9 @@ export class MemoryStore implements Store {
   }
 
   async createSession(secret: string, record: SessionRecord): Promise<void> {
-    this.#sessions.insert(secret, record);
+    const slot = this.#sessions.insert(secret, record);
+    // A family created before its session (the contract allows it) still ends with it.
+    if (this.#familyIdBySession.size > 0 && this.#familyIdBySession.has(record.id)) this.#sessions.markFamily(slot);
     if (record.userId !== null) {
       let ids = this.#sessionIdsByUser.get(record.userId);
       if (!ids) this.#sessionIdsByUser.set(record.userId, (ids = new Set()));
@@ -167,33 +173,44 @@ export class MemoryStore implements Store {
 
   async sweep(now: number, limit: number): Promise<SweepResult> {
     const removed: SweepResult = { sessions: 0, carts: 0, refreshFamilies: 0 };
-    for (const slot of this.#sessions.due(now, limit)) {
-      const { cart, family } = this.#removeSession(slot);
+    for (const slot of this.#sessions.takeDue(now, limit)) {
+      const ended = this.#removeSession(slot);
       removed.sessions++;
-      if (cart) removed.carts++;
-      if (family) removed.refreshFamilies++;
+      if (ended & cartEnded) removed.carts++;
+      if (ended & familyEnded) removed.refreshFamilies++;
     }
     this.#counters.swept += removed.sessions;
     return removed;
   }
 
-  /** Removes a session and everything that lives and dies with it; reports what existed. */
-  #removeSession(slot: number): { cart: boolean; family: boolean } {
-    const id = this.#sessions.idOf(slot);
-    const userId = this.#sessions.userIdOf(slot);
-    const cart = this.#sessions.hasGuestCart(slot) && this.#carts.delete(`guest:${id}`);
-    this.#sessions.remove(slot);
-    if (userId !== null) {
-      const ids = this.#sessionIdsByUser.get(userId);
-      ids?.delete(id);
-      if (ids?.size === 0) this.#sessionIdsByUser.delete(userId);
+  /**
+   * Removes a session and everything that lives and dies with it; reports what existed (cartEnded, familyEnded).
+   * A guest session without a cart or a refresh family, the sweep's usual case, touches no Map: its strings are
+   * neither hashed nor read.
+   */
+  #removeSession(slot: number): number {
+    const sessions = this.#sessions;
+    const userId = sessions.userIdOf(slot);
+    const hasCart = sessions.hasGuestCart(slot);
+    const mayHaveFamily = sessions.mayHaveFamily(slot);
+    let ended = 0;
+    if (hasCart || mayHaveFamily || userId !== null) {
+      const id = sessions.idOf(slot);
+      if (hasCart && this.#carts.delete(`guest:${id}`)) ended |= cartEnded;
+      if (userId !== null) {
+        const ids = this.#sessionIdsByUser.get(userId);
+        ids?.delete(id);
+        if (ids?.size === 0) this.#sessionIdsByUser.delete(userId);
+      }
+      const familyId = mayHaveFamily ? this.#familyIdBySession.get(id) : undefined;
+      if (familyId !== undefined) {
+        this.#families.delete(familyId);
+        this.#familyIdBySession.delete(id);
+        ended |= familyEnded;
+      }
     }
-    const familyId = this.#familyIdBySession.get(id);
-    if (familyId !== undefined) {
-      this.#families.delete(familyId);
-      this.#familyIdBySession.delete(id);
-    }
-    return { cart, family: familyId !== undefined };
+    sessions.remove(slot);
+    return ended;
   }
 
   async getOrCreateCart(owner: CartOwner, newCartId: string): Promise<Cart> {
@@ -322,6 +339,8 @@ export class MemoryStore implements Store {
   async createRefreshFamily(family: RefreshFamily): Promise<void> {
     this.#families.set(family.id, { ...family });
     this.#familyIdBySession.set(family.sessionId, family.id);
+    const slot = this.#sessions.slotOf(family.sessionId);
+    if (slot !== undefined) this.#sessions.markFamily(slot);
   }
 
   async findRefreshFamily(id: string): Promise<RefreshFamily | null> {

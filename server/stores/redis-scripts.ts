@@ -5,7 +5,8 @@
  *
  * Keys, under the prefix P:
  *   user:<id> (hash)              user-email:<email> -> user id
- *   session:<id> (hash: the SessionRecord fields present, plus `secret`)
+ *   session:<id> (hash: the SessionRecord fields present, plus `secret`, and `family` once a refresh family was
+ *                 created for it)
  *   secret:<secret> -> session id  user-sessions:<user id> (set of session ids)
  *   expiry (sorted set: session id scored by the time it expires)
  *   family:<id> (hash)            session-family:<session id> -> family id
@@ -113,7 +114,12 @@ local key = P .. 'session:' .. id
 redis.call('DEL', key)
 redis.call('HSET', key, 'secret', secret, unpack(ARGV, 5))
 local user_id = redis.call('HGET', key, 'userId')
-if user_id then redis.call('SADD', P .. 'user-sessions:' .. user_id, id) end
+if user_id then
+  redis.call('SADD', P .. 'user-sessions:' .. user_id, id)
+elseif redis.call('EXISTS', P .. 'session-family:' .. id) == 1 then
+  -- A guest session whose family came first: marked, so the sweep ends that family with it.
+  redis.call('HSET', key, 'family', '1')
+end
 redis.call('SET', P .. 'secret:' .. secret, id)
 redis.call('ZADD', P .. 'expiry', ARGV[4], id)
 redis.call('HINCRBY', P .. 'counters', 'created', 1)
@@ -145,9 +151,11 @@ return { flat, redis.call('HGETALL', ensure_cart(owner, ARGV[5])) }`,
 local secret, id = ARGV[2], ARGV[3]
 if redis.call('GET', P .. 'secret:' .. secret) ~= id then return 0 end
 local key = P .. 'session:' .. id
-local old_user = redis.call('HGET', key, 'userId')
+local old = redis.call('HMGET', key, 'userId', 'family')
+local old_user = old[1]
 redis.call('DEL', key)
 redis.call('HSET', key, 'secret', secret, unpack(ARGV, 5))
+if old[2] then redis.call('HSET', key, 'family', old[2]) end
 local new_user = redis.call('HGET', key, 'userId')
 if old_user ~= new_user then
   if old_user then redis.call('SREM', P .. 'user-sessions:' .. old_user, id) end
@@ -202,20 +210,47 @@ return {
   counters[1] or '0', counters[2] or '0', counters[3] or '0',
 }`,
 
-  /** ARGV: now, limit -> {sessions, carts, refresh families} removed, and the microseconds the script ran */
+  /**
+   * ARGV: now, limit -> {sessions, carts, refresh families} removed, and the microseconds the script ran. Does what
+   * remove_session does for each due session, in bulk: one HMGET per session (its secret, user and family mark), the
+   * expiry entries cut in one ZREMRANGEBYRANK (the due ones are the set's first ranks), and the keys dropped by
+   * UNLINK a thousand at a time. A refresh family is looked up only where one can be (a signed-in session, or one
+   * marked when its family was created).
+   */
   spSweep: `
 local started = redis.call('TIME')
-local due = redis.call('ZRANGEBYSCORE', P .. 'expiry', '-inf', ARGV[2], 'LIMIT', 0, tonumber(ARGV[3]))
+local expiry = P .. 'expiry'
+local due = redis.call('ZRANGEBYSCORE', expiry, '-inf', ARGV[2], 'LIMIT', 0, tonumber(ARGV[3]))
 local sessions, carts, families = 0, 0, 0
+local doomed, guest_carts = {}, {}
 for _, id in ipairs(due) do
-  local removed = remove_session(id)
-  if removed then
+  local key = P .. 'session:' .. id
+  local fields = redis.call('HMGET', key, 'secret', 'userId', 'family')
+  local secret, user_id = fields[1], fields[2]
+  if secret then
     sessions = sessions + 1
-    carts = carts + removed[1]
-    families = families + removed[2]
-  else
-    redis.call('ZREM', P .. 'expiry', id)
+    doomed[#doomed + 1] = key
+    doomed[#doomed + 1] = P .. 'secret:' .. secret
+    if user_id then
+      redis.call('SREM', P .. 'user-sessions:' .. user_id, id)
+    else
+      guest_carts[#guest_carts + 1] = cart_key('guest:' .. id)
+    end
+    if user_id or fields[3] then
+      local family_link = P .. 'session-family:' .. id
+      local family_id = redis.call('GET', family_link)
+      if family_id then
+        families = families + 1
+        doomed[#doomed + 1] = P .. 'family:' .. family_id
+        doomed[#doomed + 1] = family_link
+      end
+    end
   end
+end
+if #due > 0 then redis.call('ZREMRANGEBYRANK', expiry, 0, #due - 1) end
+for i = 1, #doomed, 1000 do redis.call('UNLINK', unpack(doomed, i, math.min(i + 999, #doomed))) end
+for i = 1, #guest_carts, 1000 do
+  carts = carts + redis.call('UNLINK', unpack(guest_carts, i, math.min(i + 999, #guest_carts)))
 end
 if sessions > 0 then redis.call('HINCRBY', P .. 'counters', 'swept', sessions) end
 local finished = redis.call('TIME')
@@ -317,6 +352,9 @@ local key = P .. 'family:' .. ARGV[2]
 redis.call('DEL', key)
 redis.call('HSET', key, 'id', ARGV[2], 'sessionId', ARGV[3], 'userId', ARGV[4], 'generation', ARGV[5], 'rotatedAt', ARGV[6])
 redis.call('SET', P .. 'session-family:' .. ARGV[3], ARGV[2])
+-- Marks the session (when it exists) so the sweep looks its family up even if it has no user.
+local session = P .. 'session:' .. ARGV[3]
+if redis.call('EXISTS', session) == 1 then redis.call('HSET', session, 'family', '1') end
 return 1`,
 
   /** ARGV: id, from generation, rotatedAt -> 1 moved on, 0 lost the race or gone */

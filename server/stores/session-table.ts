@@ -1,21 +1,27 @@
 import { ExpiryIndex } from './expiry-index.ts';
+import { SlotIndex } from './slot-index.ts';
 import { sessionExpiresAt, type SessionRecord } from './store.ts';
+
+/** `#flags` bits. */
+const guestCartFlag = 1;
+const familyFlag = 2;
 
 /**
  * The memory store's sessions packed in columns: one slot per session, its times in typed arrays, its strings in
- * plain arrays, and two Maps from string to slot (by secret, by id). A session costs no object of its own and no
- * boxed number, so a million of them take a fraction of the heap a Map of record objects would, the collector has
- * little to trace, and removing one (what the sweep does a million times) is two Map deletes and a few stores.
- * Freed slots are reused; the columns never shrink.
+ * plain arrays, and two SlotIndexes from string to slot (by secret, by id), hash tables in typed arrays. A session
+ * costs no object of its own and no boxed number, so a million of them take a fraction of the heap a Map of record
+ * objects would, and the collector has little to trace. Removing one (what the sweep does a million times) reads
+ * none of its strings: two index entries found by slot, an expiry-index unlink, a few stores. Freed slots are reused;
+ * the columns never shrink.
  */
 export class SessionTable {
-  readonly #slotBySecret = new Map<string, number>();
-  readonly #slotById = new Map<string, number>();
-  readonly #expiry = new ExpiryIndex();
-  readonly #free: number[] = [];
   // A freed slot holds '' and null, so an ended session's strings are not kept reachable.
   readonly #ids: string[] = [];
   readonly #secrets: string[] = [];
+  readonly #slotBySecret = new SlotIndex(this.#secrets);
+  readonly #slotById = new SlotIndex(this.#ids);
+  readonly #expiry = new ExpiryIndex();
+  readonly #free: number[] = [];
   readonly #csrfTokens: string[] = [];
   readonly #userIds: (string | null)[] = [];
   #createdAt = new Float64Array(0);
@@ -23,8 +29,11 @@ export class SessionTable {
   #idleTimeoutMs = new Float64Array(0);
   /** NaN for a session without an absolute limit. */
   #absoluteExpiresAt = new Float64Array(0);
-  /** 1 while the session, a guest's, has a cart: the sweep looks a cart up only for those. */
-  #guestCart = new Uint8Array(0);
+  /**
+   * guestCartFlag while the session, a guest's, has a cart; familyFlag while it may have a refresh family: the sweep
+   * looks those up only for the sessions that have them.
+   */
+  #flags = new Uint8Array(0);
 
   get size(): number {
     return this.#slotById.size;
@@ -67,14 +76,18 @@ export class SessionTable {
   /** Stores a new session under `secret`; a record whose id is stored already replaces it and takes the new secret. */
   insert(secret: string, record: SessionRecord): number {
     let slot = this.#slotById.get(record.id);
-    if (slot !== undefined) this.#slotBySecret.delete(this.#secrets[slot]!);
+    if (slot !== undefined) this.#slotBySecret.delete(slot);
     else {
       slot = this.#free.pop() ?? this.#ids.length;
       if (slot === this.#ids.length) this.#append();
-      this.#slotById.set(record.id, slot);
+      this.#ids[slot] = record.id;
+      this.#slotById.add(record.id, slot);
     }
+    // A secret takes its newest session, as a Map's set would: an older one holding it is no longer found by it.
+    const holder = this.#slotBySecret.get(secret);
+    if (holder !== undefined) this.#slotBySecret.delete(holder);
     this.#secrets[slot] = secret;
-    this.#slotBySecret.set(secret, slot);
+    this.#slotBySecret.add(secret, slot);
     this.replace(slot, record);
     return slot;
   }
@@ -98,26 +111,38 @@ export class SessionTable {
   }
 
   remove(slot: number): void {
-    this.#slotById.delete(this.#ids[slot]!);
-    this.#slotBySecret.delete(this.#secrets[slot]!);
+    this.#slotById.delete(slot);
+    this.#slotBySecret.delete(slot);
     this.#expiry.delete(slot);
     this.#ids[slot] = this.#secrets[slot] = this.#csrfTokens[slot] = '';
     this.#userIds[slot] = null;
-    this.#guestCart[slot] = 0;
+    this.#flags[slot] = 0;
     this.#free.push(slot);
   }
 
   hasGuestCart(slot: number): boolean {
-    return this.#guestCart[slot] === 1;
+    return (this.#flags[slot]! & guestCartFlag) !== 0;
   }
 
   setGuestCart(slot: number, exists: boolean): void {
-    this.#guestCart[slot] = exists ? 1 : 0;
+    this.#flags[slot] = exists ? this.#flags[slot]! | guestCartFlag : this.#flags[slot]! & ~guestCartFlag;
   }
 
-  /** Up to `limit` slots whose session has expired at `now`, earliest first. */
-  due(now: number, limit: number): number[] {
-    return this.#expiry.due(now, limit);
+  /** Whether a refresh family was created for the session (it may have been dropped since). */
+  mayHaveFamily(slot: number): boolean {
+    return (this.#flags[slot]! & familyFlag) !== 0;
+  }
+
+  markFamily(slot: number): void {
+    this.#flags[slot] = this.#flags[slot]! | familyFlag;
+  }
+
+  /**
+   * Up to `limit` slots whose session has expired at `now`, earliest first, taken out of the expiry index: the
+   * caller removes each (`remove`).
+   */
+  takeDue(now: number, limit: number): number[] {
+    return this.#expiry.takeDue(now, limit);
   }
 
   countDue(now: number): number {
@@ -133,7 +158,7 @@ export class SessionTable {
     this.#lastSeenAt = new Float64Array(0);
     this.#idleTimeoutMs = new Float64Array(0);
     this.#absoluteExpiresAt = new Float64Array(0);
-    this.#guestCart = new Uint8Array(0);
+    this.#flags = new Uint8Array(0);
   }
 
   /** Opens the next never-used slot, doubling the typed columns when they are full. */
@@ -148,9 +173,9 @@ export class SessionTable {
     this.#lastSeenAt = grown(this.#lastSeenAt, capacity);
     this.#idleTimeoutMs = grown(this.#idleTimeoutMs, capacity);
     this.#absoluteExpiresAt = grown(this.#absoluteExpiresAt, capacity);
-    const guestCart = new Uint8Array(capacity);
-    guestCart.set(this.#guestCart);
-    this.#guestCart = guestCart;
+    const flags = new Uint8Array(capacity);
+    flags.set(this.#flags);
+    this.#flags = flags;
   }
 }
 

@@ -330,6 +330,19 @@ export function describeStoreContract(name: string, target: ContractTarget | nul
     });
 
     describe('sweep', () => {
+      it("sweeps a guest session's refresh family too, made before or after the session, across a replace", async () => {
+        const now = T0 + 30 * minute;
+        const old = { idleTimeoutMs: 10 * minute };
+        await store.createRefreshFamily(family('f-early', 'g-early', 'u-0'));
+        await store.createSession('secret-g-early', guestRecord('g-early', old));
+        await store.createSession('secret-g-late', guestRecord('g-late', old));
+        await store.createRefreshFamily(family('f-late', 'g-late', 'u-0'));
+        expect(await store.replaceSession('secret-g-late', guestRecord('g-late', old))).toBe(true);
+        expect(await sweepCounts(store, now, 10)).toEqual({ sessions: 2, carts: 0, refreshFamilies: 2 });
+        expect(await store.findRefreshFamily('f-early')).toBeNull();
+        expect(await store.findRefreshFamily('f-late')).toBeNull();
+      });
+
       it('removes every expired session with its guest cart and family, in batches, and no live one', async () => {
         const now = T0 + 30 * minute;
         const expired: string[] = [];

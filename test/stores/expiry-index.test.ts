@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ExpiryIndex } from '../../server/stores/expiry-index.ts';
 
 describe('ExpiryIndex', () => {
-  it('finds due slots earliest bucket first, up to the limit, and counts them exactly', () => {
+  it('takes due slots earliest bucket first, up to the limit, and counts them exactly', () => {
     const index = new ExpiryIndex(1000);
     index.set(1, 5500);
     index.set(2, 1200);
@@ -11,9 +11,16 @@ describe('ExpiryIndex', () => {
     index.set(5, 1000);
     expect(index.size).toBe(5);
     expect(index.countDue(5600)).toBe(3);
-    expect(index.due(5600, 10).sort()).toEqual([1, 2, 5]);
-    expect(index.due(5600, 2).sort()).toEqual([2, 5]);
-    expect(index.due(999, 10)).toEqual([]);
+    expect(index.takeDue(999, 10)).toEqual([]);
+    expect(index.takeDue(5600, 2).sort()).toEqual([2, 5]);
+    expect(index.size).toBe(3);
+    expect(index.countDue(5600)).toBe(1);
+    // A bucket only partly due keeps what is not due yet.
+    expect(index.takeDue(5600, 10)).toEqual([1]);
+    expect(index.takeDue(5600, 10)).toEqual([]);
+    expect(index.countDue(6000)).toBe(1);
+    expect(index.takeDue(9000, 10).sort()).toEqual([3, 4]);
+    expect(index.size).toBe(0);
   });
 
   it('moves a slot between buckets and unlinks heads, middles and tails alike', () => {
@@ -24,13 +31,22 @@ describe('ExpiryIndex', () => {
     index.delete(0); // the tail
     index.delete(0); // twice is a no-op
     expect(index.size).toBe(3);
-    expect(index.due(2000, 10).sort()).toEqual([1, 2]);
     expect(index.countDue(1400)).toBe(1);
     index.delete(2); // a middle one
-    expect(index.due(2000, 10)).toEqual([1]);
-    index.delete(1);
-    expect(index.due(2000, 10)).toEqual([]);
-    expect(index.due(7000, 10)).toEqual([3]);
+    expect(index.takeDue(2000, 10)).toEqual([1]);
+    index.delete(1); // taken already: a no-op
+    expect(index.size).toBe(1);
+    expect(index.takeDue(2000, 10)).toEqual([]);
+    expect(index.takeDue(7000, 10)).toEqual([3]);
+  });
+
+  it('takes a touched slot at its new time, not its old one', () => {
+    const index = new ExpiryIndex(1000);
+    index.set(7, 1500);
+    index.set(7, 4500); // touched: its deadline moved to a later bucket
+    expect(index.takeDue(2000, 10)).toEqual([]);
+    index.set(7, 1800); // an earlier deadline (a shorter timeout) moves it back
+    expect(index.takeDue(2000, 10)).toEqual([7]);
   });
 
   it('reuses a deleted slot, grows past its first capacity, and clears', () => {
@@ -40,10 +56,12 @@ describe('ExpiryIndex', () => {
     index.set(0, 3000);
     expect(index.size).toBe(2501);
     expect(index.countDue(3000)).toBe(1);
-    expect(index.due(3000, 10)).toEqual([0]);
-    expect(index.countDue(9000)).toBe(2501);
+    expect(index.takeDue(3000, 10)).toEqual([0]);
+    expect(index.countDue(9000)).toBe(2500);
+    index.set(0, 3000); // a taken slot indexes again
+    expect(index.size).toBe(2501);
     index.clear();
     expect(index.size).toBe(0);
-    expect(index.due(9000, 10)).toEqual([]);
+    expect(index.takeDue(9000, 10)).toEqual([]);
   });
 });
