@@ -50,9 +50,10 @@ const firstBatchSize = 64;
 /**
  * Removes expired sessions with their guest carts and refresh families, a slice at a time, so a sweep of a million
  * sessions does not starve live traffic. Each slice is one store call whose batch size follows the slice budget.
- * Between slices the sweeper pauses so that on a busy server it takes `percent` of the time; the pause scales with
- * how busy the event loop was during the last one, so on an idle server nobody waits and the sweep runs nearly
- * flat out (where Redis's slow cycle would keep to its share).
+ * Between slices the sweeper pauses so that on a busy server it takes `percent` of the time, the pause measured as
+ * it passed (a timer that fires early owes the difference to the next pause); the pause shrinks when the event loop
+ * was mostly idle during the last one, so on an idle server nobody waits and the sweep runs nearly flat out (where
+ * Redis's slow cycle would keep to its share).
  *
  * A slice is charged what it cost the store: Redis and PostgreSQL measure their own work (`workMs`), so neither the
  * network nor a queue in front of the store counts; a store in this process is charged the CPU the call took (at
@@ -72,6 +73,9 @@ export function createSweeper({ store, clock, intervalMs, batchSize, budget, log
     let longestSliceMs = 0;
     // Assume a busy loop until a pause shows otherwise: the safe side for live traffic.
     let busy = 1;
+    // Pause time owed to live traffic: a timer counts from the loop's cached clock (read before the slice ran) and in
+    // whole milliseconds, so it fires early by up to the slice and more; the shortfall is added to the next pause.
+    let owedMs = 0;
     for (;;) {
       const started = performance.now();
       const cpuStarted = process.cpuUsage();
@@ -85,7 +89,12 @@ export function createSweeper({ store, clock, intervalMs, batchSize, budget, log
       if (batch.sessions < size || stopping) break;
       size = nextBatchSize(size, sliceMs, budget.sliceMs, batchSize);
       if (budget.percent >= 100) await new Promise((resolve) => setImmediate(resolve));
-      else busy = (busy + (await pause(pauseAfter(sliceMs, budget, busy)))) / 2;
+      else {
+        const wantedMs = pauseAfter(sliceMs, budget, busy) + owedMs;
+        const paused = await pause(wantedMs);
+        owedMs = Math.max(0, wantedMs - paused.ms);
+        busy = (busy + paused.utilization) / 2;
+      }
     }
     swept.inc({ kind: 'sessions' }, removed.sessions);
     swept.inc({ kind: 'carts' }, removed.carts);
@@ -135,16 +144,19 @@ export function nextBatchSize(size: number, tookMs: number, sliceMs: number, max
 }
 
 /**
- * Live traffic's turn after a slice: (100 - percent) / percent of the slice on a fully busy loop, less on a loop that
- * was partly idle (a timer waits at least 1 ms, though). At 100 % the sweeper only yields once to the event loop.
+ * Live traffic's turn after a slice: (100 - percent) / percent of the slice on a busy loop, less on a loop that was
+ * mostly idle. A loop at least half busy counts as fully busy: under closed-loop clients (or a load generator short of
+ * CPU) the loop idles while answers travel, and that idle time is no capacity to spare. Below half, the pause shrinks
+ * in proportion (a timer waits at least 1 ms, though). At 100 % the sweeper only yields once to the event loop.
  */
 export function pauseAfter(sliceMs: number, budget: SweepBudget, busy: number): number {
-  return ((sliceMs * (100 - budget.percent)) / budget.percent) * busy;
+  return ((sliceMs * (100 - budget.percent)) / budget.percent) * Math.min(1, 2 * busy);
 }
 
-/** Waits `pauseMs` on a timer, so the loop can sit idle, and reports the event loop's utilization meanwhile. */
-async function pause(pauseMs: number): Promise<number> {
+/** Waits `pauseMs` on a timer, so the loop can sit idle; reports how long it waited and the loop's utilization. */
+async function pause(pauseMs: number): Promise<{ ms: number; utilization: number }> {
+  const started = performance.now();
   const before = performance.eventLoopUtilization();
   await new Promise((resolve) => setTimeout(resolve, pauseMs));
-  return performance.eventLoopUtilization(before).utilization;
+  return { ms: performance.now() - started, utilization: performance.eventLoopUtilization(before).utilization };
 }

@@ -142,7 +142,10 @@ export class SessionTable {
    * caller removes each (`remove`).
    */
   takeDue(now: number, limit: number): number[] {
-    return this.#expiry.takeDue(now, limit);
+    const slots = this.#expiry.takeDue(now, limit);
+    this.#slotById.warm(slots);
+    this.#slotBySecret.warm(slots);
+    return slots;
   }
 
   countDue(now: number): number {

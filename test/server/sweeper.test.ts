@@ -110,9 +110,11 @@ describe('sweeper slices', () => {
     expect(nextBatchSize(1, 100, 2, 1000)).toBe(1);
   });
 
-  it('pauses (100 - percent) / percent of a slice on a busy loop, less on an idle one', () => {
+  it('pauses (100 - percent) / percent of a slice on a loop at least half busy, less on a mostly idle one', () => {
     expect(pauseAfter(2, { sliceMs: 2, percent: 10 }, 1)).toBeCloseTo(18);
-    expect(pauseAfter(2, { sliceMs: 2, percent: 10 }, 0.5)).toBeCloseTo(9);
+    expect(pauseAfter(2, { sliceMs: 2, percent: 10 }, 0.5)).toBeCloseTo(18);
+    expect(pauseAfter(2, { sliceMs: 2, percent: 10 }, 0.25)).toBeCloseTo(9);
+    expect(pauseAfter(2, { sliceMs: 2, percent: 10 }, 0)).toBe(0);
     expect(pauseAfter(2, { sliceMs: 2, percent: 25 }, 1)).toBeCloseTo(6);
     expect(pauseAfter(2, { sliceMs: 2, percent: 100 }, 1)).toBe(0);
   });
