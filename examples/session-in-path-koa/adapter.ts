@@ -12,6 +12,8 @@ const refusals: Record<string, Refusal> = {
   INVALID_CREDENTIALS: 'unauthenticated',
   CSRF_TOKEN_INVALID: 'csrf',
   CART_EMPTY: 'cart-empty',
+  // PATCH changes only a line the cart has; a set of any other is refused, which the model allows
+  ITEM_NOT_FOUND: 'not-found',
 };
 
 function refused<N extends OperationName>(response: HttpResponse): Outcome<N> {
@@ -130,18 +132,7 @@ export default defineAdapter({
     },
     setQuantity: {
       request: (c) => onSession(c, 'PATCH', `/cart/items/${encodeURIComponent(c.args.sku)}`, { qty: c.args.quantity }),
-      // PATCH only changes an existing line: setting a SKU the cart lacks is an add, and setting it to 0 is nothing
-      parse: (response, c) => {
-        const code = (response.json as { error?: unknown } | undefined)?.error;
-        if (response.status === 404 && code === 'ITEM_NOT_FOUND')
-          return {
-            next:
-              c.args.quantity > 0
-                ? onSession(c, 'POST', '/cart/items', { sku: c.args.sku, qty: c.args.quantity })
-                : onSession(c, 'GET', '/cart'),
-          };
-        return cartAnswer(response);
-      },
+      parse: cartAnswer,
     },
     removeItem: {
       request: (c) => onSession(c, 'DELETE', `/cart/items/${encodeURIComponent(c.args.sku)}`),
