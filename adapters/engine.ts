@@ -12,6 +12,7 @@ import type {
   Via,
 } from './types.ts';
 import type { VirtualUser } from './virtual-user.ts';
+import type { Agent } from './wire.ts';
 
 /** A multi-step operation longer than this is a parser that never settles. */
 const maxSteps = 5;
@@ -37,9 +38,67 @@ export function offers(adapter: Adapter, name: OperationName): boolean {
 }
 
 /**
- * Runs one operation for one user: build, send, parse, repeat while the parser asks for another step; the state the
- * parser returns is merged into the user's. Adapters stay pure; this is the only place their functions meet I/O.
+ * One operation of one agent, step by step, without I/O: `start` gives the first request, `receive` reads an answer
+ * and gives the next request of a multi-step operation or the result, merging the state the parser returns into the
+ * agent's. Adapters stay pure; each transport (fetch, autocannon, k6) moves the bytes and calls these two.
  */
+export class OperationCall<N extends OperationName> {
+  readonly via: Via;
+  readonly #spec: OperationSpec<N>;
+  readonly #context: CallContext<N>;
+  #steps = 0;
+
+  constructor(
+    readonly adapter: Adapter,
+    readonly name: N,
+    args: ArgsOf<N>,
+    readonly agent: Agent,
+    options: PerformOptions = {},
+  ) {
+    const spec = adapter.operations[name] as OperationSpec<N> | undefined;
+    if (!spec) throw new AdapterError(`adapter "${adapter.name}" has no "${name}" operation`);
+    this.#spec = spec;
+    this.via = options.via ?? 'cookie';
+    this.#context = {
+      args,
+      state: agent.state,
+      via: this.via,
+      csrf: options.csrf === undefined ? agent.state.csrfToken : options.csrf,
+      previous: [],
+    };
+  }
+
+  start(): HttpRequest {
+    try {
+      return this.#spec.request(this.#context);
+    } catch (error) {
+      throw new AdapterError(
+        `adapter "${this.adapter.name}", operation "${this.name}": request threw: ${reasonOf(error)}`,
+      );
+    }
+  }
+
+  receive(response: HttpResponse): { next: HttpRequest } | { result: OpResult<N> } {
+    const outcome = parseAnswer(this.adapter, this.name, response, () => this.#spec.parse(response, this.#context));
+    if (outcome.state) applyState(this.agent.state, outcome.state);
+    if ('next' in outcome) {
+      if (++this.#steps >= maxSteps)
+        throw new AdapterError(
+          `adapter "${this.adapter.name}", operation "${this.name}": still asking for a next step after ${maxSteps}`,
+        );
+      this.#context.previous.push(response);
+      return { next: outcome.next };
+    }
+    const body = response.json ?? response.text;
+    return {
+      result: outcome.ok
+        ? { outcome: 'ok', value: outcome.value, code: null, status: response.status, body }
+        : { outcome: outcome.refusal, value: null, code: outcome.code ?? null, status: response.status, body },
+    };
+  }
+}
+
+/** Runs one operation for one user over fetch. */
 export async function perform<N extends OperationName>(
   user: VirtualUser,
   adapter: Adapter,
@@ -47,53 +106,23 @@ export async function perform<N extends OperationName>(
   args: ArgsOf<N>,
   options: PerformOptions = {},
 ): Promise<OpResult<N>> {
-  const spec = adapter.operations[name] as OperationSpec<N> | undefined;
-  if (!spec) throw new AdapterError(`adapter "${adapter.name}" has no "${name}" operation`);
-  const via = options.via ?? 'cookie';
-  const context: CallContext<N> = {
-    args,
-    state: user.state,
-    via,
-    csrf: options.csrf === undefined ? user.state.csrfToken : options.csrf,
-    previous: [],
-  };
-  let request: HttpRequest = call(adapter, name, 'request', () => spec.request(context));
-  for (let step = 0; step < maxSteps; step++) {
-    const response = await user.send(request, via);
-    const outcome = parseAnswer(adapter, name, response, () => spec.parse(response, context));
-    if (outcome.state) applyState(user, outcome.state);
-    if ('next' in outcome) {
-      context.previous.push(response);
-      request = outcome.next;
-      continue;
-    }
-    const body = response.json ?? response.text;
-    return outcome.ok
-      ? { outcome: 'ok', value: outcome.value, code: null, status: response.status, body }
-      : { outcome: outcome.refusal, value: null, code: outcome.code ?? null, status: response.status, body };
+  const call = new OperationCall(adapter, name, args, user, options);
+  let request = call.start();
+  for (;;) {
+    const step = call.receive(await user.send(request, call.via));
+    if ('result' in step) return step.result;
+    request = step.next;
   }
-  throw new AdapterError(
-    `adapter "${adapter.name}", operation "${name}": still asking for a next step after ${maxSteps}`,
-  );
 }
 
-function applyState(user: VirtualUser, patch: Partial<UserState>): void {
+function applyState(state: UserState, patch: Partial<UserState>): void {
   const { vars, ...rest } = patch;
-  Object.assign(user.state, rest);
-  if (vars) user.state.vars = { ...user.state.vars, ...vars };
+  Object.assign(state, rest);
+  if (vars) state.vars = { ...state.vars, ...vars };
 }
 
 function reasonOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-/** Runs an adapter's request builder; whatever it throws becomes one line naming the adapter and the operation. */
-function call<T>(adapter: Adapter, name: OperationName, step: 'request', run: () => T): T {
-  try {
-    return run();
-  } catch (error) {
-    throw new AdapterError(`adapter "${adapter.name}", operation "${name}": ${step} threw: ${reasonOf(error)}`);
-  }
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { Via } from './types.ts';
 /**
  * What an app declares about itself. The model judges the app by these, so a server that differs from the
  * reference server on a point of design is not reported as a bug; the report prints them so a reader sees what was
@@ -77,3 +78,8 @@ export const referenceSemantics: Semantics = {
   },
   skus: ['SKU-0001', 'SKU-0002', 'SKU-0003'],
 };
+
+/** How a client of this app names itself on most requests: its access token where that is all it has, else cookies. */
+export function primaryVia(semantics: Pick<Semantics, 'identity'>): Via {
+  return semantics.identity === 'bearer' ? 'bearer' : 'cookie';
+}

@@ -3,6 +3,10 @@ import { definitions, scenarioNames, type ScenarioName } from '../scenarios/defi
 import { isScenarioName, runScenario } from '../scenarios/run.ts';
 import { stormDefaults } from '../scenarios/runners/refresh-storm.ts';
 import { TargetRefused } from '../scenarios/servers.ts';
+import { ScenarioNotApplicable } from '../scenarios/scenario.ts';
+import { loadAdapter } from '../adapters/load.ts';
+import { readAccounts } from '../properties/targets.ts';
+import { declaredBy, declaredLine } from '../properties/report.ts';
 import { formatScenario } from '../scenarios/table.ts';
 import { buildSummary, currentGit, currentMachine, newRunId } from '../reports/summary.ts';
 import { writeReport } from '../reports/write-report.ts';
@@ -25,15 +29,19 @@ const scenarioLines = scenarioNames.flatMap((name) => [
 ]);
 
 const usage = `sessionproof load <${scenarioNames.join('|')}>
-                  [--target URL | --store memory|URL] [--fault ID]... [--clients N] [--duration S] [--rate R]
-                  [--out DIR]
+                  [--target URL [--adapter FILE] [--accounts FILE] | --store memory|URL] [--fault ID]...
+                  [--clients N] [--duration S] [--rate R] [--out DIR]
 ${scenarioLines.join('\n')}
 
 Runs one load scenario and checks its correctness counters. Without --target it starts the reference server in a
 child process (test controls on) on --store (memory, redis://..., postgres://...; a Redis run gets its own key
 prefix and a PostgreSQL run its own schema, both removed afterwards) with the given --fault(s).
-  --target URL     a server already running on this machine (http://127.0.0.1:PORT or http://[::1]:PORT) with
-                   test controls on; nothing else is accepted
+  --target URL     a server already running on this machine (http://127.0.0.1:PORT or http://[::1]:PORT);
+                   nothing else is accepted. refresh-storm and cleanup-under-load need contract v1's test controls
+  --adapter FILE   how to reach a --target that does not speak contract v1 (docs/adapters.md): cart-contention
+                   and session-churn run through it
+  --accounts FILE  JSON list of {"email", "password"} for a target with neither a register operation nor the
+                   users control (session-churn; cart-contention where the app has no guest carts)
   --clients N      clients (refresh-storm, cleanup-under-load) or connections (cart-contention, session-churn)
   --duration S     seconds of load (cleanup-under-load: seconds before the sweep; it then runs until the sweep
                    is done and half a second more)
@@ -53,6 +61,8 @@ export async function load(argv: string[]): Promise<void> {
     argv,
     {
       target: { type: 'string' },
+      adapter: { type: 'string' },
+      accounts: { type: 'string' },
       store: { type: 'string' },
       fault: { type: 'string', multiple: true, default: [] },
       clients: { type: 'string' },
@@ -81,6 +91,8 @@ export async function load(argv: string[]): Promise<void> {
   if (values.target !== undefined && (values.store !== undefined || values.fault.length > 0)) {
     throw new UsageError('--target runs against your server: --store and --fault apply only to the reference server');
   }
+  if (values.target === undefined && (values.adapter !== undefined || values.accounts !== undefined))
+    throw new UsageError('--adapter and --accounts go with --target (the reference server speaks contract v1)');
   faultOption(values.fault);
   const clientKind = values['client-kind'];
   if (clientKind !== undefined && clientKind !== 'naive' && clientKind !== 'single-flight') {
@@ -103,6 +115,10 @@ export async function load(argv: string[]): Promise<void> {
   // the reference server refuses NODE_ENV=production without real secrets: say so before starting anything
   if (values.target === undefined) resolveConfig();
 
+  const adapter = values.adapter ? await loadAdapter(values.adapter) : undefined;
+  const accounts = values.accounts ? await readAccounts(values.accounts) : undefined;
+  if (adapter) process.stderr.write(`${declaredLine(adapter)}\n`);
+
   const store = values.store ?? 'memory';
   const startedAt = new Date();
   const runId = newRunId(`load-${scenario}-${values.target ? 'external' : storeLabel(store)}`, startedAt);
@@ -115,6 +131,8 @@ export async function load(argv: string[]): Promise<void> {
     result = await runScenario({
       scenario,
       target: values.target,
+      ...(adapter ? { adapter } : {}),
+      ...(accounts ? { accounts } : {}),
       store,
       faults: values.fault,
       load: {
@@ -136,7 +154,7 @@ export async function load(argv: string[]): Promise<void> {
       progress,
     });
   } catch (error) {
-    if (error instanceof TargetRefused) throw new UsageError(error.message);
+    if (error instanceof TargetRefused || error instanceof ScenarioNotApplicable) throw new UsageError(error.message);
     throw error;
   }
 
@@ -149,7 +167,7 @@ export async function load(argv: string[]): Promise<void> {
       git: currentGit(),
       machine: currentMachine(),
       target: values.target
-        ? { kind: 'url', urls: [values.target] }
+        ? { kind: 'url', urls: [values.target], ...(adapter ? { adapter: declaredBy(adapter) } : {}) }
         : { kind: 'reference', store: result.store, faults: values.fault },
     },
     scenarios: [result],

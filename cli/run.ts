@@ -1,8 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { isAbsolute, relative } from 'node:path';
 import { loadAdapter } from '../adapters/load.ts';
-import type { Adapter } from '../adapters/adapter.ts';
-import { targetArguments } from '../properties/report.ts';
+import { declaredBy, targetArguments } from '../properties/report.ts';
 import { readAccounts, urlTarget, type Target } from '../properties/targets.ts';
 import type { Check, RunSummary } from '../reports/schema.ts';
 import { buildSummary, currentGit, currentMachine, newRunId, type SummaryParts } from '../reports/summary.ts';
@@ -31,9 +30,10 @@ report folder (summary.json, summary.md, junit.xml, index.html) and prints where
   --store URL      the reference server's store: memory (default), redis://HOST:PORT[/DB], postgres://USER@HOST/DB
                    (the run gets its own key prefix or schema, removed afterwards)
   --target URLS    your server instead (several URLs: instances sharing one store). Properties run against any URL;
-                   load scenarios only against this machine's loopback and only with test controls on; no zoo
-  --adapter FILE   how to reach a --target that does not speak contract v1 (docs/adapters.md); load scenarios
-                   speak contract v1 and are left out
+                   load scenarios only against this machine's loopback, each where the target has what it needs
+                   (operations, accounts, test controls); no zoo
+  --adapter FILE   how to reach a --target that does not speak contract v1 (docs/adapters.md); cart-contention
+                   and session-churn run through it, the scenarios that need contract v1's test controls do not
   --accounts FILE  JSON list of {"email", "password"} for a target with neither a register operation nor the
                    users control
   --real-time-budget D  for a --target without a clock control: how long each property may wait for its
@@ -170,18 +170,17 @@ export async function run(argv: string[]): Promise<void> {
     }
   });
 
-  if (adapter) progress('scenarios', 'skipped (load scenarios speak contract v1; an adapted target runs properties)');
-  const scenarios = adapter
-    ? null
-    : await part('scenarios', () =>
-        runScenarios({
-          ...(targetUrls ? { target: targetUrls[0] } : {}),
-          store,
-          faults: values.fault,
-          plans: size.scenarios,
-          progress: (scenario, line) => progress(scenario, line),
-        }),
-      );
+  const scenarios = await part('scenarios', () =>
+    runScenarios({
+      ...(targetUrls ? { target: targetUrls[0] } : {}),
+      ...(adapter ? { adapter } : {}),
+      ...(accounts ? { accounts } : {}),
+      store,
+      faults: values.fault,
+      plans: size.scenarios,
+      progress: (scenario, line) => progress(scenario, line),
+    }),
+  );
   runChecks.push(...(scenarios?.checks ?? []));
 
   const zooSkipped = values['no-zoo']
@@ -240,8 +239,4 @@ export async function run(argv: string[]): Promise<void> {
 function shown(file: string): string {
   const path = relative(process.cwd(), file);
   return path === '' ? '.' : path.startsWith('..') || isAbsolute(path) ? file : path;
-}
-
-function declaredBy(adapter: Adapter): { name: string; declares: Record<string, unknown> } {
-  return { name: adapter.name, declares: { ...adapter.semantics } };
 }

@@ -18,6 +18,11 @@ export function declaredLine(adapter: Adapter): string {
   return `adapter ${adapter.name} declares ${JSON.stringify({ ...rest, skus: shown })}`;
 }
 
+/** What an adapter declares, as the report records it. */
+export function declaredBy(adapter: Adapter): { name: string; declares: Record<string, unknown> } {
+  return { name: adapter.name, declares: { ...adapter.semantics } };
+}
+
 export function replayCommand(result: PropertyResult, targetSpec: string | null): string {
   const failure = result.failure!;
   return [

@@ -6,13 +6,19 @@ import { runCartContention } from './runners/cart-contention.ts';
 import { runCleanupUnderLoad } from './runners/cleanup-under-load.ts';
 import { runRefreshStorm } from './runners/refresh-storm.ts';
 import { runSessionChurn } from './runners/session-churn.ts';
-import type { LoadRequestOptions, ScenarioContext } from './scenario.ts';
+import { ScenarioNotApplicable, type LoadRequestOptions, type ScenarioContext } from './scenario.ts';
+import type { Adapter } from '../adapters/adapter.ts';
+import { urlTarget, type Credentials } from '../properties/targets.ts';
 import { externalServer, startReferenceServer } from './servers.ts';
 
 export interface ScenarioRunOptions {
   scenario: ScenarioName;
   /** A user's server (loopback only); otherwise the reference server on `store` with `faults`. */
   target?: string;
+  /** How to reach a `target` that does not speak contract v1. */
+  adapter?: Adapter;
+  /** Accounts for a `target` without a users control or a register operation. */
+  accounts?: Credentials[];
   store?: string;
   faults?: string[];
   load?: LoadRequestOptions;
@@ -32,6 +38,12 @@ export interface ScenarioRunOptions {
   carts?: number;
   progress?: (line: string) => void;
 }
+
+/**
+ * Scenarios that move the server's clock, sweep it or read its stats through contract v1's test controls, so only a
+ * contract-v1 server takes them.
+ */
+const contractOnly: readonly ScenarioName[] = ['refresh-storm', 'cleanup-under-load'];
 
 export function isScenarioName(name: string): name is ScenarioName {
   return (scenarioNames as readonly string[]).includes(name);
@@ -63,8 +75,16 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
         config: serverConfigFor(options.scenario),
       });
   try {
+    if (options.adapter && contractOnly.includes(options.scenario))
+      throw new ScenarioNotApplicable(
+        `${options.scenario} drives contract v1 and its test controls directly; through an adapter only ${scenarioNames.filter((name) => !contractOnly.includes(name)).join(' and ')} run`,
+      );
+    const target = await urlTarget([server.url], {
+      ...(options.adapter ? { adapter: options.adapter } : {}),
+      ...(options.accounts ? { accounts: options.accounts } : {}),
+    });
     const before = await server.memory();
-    const result = await run(options, { server, load: options.load ?? {}, progress });
+    const result = await run(options, { server, target, load: options.load ?? {}, progress });
     const after = result.memory === null && before ? await server.memory() : null;
     return after && before ? { ...result, memory: { before, after } } : result;
   } finally {

@@ -2,6 +2,7 @@ import type { Counter, Distribution, Figure, MemorySample, Phase, ScenarioResult
 import type { CheckDefinition } from './definitions/index.ts';
 import type { DriveResult, LoadModelOptions } from './load/drive.ts';
 import type { ProcessUsage } from './load/process-meter.ts';
+import type { Target } from '../properties/targets.ts';
 
 /** The server a scenario runs against: the reference server in a child process, or a user's by URL. */
 export interface ScenarioServer {
@@ -25,6 +26,8 @@ export interface LoadRequestOptions {
 
 export interface ScenarioContext {
   server: ScenarioServer;
+  /** How the scenario reaches the server: its adapter (contract v1 unless the user gave one), accounts and controls. */
+  target: Target;
   load: LoadRequestOptions;
   progress: (line: string) => void;
 }
@@ -86,4 +89,9 @@ export function distributionOf(name: string, of: string, values: readonly number
   const counts = new Map<number, number>();
   for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1);
   return { name, of, buckets: [...counts].sort(([a], [b]) => a - b).map(([value, count]) => ({ value, count })) };
+}
+
+/** The target cannot take this scenario (an operation, a test control or accounts it lacks): a skip, not a failure. */
+export class ScenarioNotApplicable extends Error {
+  override name = 'ScenarioNotApplicable';
 }

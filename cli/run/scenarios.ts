@@ -1,12 +1,18 @@
 import type { Check, ScenarioResult } from '../../reports/schema.ts';
 import { scenarioNames, type ScenarioName } from '../../scenarios/definitions/index.ts';
 import { runScenario } from '../../scenarios/run.ts';
+import { ScenarioNotApplicable } from '../../scenarios/scenario.ts';
+import type { Adapter } from '../../adapters/adapter.ts';
+import type { Credentials } from '../../properties/targets.ts';
 import { externalServer, TargetRefused } from '../../scenarios/servers.ts';
 import type { ScenarioPlan } from './sizes.ts';
 
 export interface ScenarioPhaseOptions {
   /** A user's server; otherwise the reference server on `store` with `faults`, one child process per scenario. */
   target?: string;
+  /** How to reach a `target` that does not speak contract v1. */
+  adapter?: Adapter;
+  accounts?: Credentials[];
   store: string;
   faults: string[];
   plans: Record<ScenarioName, ScenarioPlan>;
@@ -36,7 +42,11 @@ export async function runScenarios(options: ScenarioPhaseOptions): Promise<Scena
         scenario,
         ...(options.target === undefined
           ? { store: options.store, faults: options.faults }
-          : { target: options.target }),
+          : {
+              target: options.target,
+              ...(options.adapter ? { adapter: options.adapter } : {}),
+              ...(options.accounts ? { accounts: options.accounts } : {}),
+            }),
         ...options.plans[scenario],
         progress: (line) => options.progress(scenario, line),
       });
@@ -51,8 +61,8 @@ export async function runScenarios(options: ScenarioPhaseOptions): Promise<Scena
       });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      // A user's server without test controls cannot take the scenarios that move its clock or sweep it.
-      const lacksControls = options.target !== undefined && /test controls/.test(message);
+      // A user's server without test controls, operations or accounts a scenario needs cannot take that scenario.
+      const lacksControls = options.target !== undefined && error instanceof ScenarioNotApplicable;
       checks.push({
         name,
         source: 'run',

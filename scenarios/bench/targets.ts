@@ -1,6 +1,6 @@
 import type { LoadRequest } from '../load/autocannon-run.ts';
 import { establishClients } from '../load/autocannon-run.ts';
-import { CookieJar } from '../load/cookie-jar.ts';
+import { CookieJar } from '../../adapters/cookie-jar.ts';
 
 /** A server the bench starts in a child process. Targets naming the same server id share one child. */
 export interface ServerSpec {

@@ -35,5 +35,13 @@ export const sessionChurn: ScenarioDefinition<SessionChurnDefaults> = {
       value: 0,
       meaning: 'signed-out sessions stayed live: the store grows with churn',
     },
+    {
+      counter: 'signed in after logout',
+      metric: 'signed_in_after_logout',
+      op: '==',
+      value: 0,
+      meaning:
+        'a client whose logout was acknowledged is still signed in with what it held before: logout did not stick',
+    },
   ],
 };

@@ -1,5 +1,6 @@
 import { fetchFailure, TargetError } from '../../adapters/target-error.ts';
-import { CookieJar } from './cookie-jar.ts';
+import { CookieJar } from '../../adapters/cookie-jar.ts';
+import { ScenarioNotApplicable } from '../scenario.ts';
 
 /**
  * The few contract calls a scenario makes outside the measured load: setting up its population, moving the server
@@ -96,7 +97,7 @@ export const controls = {
     const { body } = await expectOk<{ controls?: Record<string, boolean> }>(baseUrl, '/.well-known/sessionproof');
     const missing = needed.filter((name) => body.controls?.[name] !== true);
     if (missing.length > 0)
-      throw new Error(
+      throw new ScenarioNotApplicable(
         `the target does not offer the test controls ${missing.join(', ')} (start it with test controls on)`,
       );
   },

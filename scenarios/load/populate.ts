@@ -1,5 +1,5 @@
 import autocannon from 'autocannon';
-import { CookieJar } from './cookie-jar.ts';
+import { CookieJar } from '../../adapters/cookie-jar.ts';
 import { headerValues } from './response.ts';
 
 export interface GuestSession {

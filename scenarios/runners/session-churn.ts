@@ -1,116 +1,177 @@
+import { offers, perform, type OpResult } from '../../adapters/engine.ts';
+import { primaryVia } from '../../adapters/semantics.ts';
+import type { Account, OperationName } from '../../adapters/types.ts';
+import { copyAgent, newAgent, type Agent } from '../../adapters/wire.ts';
+import { History } from '../../adapters/history.ts';
+import type { Counter, MemorySample, ScenarioResult } from '../../reports/schema.ts';
 import { sessionChurn } from '../definitions/session-churn.ts';
-import type { MemorySample, ScenarioResult } from '../../reports/schema.ts';
-import type { LoadRequest } from '../load/autocannon-run.ts';
 import { controls } from '../load/contract.ts';
 import { drive } from '../load/drive.ts';
-import { CookieJar } from '../load/cookie-jar.ts';
-import { headerValues, parseJson, restartSequence } from '../load/response.ts';
-import { checkedCounter, scenarioResult, type ScenarioContext } from '../scenario.ts';
-
-/** One sign-in cycle's identity, in autocannon's per-connection context (reset when the cycle starts over). */
-interface ChurnContext {
-  cookie?: string;
-  csrfToken?: string;
-}
+import { operationLoop, type PlannedOperation } from '../load/operation-loop.ts';
+import { setupUser } from '../load/shared-identity.ts';
+import { checkedCounter, scenarioResult, ScenarioNotApplicable, type ScenarioContext } from '../scenario.ts';
 
 interface Sample {
   second: number;
-  live: number;
+  live: number | null;
   rssBytes: number | null;
 }
 
+/** Signed-out clients kept for the check after the load: enough to see a logout that does not stick, few to check. */
+const signedOutKept = 64;
+
+/** Why a target cannot take the scenario, or null. */
+export function sessionChurnRefusal(context: Pick<ScenarioContext, 'target'>): string | null {
+  const { target } = context;
+  const needed =
+    target.adapter.semantics.identity === 'path' ? ['openSession', 'login', 'logout'] : ['login', 'logout'];
+  const lacking = (needed as OperationName[]).filter((name) => !offers(target.adapter, name));
+  if (lacking.length > 0) return `the adapter has no ${lacking.join(' or ')} operation`;
+  if (target.missing(['accounts']).length > 0)
+    return 'no accounts to sign in with (a register operation, the users test control, or --accounts)';
+  return null;
+}
+
 /**
- * Sign in, read the cart, sign out, over and over at a fixed arrival rate (the open model by default: churn is
- * measured per unit of time). The cookie and CSRF token of each cycle travel in the connection's context. Once a
- * second the scenario samples the store's live sessions and the server's memory; a store that keeps signed-out
- * sessions grows with every cycle, a correct one stays flat.
+ * Sign in, read, sign out, over and over at a fixed arrival rate (the open model by default: churn is measured per
+ * unit of time), each connection one client through the adapter. Two things must hold. A client whose logout was
+ * acknowledged is not signed in afterwards with what it held before (checked after the load on the last clients
+ * signed out, where the adapter can ask who is signed in and logout ends what the client holds). And where the
+ * server reports its live sessions (contract v1's stats), the store stays flat: one that keeps signed-out sessions
+ * grows with every cycle.
  */
 export async function runSessionChurn(context: ScenarioContext): Promise<ScenarioResult> {
+  const refusal = sessionChurnRefusal(context);
+  if (refusal) throw new ScenarioNotApplicable(`session-churn: ${refusal}`);
   const defaults = sessionChurn.defaults;
-  const { url } = context.server;
+  const { target } = context;
+  const { adapter } = target;
+  const via = primaryVia(adapter.semantics);
+  const url = target.urls[0]!;
   const connections = context.load.clients ?? defaults.connections;
   const ratePerSecond = context.load.ratePerSecond ?? defaults.ratePerSecond;
   const durationSeconds = context.load.durationSeconds ?? defaults.durationSeconds;
-  await controls.require(url, ['users']);
-  const users = await controls.users(url, connections);
+  const accounts = await target.accounts(connections, new History());
+  const read: OperationName | null = offers(adapter, 'getCart')
+    ? 'getCart'
+    : offers(adapter, 'whoami')
+      ? 'whoami'
+      : null;
+  // a session whose id travels in the path is opened before anyone can sign in to it
+  const opening: OperationName[] = adapter.semantics.identity === 'path' ? ['openSession'] : [];
+  const cycleSteps: OperationName[] = [...opening, 'login', ...(read ? [read] : []), 'logout'];
+  const hasStats = target.discovery !== null;
+  // a stateless access token outlives its logout by design, so only a check of what logout must end is fair
+  const checksLogout = offers(adapter, 'whoami') && (via === 'cookie' || adapter.semantics.logoutEndsAccessTokens);
 
   let logins = 0;
   let logouts = 0;
   let failedCycles = 0;
-  const requestsFor = (index: number): LoadRequest[] => {
-    const user = users[index % users.length]!;
-    const [login, read, logout] = sessionChurn.mix;
+  let unreadable = 0;
+  let firstUnreadable: string | null = null;
+  let firstFailure: string | null = null;
+  const signedOut: Agent[] = [];
+
+  const requestsFor = (index: number) => {
+    const account: Account = accounts[index % accounts.length]!;
+    let agent = newAgent(adapter.headers);
+    let step = 0;
+    let beforeLogout: Agent | null = null;
+    const cycle = (): PlannedOperation => {
+      const name = cycleSteps[step]!;
+      const settled = (result: OpResult<OperationName>) => {
+        step = (step + 1) % cycleSteps.length;
+        if (name === 'login' || name === 'openSession') {
+          if (result.outcome !== 'ok') {
+            failedCycles++;
+            firstFailure ??= `${name} answered ${result.status} (${result.outcome})`;
+            step = 0;
+          } else if (name === 'login') logins++;
+        } else if (name === 'logout') {
+          if (result.outcome !== 'ok') return void failedCycles++;
+          logouts++;
+          signedOut.push(beforeLogout!);
+          if (signedOut.length > signedOutKept) signedOut.shift();
+        }
+      };
+      if (step === 0) agent = newAgent(adapter.headers);
+      if (name === 'login') return { name, args: account, agent, settled };
+      if (name === 'logout') beforeLogout = copyAgent(agent);
+      return { name, args: {}, agent, options: { via }, settled };
+    };
     return [
-      {
-        method: login!.method,
-        path: login!.path,
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(user),
-        onResponse: (status, body, ctx: ChurnContext, headers) => {
-          if (status !== 200) return void failedCycles++;
-          const jar = new CookieJar();
-          jar.store(headerValues(headers, 'set-cookie'));
-          ctx.cookie = jar.header();
-          ctx.csrfToken = parseJson<{ session: { csrfToken: string } }>(body)?.session.csrfToken;
-          logins++;
+      operationLoop({
+        adapter,
+        next: cycle,
+        unreadable: (message) => {
+          unreadable++;
+          firstUnreadable ??= message;
+          step = 0;
         },
-      },
-      {
-        method: read!.method,
-        path: read!.path,
-        setupRequest: (request, ctx: ChurnContext) =>
-          ctx.cookie ? { ...request, headers: { cookie: ctx.cookie } } : restartSequence,
-      },
-      {
-        method: logout!.method,
-        path: logout!.path,
-        setupRequest: (request, ctx: ChurnContext) =>
-          ctx.cookie && ctx.csrfToken
-            ? { ...request, headers: { cookie: ctx.cookie, 'x-csrf-token': ctx.csrfToken } }
-            : restartSequence,
-        onResponse: (status) => {
-          if (status === 204) logouts++;
-          else failedCycles++;
-        },
-      },
+      }),
     ];
   };
 
-  const start = await controls.stats(url);
+  const start = hasStats ? await controls.stats(url) : null;
   const memoryStart = await context.server.memory();
   const samples: Sample[] = [];
-  const running = drive({
-    url,
-    load: { model: 'open', ratePerSecond, connections },
-    durationSeconds,
-    requestsFor,
-  });
+  const running = drive({ url, load: { model: 'open', ratePerSecond, connections }, durationSeconds, requestsFor });
   const sampler = setInterval(() => {
     void (async () => {
       const second = Math.round(running.elapsedMs() / 1000);
-      const [stats, memory] = await Promise.all([controls.stats(url), context.server.memory()]);
-      samples.push({ second, live: stats.live, rssBytes: memory?.rssBytes ?? null });
+      const [stats, memory] = await Promise.all([hasStats ? controls.stats(url) : null, context.server.memory()]);
+      samples.push({ second, live: stats?.live ?? null, rssBytes: memory?.rssBytes ?? null });
       context.progress(
-        `second ${second}: ${logins} logins, ${logouts} logouts, ${stats.live} live sessions${memory ? `, rss ${mib(memory.rssBytes)} MiB` : ''}`,
+        `second ${second}: ${logins} logins, ${logouts} logouts` +
+          `${stats ? `, ${stats.live} live sessions` : ''}${memory ? `, rss ${mib(memory.rssBytes)} MiB` : ''}`,
       );
     })().catch(() => undefined);
   }, 1000);
   const driven = await running.result;
   clearInterval(sampler);
+  if (firstUnreadable) context.progress(`${unreadable} answers the adapter could not read, first: ${firstUnreadable}`);
+  if (logins === 0)
+    throw new Error(
+      `session-churn: no sign-in succeeded in ${durationSeconds} s (${firstFailure ?? firstUnreadable ?? 'no answer'})`,
+    );
 
-  const end = await controls.stats(url);
+  const end = hasStats ? await controls.stats(url) : null;
   const memoryEnd = await context.server.memory();
+  // after the stats: asking who a signed-out client is may open a guest session, which is not churn
+  let signedInAfterLogout = 0;
+  if (checksLogout) {
+    for (const [index, agent] of signedOut.entries()) {
+      const who = await perform(setupUser(target, `signed out ${index + 1}`, agent), adapter, 'whoami', {}, { via });
+      if (who.outcome === 'ok' && who.value?.user != null) signedInAfterLogout++;
+    }
+  }
+
   const bound = connections * defaults.liveGrowthPerConnection;
-  const growth = end.live - start.live;
-  const liveSeries = samples.map((s) => ({ x: s.second, y: s.live }));
+  const liveSeries = samples.flatMap((s) => (s.live === null ? [] : [{ x: s.second, y: s.live }]));
   const rssSeries = samples.flatMap((s) => (s.rssBytes === null ? [] : [{ x: s.second, y: s.rssBytes }]));
   const memory: { before: MemorySample; after: MemorySample } | null =
     memoryStart && memoryEnd ? { before: memoryStart, after: memoryEnd } : null;
   const heapGrowth = memory ? memory.after.heapUsedBytes - memory.before.heapUsedBytes : null;
-  const [boundCheck] = sessionChurn.checks;
+  const [boundCheck, logoutCheck] = sessionChurn.checks;
+  const liveCounters: Counter[] =
+    start && end
+      ? [
+          checkedCounter(boundCheck!, Math.max(0, end.live - start.live - bound)),
+          { name: 'live sessions at start', value: start.live },
+          { name: 'live sessions at end', value: end.live },
+          { name: 'live sessions peak', value: Math.max(start.live, end.live, ...liveSeries.map((p) => p.y)) },
+          { name: 'sessions ended', value: end.ended - start.ended },
+        ]
+      : [];
   return scenarioResult(sessionChurn.name, context.server.store, driven, {
     counters: [
-      checkedCounter(boundCheck!, Math.max(0, growth - bound)),
+      ...liveCounters,
+      ...(checksLogout
+        ? [
+            checkedCounter(logoutCheck!, signedInAfterLogout),
+            { name: 'signed-out clients checked', value: signedOut.length },
+          ]
+        : []),
       ...(heapGrowth === null
         ? []
         : [
@@ -124,14 +185,15 @@ export async function runSessionChurn(context: ScenarioContext): Promise<Scenari
       { name: 'logins', value: logins },
       { name: 'logouts', value: logouts },
       { name: 'failed cycles', value: failedCycles },
-      { name: 'live sessions at start', value: start.live },
-      { name: 'live sessions at end', value: end.live },
-      { name: 'live sessions peak', value: Math.max(start.live, end.live, ...samples.map((s) => s.live)) },
-      { name: 'sessions ended', value: end.ended - start.ended },
+      ...(unreadable > 0 ? [{ name: 'answers the adapter could not read', value: unreadable }] : []),
     ],
     figures: [
-      { name: 'live sessions slope', value: round(slope(liveSeries)), unit: 'sessions/s' },
-      { name: 'allowed live growth', value: bound, unit: 'sessions' },
+      ...(liveSeries.length > 0
+        ? [
+            { name: 'live sessions slope', value: round(slope(liveSeries)), unit: 'sessions/s' },
+            { name: 'allowed live growth', value: bound, unit: 'sessions' },
+          ]
+        : []),
       ...(rssSeries.length > 0
         ? [
             { name: 'server RSS slope', value: round(slope(rssSeries) / 1024), unit: 'KiB/s' },
@@ -140,7 +202,7 @@ export async function runSessionChurn(context: ScenarioContext): Promise<Scenari
         : []),
     ],
     memory,
-    parameters: { ratePerSecond, connections },
+    parameters: { ratePerSecond, connections, adapter: adapter.name },
   });
 }
 

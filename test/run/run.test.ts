@@ -136,7 +136,7 @@ describe('sessionproof run', () => {
   );
 
   it(
-    'through an adapter: the properties run against the app, the report says what the adapter declares',
+    'through an adapter: properties and the scenarios it can take run against the app, the report says what it declares',
     { timeout: 180_000 },
     async () => {
       const app = await startPath({ port: 0 });
@@ -148,8 +148,12 @@ describe('sessionproof run', () => {
           ...['--target', app.url, '--adapter', adapter, '--size', 'small', '--runs', '5', '--out', out],
         ]);
         expect(code, `${stdout}\n${stderr}`).toBe(0);
-        expect(stderr).toContain('scenarios: skipped (load scenarios speak contract v1');
+        expect(stderr).toMatch(
+          /refresh-storm: skipped: refresh-storm drives contract v1 and its test controls directly/,
+        );
         const summary = await readSummary(out);
+        expect(summary.scenarios?.map((s) => s.scenario)).toEqual(['cart-contention', 'session-churn']);
+        expect(summary.checks.filter((c) => c.verdict === 'fail')).toEqual([]);
         expect(summary.run.target).toMatchObject({
           kind: 'url',
           urls: [app.url],

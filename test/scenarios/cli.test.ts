@@ -41,7 +41,7 @@ describe('sessionproof load', () => {
     expect(summary.verdict).toBe('pass');
     expect(summary.run.target).toEqual({ kind: 'reference', store: 'memory', faults: [] });
     expect(summary.scenarios?.[0]?.load).toEqual({ model: 'closed', connections: 6 });
-    expect(summary.scenarios?.[0]?.parameters).toEqual({ carts: 2, connections: 6 });
+    expect(summary.scenarios?.[0]?.parameters).toEqual({ carts: 2, connections: 6, adapter: 'contract-v1' });
     expect(summary.checks.map((c) => c.name)).toEqual(['scenario cart-contention/memory: lost updates']);
   });
 
