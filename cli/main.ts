@@ -5,6 +5,7 @@ import { ConfigError } from '../server/config.ts';
 import { HelpRequest, UsageError } from './args.ts';
 import { bench } from './bench.ts';
 import { listFaults } from './faults.ts';
+import { k6 } from './k6.ts';
 import { load } from './load.ts';
 import { gate } from './gate.ts';
 import { props } from './props.ts';
@@ -26,6 +27,7 @@ const commands: Record<string, { run: (argv: string[]) => Promise<void>; summary
       'measure the reference server against bare Node and its peers (koa-session, express-session) on each store',
   },
   load: { run: load, summary: 'run a load scenario (refresh storm, cleanup, cart contention, churn) and check it' },
+  k6: { run: k6, summary: 'bundle the k6 scripts for k6 run, docker-compose or k6-operator, with your adapter inside' },
   report: { run: report, summary: 'render a report folder (Markdown, HTML, JUnit) from a summary.json' },
   gate: { run: gate, summary: 'compare a run with a baseline; exit non-zero on regression' },
 };

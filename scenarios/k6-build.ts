@@ -1,20 +1,27 @@
-import { build, type BuildOptions } from 'esbuild';
-import { readdir } from 'node:fs/promises';
+import { build, type BuildOptions, type Plugin } from 'esbuild';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { adapterScenarios, scenarioNames, type ScenarioName } from './definitions/index.ts';
 
 /**
- * Bundles each k6 script (scenarios/k6/*.ts but its shared lib.ts) with the scenario definitions it imports into one
- * ES module per scenario, for k6 (and k6-operator) to run unchanged. k6's own modules stay imports: k6 provides them.
+ * Bundles each k6 script (scenarios/k6/<scenario>.ts) with what it imports into one ES module per scenario, for k6
+ * (and k6-operator) to run unchanged. k6's own modules stay imports: k6 provides them. With an adapter, the scripts
+ * that drive operations are bundled with it in place of contract v1 (scenarios/k6/adapter.ts).
  */
 export const k6Dir = fileURLToPath(new URL('./k6/', import.meta.url));
 export const defaultOutDir = fileURLToPath(new URL('../dist/k6/', import.meta.url));
+const packageEntry = fileURLToPath(new URL('../adapters/index.ts', import.meta.url));
+
+export function k6Script(name: ScenarioName): string {
+  return join(k6Dir, `${name}.ts`);
+}
 
 export async function k6Scripts(): Promise<string[]> {
-  return (await readdir(k6Dir))
-    .filter((name) => name.endsWith('.ts') && name !== 'lib.ts')
-    .sort()
-    .map((name) => join(k6Dir, name));
+  return scenarioNames
+    .map(k6Script)
+    .filter((file) => existsSync(file))
+    .sort();
 }
 
 /** How a script is bundled: one ES module, for k6's runtime (neither Node nor a browser). */
@@ -26,13 +33,34 @@ export const bundleOptions = {
   logLevel: 'warning',
 } as const satisfies BuildOptions;
 
-export async function buildK6(outDir = defaultOutDir): Promise<string[]> {
-  const entryPoints = await k6Scripts();
-  await build({ ...bundleOptions, entryPoints, outdir: outDir, external: ['k6', 'k6/*'] });
-  return entryPoints.map((entry) => join(outDir, entry.slice(k6Dir.length).replace(/\.ts$/, '.js')));
+/** The user's adapter in place of the scripts' own, and `sessionproof` (what an adapter imports) as this package. */
+export function adapterPlugin(adapterFile: string): Plugin {
+  return {
+    name: 'sessionproof-adapter',
+    setup(builder) {
+      builder.onResolve({ filter: /^\.\/adapter\.ts$/ }, ({ importer }) =>
+        importer.startsWith(k6Dir) ? { path: resolve(adapterFile) } : undefined,
+      );
+      builder.onResolve({ filter: /^sessionproof$/ }, () => ({ path: packageEntry }));
+    },
+  };
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const outDir = process.argv[2] ?? defaultOutDir;
-  for (const file of await buildK6(outDir)) console.log(file);
+export interface K6BuildOptions {
+  outDir?: string;
+  /** A user's adapter module: only the scenarios that run through an adapter are built, with it inside. */
+  adapter?: string;
+}
+
+export async function buildK6(options: K6BuildOptions = {}): Promise<string[]> {
+  const outDir = options.outDir ?? defaultOutDir;
+  const entryPoints = options.adapter ? adapterScenarios.map(k6Script) : await k6Scripts();
+  await build({
+    ...bundleOptions,
+    entryPoints,
+    outdir: outDir,
+    external: ['k6', 'k6/*'],
+    plugins: options.adapter ? [adapterPlugin(options.adapter)] : [],
+  });
+  return entryPoints.map((entry) => join(outDir, entry.slice(k6Dir.length).replace(/\.ts$/, '.js')));
 }

@@ -1,7 +1,7 @@
 import type { ServerConfig } from '../server/config.ts';
 import type { ScenarioResult } from '../reports/schema.ts';
 import type { RefreshClientKind } from './definitions/refresh-storm.ts';
-import { refreshStorm, scenarioNames, type ScenarioName } from './definitions/index.ts';
+import { adapterScenarios, refreshStorm, scenarioNames, type ScenarioName } from './definitions/index.ts';
 import { runCartContention } from './runners/cart-contention.ts';
 import { runCleanupUnderLoad } from './runners/cleanup-under-load.ts';
 import { runRefreshStorm } from './runners/refresh-storm.ts';
@@ -39,12 +39,6 @@ export interface ScenarioRunOptions {
   progress?: (line: string) => void;
 }
 
-/**
- * Scenarios that move the server's clock, sweep it or read its stats through contract v1's test controls, so only a
- * contract-v1 server takes them.
- */
-const contractOnly: readonly ScenarioName[] = ['refresh-storm', 'cleanup-under-load'];
-
 export function isScenarioName(name: string): name is ScenarioName {
   return (scenarioNames as readonly string[]).includes(name);
 }
@@ -75,9 +69,9 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
         config: serverConfigFor(options.scenario),
       });
   try {
-    if (options.adapter && contractOnly.includes(options.scenario))
+    if (options.adapter && !adapterScenarios.includes(options.scenario))
       throw new ScenarioNotApplicable(
-        `${options.scenario} drives contract v1 and its test controls directly; through an adapter only ${scenarioNames.filter((name) => !contractOnly.includes(name)).join(' and ')} run`,
+        `${options.scenario} drives contract v1 and its test controls directly; through an adapter only ${adapterScenarios.join(' and ')} run`,
       );
     const target = await urlTarget([server.url], {
       ...(options.adapter ? { adapter: options.adapter } : {}),

@@ -6,7 +6,7 @@ import type { ScenarioName } from './types.ts';
 
 export { cartContention, cleanupUnderLoad, refreshStorm, sessionChurn };
 export type { CheckDefinition, RequestDefinition, ScenarioDefinition, ScenarioName } from './types.ts';
-export { k6Thresholds } from './types.ts';
+export { adapterScenarios, k6Thresholds } from './types.ts';
 
 export const scenarioNames: readonly ScenarioName[] = [
   'refresh-storm',

@@ -49,3 +49,9 @@ export function k6Thresholds(
     (thresholds[check.metric] ??= []).push(`count${check.op}${check.value}`);
   return thresholds;
 }
+
+/**
+ * The scenarios that reach an app only through its adapter's operations, so they run against any app. The others
+ * move the server's clock, sweep it and read its stats through contract v1's test controls.
+ */
+export const adapterScenarios: readonly ScenarioName[] = ['cart-contention', 'session-churn'];

@@ -1,6 +1,7 @@
-import { offers, perform } from '../../adapters/engine.ts';
+import { perform } from '../../adapters/engine.ts';
 import { History } from '../../adapters/history.ts';
-import { primaryVia, type Semantics } from '../../adapters/semantics.ts';
+import { primaryVia } from '../../adapters/semantics.ts';
+import { cartsOfGuests, firstContact } from '../definitions/through-adapter.ts';
 import type { CartLine, Via } from '../../adapters/types.ts';
 import { VirtualUser } from '../../adapters/virtual-user.ts';
 import { newAgent, type Agent } from '../../adapters/wire.ts';
@@ -18,6 +19,9 @@ export function setupUser(target: Target, name: string, agent: Agent): VirtualUs
   return user;
 }
 
+/** Why a scenario that signs users in cannot run. */
+export const noAccounts = 'no accounts to sign in with (a register operation, the users test control, or --accounts)';
+
 /** A cart several connections share, and the add that opened it where only a write opens a session. */
 export interface OpenedCart {
   agent: Agent;
@@ -33,9 +37,7 @@ export async function openCarts(target: Target, count: number, sku: string): Pro
   const { adapter } = target;
   const { semantics } = adapter;
   const via = primaryVia(semantics);
-  const guests = hasGuestCarts(semantics);
-  if (!guests && !offers(adapter, 'login'))
-    throw new ScenarioNotApplicable('the app has no guest carts and the adapter has no login operation');
+  const guests = cartsOfGuests(adapter);
   const accounts = guests ? [] : await target.accounts(count, new History());
   const carts: OpenedCart[] = [];
   for (let index = 0; index < count; index++) {
@@ -48,8 +50,8 @@ export async function openCarts(target: Target, count: number, sku: string): Pro
       carts.push({ agent, via, opened: null });
       continue;
     }
-    const firstContact = offers(adapter, 'openSession') ? 'openSession' : offers(adapter, 'whoami') ? 'whoami' : null;
-    if (firstContact) await perform(user, adapter, firstContact, {}, { via });
+    const contact = firstContact(adapter);
+    if (contact) await perform(user, adapter, contact, {}, { via });
     if (agent.cookies.size > 0 || agent.state.sessionId !== null) {
       carts.push({ agent, via, opened: null });
       continue;
@@ -62,11 +64,6 @@ export async function openCarts(target: Target, count: number, sku: string): Pro
     carts.push({ agent, via, opened });
   }
   return carts;
-}
-
-/** Whether a cart can belong to a guest here: the app keeps guest carts and a guest has a session to keep them in. */
-export function hasGuestCarts(semantics: Semantics): boolean {
-  return semantics.guestCarts && semantics.identity !== 'bearer';
 }
 
 /** Quantity per SKU, summing the lines of an app that adds a line per add. */

@@ -1,10 +1,11 @@
-import { offers, perform } from '../../adapters/engine.ts';
+import { perform } from '../../adapters/engine.ts';
+import { cartsOfGuests, missingOperations } from '../definitions/through-adapter.ts';
 import type { CartLine, Via } from '../../adapters/types.ts';
 import type { Agent } from '../../adapters/wire.ts';
 import { cartContention, type CartContentionDefaults } from '../definitions/cart-contention.ts';
 import { drive } from '../load/drive.ts';
 import { operationLoop } from '../load/operation-loop.ts';
-import { hasGuestCarts, openCarts, quantitiesBySku, setupUser } from '../load/shared-identity.ts';
+import { noAccounts, openCarts, quantitiesBySku, setupUser } from '../load/shared-identity.ts';
 import { checkedCounter, loadModel, scenarioResult, ScenarioNotApplicable, type ScenarioContext } from '../scenario.ts';
 import type { ScenarioResult } from '../../reports/schema.ts';
 
@@ -21,9 +22,10 @@ interface SharedCart {
 
 /** Why a target cannot take the scenario, or null. */
 export function cartContentionRefusal(context: Pick<ScenarioContext, 'target'>): string | null {
-  const { adapter } = context.target;
-  const lacking = (['addItem', 'getCart'] as const).filter((name) => !offers(adapter, name));
+  const { target } = context;
+  const lacking = missingOperations(target.adapter, 'cart-contention');
   if (lacking.length > 0) return `the adapter has no ${lacking.join(' or ')} operation`;
+  if (!cartsOfGuests(target.adapter) && target.missing(['accounts']).length > 0) return noAccounts;
   return null;
 }
 
@@ -51,7 +53,7 @@ export async function runCartContention(
     via,
     acknowledged: new Map(opened ? [[opened.sku, opened.quantity]] : []),
   }));
-  const owner = hasGuestCarts(adapter.semantics) ? 'guest sessions' : 'signed-in users';
+  const owner = cartsOfGuests(adapter) ? 'guest sessions' : 'signed-in users';
   context.progress(`${cartCount} carts (${owner}) shared by ${connections} connections`);
 
   let unreadable = 0;

@@ -1,4 +1,4 @@
-import { offers, perform, type OpResult } from '../../adapters/engine.ts';
+import { perform, type OpResult } from '../../adapters/engine.ts';
 import { primaryVia } from '../../adapters/semantics.ts';
 import type { Account, OperationName } from '../../adapters/types.ts';
 import { copyAgent, newAgent, type Agent } from '../../adapters/wire.ts';
@@ -8,7 +8,8 @@ import { sessionChurn } from '../definitions/session-churn.ts';
 import { controls } from '../load/contract.ts';
 import { drive } from '../load/drive.ts';
 import { operationLoop, type PlannedOperation } from '../load/operation-loop.ts';
-import { setupUser } from '../load/shared-identity.ts';
+import { noAccounts, setupUser } from '../load/shared-identity.ts';
+import { checksLogout, churnCycle, missingOperations } from '../definitions/through-adapter.ts';
 import { checkedCounter, scenarioResult, ScenarioNotApplicable, type ScenarioContext } from '../scenario.ts';
 
 interface Sample {
@@ -23,12 +24,9 @@ const signedOutKept = 64;
 /** Why a target cannot take the scenario, or null. */
 export function sessionChurnRefusal(context: Pick<ScenarioContext, 'target'>): string | null {
   const { target } = context;
-  const needed =
-    target.adapter.semantics.identity === 'path' ? ['openSession', 'login', 'logout'] : ['login', 'logout'];
-  const lacking = (needed as OperationName[]).filter((name) => !offers(target.adapter, name));
+  const lacking = missingOperations(target.adapter, 'session-churn');
   if (lacking.length > 0) return `the adapter has no ${lacking.join(' or ')} operation`;
-  if (target.missing(['accounts']).length > 0)
-    return 'no accounts to sign in with (a register operation, the users test control, or --accounts)';
+  if (target.missing(['accounts']).length > 0) return noAccounts;
   return null;
 }
 
@@ -52,17 +50,9 @@ export async function runSessionChurn(context: ScenarioContext): Promise<Scenari
   const ratePerSecond = context.load.ratePerSecond ?? defaults.ratePerSecond;
   const durationSeconds = context.load.durationSeconds ?? defaults.durationSeconds;
   const accounts = await target.accounts(connections, new History());
-  const read: OperationName | null = offers(adapter, 'getCart')
-    ? 'getCart'
-    : offers(adapter, 'whoami')
-      ? 'whoami'
-      : null;
-  // a session whose id travels in the path is opened before anyone can sign in to it
-  const opening: OperationName[] = adapter.semantics.identity === 'path' ? ['openSession'] : [];
-  const cycleSteps: OperationName[] = [...opening, 'login', ...(read ? [read] : []), 'logout'];
+  const cycleSteps = churnCycle(adapter);
   const hasStats = target.discovery !== null;
-  // a stateless access token outlives its logout by design, so only a check of what logout must end is fair
-  const checksLogout = offers(adapter, 'whoami') && (via === 'cookie' || adapter.semantics.logoutEndsAccessTokens);
+  const checksLogoutSticks = checksLogout(adapter);
 
   let logins = 0;
   let logouts = 0;
@@ -139,7 +129,7 @@ export async function runSessionChurn(context: ScenarioContext): Promise<Scenari
   const memoryEnd = await context.server.memory();
   // after the stats: asking who a signed-out client is may open a guest session, which is not churn
   let signedInAfterLogout = 0;
-  if (checksLogout) {
+  if (checksLogoutSticks) {
     for (const [index, agent] of signedOut.entries()) {
       const who = await perform(setupUser(target, `signed out ${index + 1}`, agent), adapter, 'whoami', {}, { via });
       if (who.outcome === 'ok' && who.value?.user != null) signedInAfterLogout++;
@@ -166,7 +156,7 @@ export async function runSessionChurn(context: ScenarioContext): Promise<Scenari
   return scenarioResult(sessionChurn.name, context.server.store, driven, {
     counters: [
       ...liveCounters,
-      ...(checksLogout
+      ...(checksLogoutSticks
         ? [
             checkedCounter(logoutCheck!, signedInAfterLogout),
             { name: 'signed-out clients checked', value: signedOut.length },

@@ -171,6 +171,14 @@ describe('installed from its npm tarball into a project of its own', { timeout: 
     }
   });
 
+  it('npx sessionproof k6 bundles the k6 scripts with the adapter, into the project', async (context) => {
+    if (skipped) return context.skip(skipped);
+    const bundle = await timed('k6', () => npx(project, 'k6', '--adapter', './sessionproof.adapter.ts'));
+    expect(bundle.code, `${bundle.stdout}\n${bundle.stderr}`).toBe(0);
+    expect(bundle.stdout.trim().split('\n')).toEqual(['dist/k6/cart-contention.js', 'dist/k6/session-churn.js']);
+    expect(await readFile(join(project, 'dist', 'k6', 'session-churn.js'), 'utf8')).toContain('session-in-path-koa');
+  });
+
   it('npx sessionproof props runs a property through the adapter', async (context) => {
     if (skipped) return context.skip(skipped);
     const props = await timed('props', () =>

@@ -29,7 +29,7 @@ describe('k6 scripts', () => {
   });
 
   it('bundle with esbuild into one file per scenario that imports only k6 modules', async () => {
-    const files = await buildK6(outDir);
+    const files = await buildK6({ outDir });
     expect(files.map((file) => basename(file))).toEqual([...scenarioNames].sort().map((name) => `${name}.js`));
     for (const file of files) {
       const source = await readFile(file, 'utf8');
@@ -82,7 +82,8 @@ describe('k6 scripts on fake k6 modules', () => {
   it('cart-contention counts, as lost updates seen by a client, how far a line fell below its last add', async () => {
     const quantities = [1, 2, 5, 3, 4];
     const fake = fakeK6((method, url) => {
-      if (url === `${baseUrl}/session`) return { status: 200, body: { csrfToken: 'csrf' } };
+      if (url === `${baseUrl}/session`)
+        return { status: 200, body: { id: 's1', user: null, csrfToken: 'csrf' }, setCookies: ['sid=s1; Path=/'] };
       if (method === 'POST' && url === `${baseUrl}/cart/items`)
         return { status: 200, body: { items: [{ sku: 'SKU-0001', quantity: quantities.shift() }] } };
       return { status: 500 };

@@ -8,9 +8,13 @@ const signal = new Int32Array(workerData.signal);
 parentPort.on('message', async ({ method, url, body, headers }) => {
   let reply;
   try {
-    const response = await fetch(url, { method, headers, body: body ?? undefined });
+    const response = await fetch(url, { method, headers, body: body ?? undefined, redirect: 'manual' });
     const text = await response.text();
-    reply = { status: response.status, body: text ? JSON.parse(text) : undefined };
+    let parsed;
+    try { parsed = text ? JSON.parse(text) : undefined; } catch {}
+    const responseHeaders = {};
+    for (const [name, value] of response.headers) if (name !== 'set-cookie') responseHeaders[name] = value;
+    reply = { status: response.status, body: parsed, text, headers: responseHeaders, setCookies: response.headers.getSetCookie() };
   } catch (error) {
     reply = { status: 0, body: { error: String(error) } };
   }
