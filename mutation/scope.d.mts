@@ -9,6 +9,8 @@ export interface Exclusion {
 export interface Equivalent {
   file: string;
   code: string;
+  /** Text of the line the mutant starts on, when `code` alone is not unique in the file. */
+  line?: string;
   mutator: string;
   replacement: string;
   reason: string;

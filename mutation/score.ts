@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { equivalents, reportDirectory, root, type Equivalent } from './scope.mjs';
+import { equivalents, reportDirectory, root, sampleRanges, sampleSize, storeKind, type Equivalent } from './scope.mjs';
 
 interface Position {
   line: number;
@@ -20,7 +20,7 @@ interface ReportedMutant {
   status: string;
 }
 
-interface Report {
+export interface Report {
   files: Record<string, { source: string; mutants: ReportedMutant[] }>;
 }
 
@@ -50,13 +50,14 @@ function originalText(source: string, { start, end }: ReportedMutant['location']
   return source.slice(offset(start), offset(end));
 }
 
-function isListed(file: string, mutant: ReportedMutant, original: string, list: Equivalent[]): boolean {
+function isListed(file: string, mutant: ReportedMutant, original: string, line: string, list: Equivalent[]): boolean {
   return list.some(
     (entry) =>
       file.endsWith(entry.file) &&
       entry.mutator === mutant.mutatorName &&
       entry.replacement === mutant.replacement &&
-      entry.code === original,
+      entry.code === original &&
+      line.includes(entry.line ?? entry.code),
   );
 }
 
@@ -79,7 +80,8 @@ export function score(report: Report, list: Equivalent[] = equivalents): Score {
         replacement: mutant.replacement ?? '',
         status: mutant.status,
       };
-      const listed = isListed(file, mutant, original, list);
+      const line = source.split('\n')[mutant.location.start.line - 1] ?? '';
+      const listed = isListed(file, mutant, original, line, list);
       const isDetected = mutant.status === 'Killed' || mutant.status === 'Timeout';
       if (listed && isDetected) killedEquivalents.push(described);
       if (listed && !isDetected) equivalent++;
@@ -116,8 +118,34 @@ export function formatScore(result: Score): string {
   ].join('\n');
 }
 
+/**
+ * Keeps only the mutants inside these Stryker ranges (`file:line:column-line:column`). An incremental run with ranges
+ * carries earlier results for mutants outside them into its report; a sample's score counts only its own draw.
+ */
+export function withinRanges(report: Report, ranges: string[]): Report {
+  const spots = ranges.map((range) => {
+    const [, file, startLine, startColumn, endLine, endColumn] = /^(.+):(\d+):(\d+)-(\d+):(\d+)$/.exec(range)!;
+    // Ranges count columns from 0, the report from 1.
+    const at = (line: string, column: string) => ({ line: Number(line), column: Number(column) + 1 });
+    return { file: file!, start: at(startLine!, startColumn!), end: at(endLine!, endColumn!) };
+  });
+  const before = (a: Position, b: Position) => a.line < b.line || (a.line === b.line && a.column <= b.column);
+  const files = Object.entries(report.files).map(([name, file]) => {
+    const relative = path.relative(root, path.resolve(root, name)).split(path.sep).join('/');
+    const mutants = file.mutants.filter(({ location }) =>
+      spots.some(
+        (spot) => spot.file === relative && before(spot.start, location.start) && before(location.end, spot.end),
+      ),
+    );
+    return [name, { ...file, mutants }] as const;
+  });
+  return { files: Object.fromEntries(files) };
+}
+
 if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(root, 'mutation/score.ts')) {
   const file = path.join(root, reportDirectory(process.env), 'mutation.json');
   const report = JSON.parse(readFileSync(file, 'utf8')) as Report;
-  console.log(`${path.relative(root, file)}\n${formatScore(score(report))}`);
+  const sample = sampleSize(process.env);
+  const scored = sample > 0 ? withinRanges(report, await sampleRanges(storeKind(process.env), sample)) : report;
+  console.log(`${path.relative(root, file)}\n${formatScore(score(scored))}`);
 }

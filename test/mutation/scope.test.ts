@@ -17,7 +17,7 @@ import {
   storeFiles,
   storeKind,
 } from '../../mutation/scope.mjs';
-import { score } from '../../mutation/score.ts';
+import { score, withinRanges } from '../../mutation/score.ts';
 
 const read = (file: string) => readFileSync(path.join(root, file), 'utf8');
 const readJson = (file: string) => JSON.parse(read(file)) as { properties: Record<string, unknown> };
@@ -67,7 +67,9 @@ describe('stryker.config.mjs', async () => {
   it('loads plugins and a tsconfig that exist', () => {
     const local = (config.plugins as string[]).filter((plugin) => plugin.startsWith('./'));
     expect(local.length).toBeGreaterThan(0);
-    for (const file of [...local, config.tsconfigFile as string]) expect(existsSync(path.join(root, file))).toBe(true);
+    const vitest = (config.vitest as { configFile: string }).configFile;
+    for (const file of [...local, config.tsconfigFile as string, vitest])
+      expect(existsSync(path.join(root, file))).toBe(true);
   });
 });
 
@@ -89,7 +91,9 @@ describe('mutation/out-of-scope.json', () => {
 
 describe('mutation/equivalent.json', () => {
   it('lists each mutant once', () => {
-    const keys = equivalents.map((entry) => [entry.file, entry.code, entry.mutator, entry.replacement].join('\n'));
+    const keys = equivalents.map((entry) =>
+      [entry.file, entry.code, entry.line, entry.mutator, entry.replacement].join('\n'),
+    );
     expect(new Set(keys).size).toBe(keys.length);
   });
 
@@ -97,7 +101,8 @@ describe('mutation/equivalent.json', () => {
     expect(entry.reason.trim()).not.toBe('');
     expect(mutators).toContain(entry.mutator);
     expect(mutatedFiles('memory')).toContain(entry.file);
-    expect(read(entry.file)).toContain(entry.code);
+    expect(read(entry.file)).toContain(entry.line ?? entry.code);
+    expect(entry.line ?? entry.code).toContain(entry.code);
   });
 });
 
@@ -166,6 +171,19 @@ describe('the score', () => {
     expect(result.detected).toBe(2);
     expect(result.undetected.map((m) => [m.original, m.replacement])).toEqual([['a < b', 'false']]);
     expect(result.counts).toEqual({ Survived: 2, Killed: 1, Timeout: 1, CompileError: 1 });
+  });
+
+  it('matches an entry with a line only on that line', () => {
+    const entry = { ...listed, replacement: 'a <= b' };
+    expect(score(report, [{ ...entry, line: 'if (a < b) x();' }]).equivalent).toBe(1);
+    expect(score(report, [{ ...entry, line: 'while (a < b)' }]).equivalent).toBe(0);
+  });
+
+  it('counts, in a sample, only the mutants inside its ranges', () => {
+    const kept = withinRanges(report, ['server/x.ts:1:4-1:9']).files['server/x.ts']!.mutants;
+    expect(kept).toHaveLength(5);
+    expect(withinRanges(report, ['server/x.ts:1:4-1:8']).files['server/x.ts']!.mutants).toEqual([]);
+    expect(withinRanges(report, ['server/y.ts:1:4-1:9']).files['server/x.ts']!.mutants).toEqual([]);
   });
 
   it('reports a listed equivalent that was killed', () => {
