@@ -1,6 +1,6 @@
 // Mutation testing of server/ with the property suites as the only tests (docs/mutation.md).
 //   SESSIONPROOF_PROPS_STORE  the store the suites and the mutated store code run on (memory, redis://, postgres://)
-//   MUTATE_SAMPLE=N           mutate only a deterministic sample of about N mutants (npm run mutate:sample)
+//   MUTATE_SAMPLE=N           mutate only N deterministically drawn spots, about 2N mutants (npm run mutate:sample)
 import process from 'node:process';
 import { mutatePatterns, reportDirectory, sampleRanges, sampleSize, storeKind } from './mutation/scope.mjs';
 
