@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'reports/out/', 'dist/'] },
+  { ignores: ['node_modules/', 'reports/out/', 'dist/', '.stryker-tmp/', 'reports/mutation/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

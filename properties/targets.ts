@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type ReferenceServer } from '../server/index.ts';
 import type { ServerConfig } from '../server/config.ts';
 import { MemoryStore } from '../server/stores/memory.ts';
+import { openStore } from '../server/stores/index.ts';
 import type { Store } from '../server/stores/store.ts';
 import type { Adapter } from '../adapters/adapter.ts';
 import { randomBytes } from 'node:crypto';
@@ -272,9 +273,13 @@ export interface InProcessOptions {
   store?: () => Store;
   /** Changes an instance after it is built (for example, puts a middleware in front), for broken-server tests. */
   adapt?: (server: ReferenceServer) => void;
+  /** The store's kind as the target's label names it (default memory). */
+  storeKind?: string;
+  /** Runs after the servers and the store are closed (for example, removes a scratch key prefix or schema). */
+  afterClose?: () => Promise<void>;
 }
 
-/** The reference server on the memory store with test controls, on ephemeral loopback ports. */
+/** The reference server (on the memory store unless told otherwise) with test controls, on ephemeral loopback ports. */
 export async function inProcessTarget(options: InProcessOptions = {}): Promise<Target> {
   const store = options.store?.() ?? new MemoryStore();
   const servers: ReferenceServer[] = [];
@@ -290,10 +295,11 @@ export async function inProcessTarget(options: InProcessOptions = {}): Promise<T
     urls.push(await server.listen(0, '127.0.0.1'));
   }
   return urlTarget(urls, {
-    label: `in-process (memory${urls.length > 1 ? `, ${urls.length} instances` : ''})`,
+    label: `in-process (${options.storeKind ?? 'memory'}${urls.length > 1 ? `, ${urls.length} instances` : ''})`,
     onClose: async () => {
       await Promise.all(servers.map((server) => server.close()));
       await store.close();
+      await options.afterClose?.();
     },
   });
 }
@@ -310,12 +316,25 @@ export async function readAccounts(file: string): Promise<Credentials[]> {
 }
 
 /**
+ * The in-process reference server on a Redis or PostgreSQL URL, under a key prefix or schema of its own (unless the
+ * URL names one) that closing the target removes, so test files running side by side never see each other's data.
+ */
+async function inProcessStoreTarget(location: string): Promise<Target> {
+  const { scratchStore } = await import('../scenarios/load/scratch-store.ts');
+  const scratch = scratchStore(location);
+  const store = await openStore(scratch.location);
+  return inProcessTarget({ store: () => store, storeKind: scratch.kind, afterClose: () => scratch.cleanUp() });
+}
+
+/**
  * The target the environment asks for: `SESSIONPROOF_TARGET=url[,url]` (with `SESSIONPROOF_ADAPTER=file` for an app
- * that does not speak contract v1, and `SESSIONPROOF_ACCOUNTS=file`), else the in-process reference server.
+ * that does not speak contract v1, and `SESSIONPROOF_ACCOUNTS=file`), else the in-process reference server on
+ * `SESSIONPROOF_PROPS_STORE` (memory by default, or a Redis or PostgreSQL URL).
  */
 export async function targetFromEnvironment(env: NodeJS.ProcessEnv = process.env): Promise<Target> {
   const spec = env.SESSIONPROOF_TARGET?.trim();
-  if (!spec) return inProcessTarget();
+  const store = env.SESSIONPROOF_PROPS_STORE?.trim();
+  if (!spec) return store && store !== 'memory' ? inProcessStoreTarget(store) : inProcessTarget();
   const accounts = env.SESSIONPROOF_ACCOUNTS ? await readAccounts(env.SESSIONPROOF_ACCOUNTS) : undefined;
   const adapter = env.SESSIONPROOF_ADAPTER ? await loadAdapter(env.SESSIONPROOF_ADAPTER) : undefined;
   return urlTarget(spec.split(',').filter(Boolean), {
