@@ -16,7 +16,7 @@ export default {
   testFiles: ['properties/*.prop.ts'],
   vitest: { configFile: 'mutation/vitest.config.ts', related: false },
   checkers: ['typescript'],
-  tsconfigFile: 'mutation/tsconfig.json',
+  tsconfigFile: 'tsconfig.json',
   typescriptChecker: { prioritizePerformanceOverAccuracy: true },
   plugins: ['@stryker-mutator/vitest-runner', '@stryker-mutator/typescript-checker', './mutation/ignorer.mjs'],
   ignorers: ['out-of-scope'],
