@@ -538,34 +538,34 @@ export class SessionModel implements SequentialModel<LinState, LinInput, LinOutp
   }
 
   /**
-   * A session list must be exactly the user's live sessions, the caller's marked current. A session whose id no
-   * answer has shown yet may be any id no other session has; where that leaves one choice, the model learns it.
+   * A session list shows only the user's live sessions, each once, and marks the caller's current where it shows it.
+   * It need not show them all: a list is not atomic with a login that replaces a session, and the reference server
+   * ends the old session before it stores the new one (koa-session's regenerate, saved as the request ends), so a list
+   * racing a login may show neither. That every live session is listed is checked sequentially, by the `sessions`
+   * commands. A session whose id no answer has shown yet may be any id no other session has; where that leaves one
+   * choice, the model learns it.
    */
-  #listed(state: LinState, caller: number, listed: ListedSession[] | undefined): LinState | null {
+  #listed(state: LinState, callerIndex: number, listed: ListedSession[] | undefined): LinState | null {
     if (listed === undefined) return state;
     const next = clone(state);
-    const user = (state.sessions[caller] as SessionState).user;
+    const caller = next.sessions[callerIndex] as SessionState;
     const ids = listed.map((session) => session.id);
     if (new Set(ids).size !== ids.length) return null;
-    const live = [...next.sessions.entries()].filter(([, known]) => known.user === user && !known.ended);
-    if (ids.length !== live.length) return null;
-    for (const [, known] of live) if (known.id !== null && !ids.includes(known.id)) return null;
+    const live = next.sessions.filter((known) => known.user === caller.user && !known.ended);
     const knownIds = new Set(next.sessions.map((known) => known.id));
-    const unseen = live.filter(([, known]) => known.id === null);
     const fresh = ids.filter((id) => !knownIds.has(id));
-    // an id the model knows must be one of the live sessions (checked above by count and inclusion)
-    if (fresh.length !== unseen.length) return null;
-    const marked = listed.filter((session) => session.current).map((session) => session.id);
-    const current = next.sessions[caller] as SessionState;
+    if (ids.some((id) => knownIds.has(id) && !live.some((known) => known.id === id))) return null;
+    if (fresh.length > live.filter((known) => known.id === null).length) return null;
     // a stateless token of an ended session is no session of the list; which one it marks is the app's affair
-    if (!current.ended) {
-      if (marked.length !== 1) return null;
-      if (current.id !== null ? marked[0] !== current.id : !fresh.includes(marked[0] as string)) return null;
-      if (current.id === null) current.id = marked[0] as string;
+    if (!caller.ended) {
+      for (const { id, current } of listed) {
+        if (current && caller.id === null && fresh.includes(id)) caller.id = id;
+        if (current !== (id === caller.id)) return null;
+      }
     }
-    const stillUnseen = live.filter(([, known]) => known.id === null);
-    const stillFresh = fresh.filter((id) => id !== current.id);
-    if (stillUnseen.length === 1 && stillFresh.length === 1) (stillUnseen[0]![1] as SessionState).id = stillFresh[0]!;
+    const unseen = live.filter((known) => known.id === null);
+    const unnamed = fresh.filter((id) => id !== caller.id);
+    if (unseen.length === 1 && unnamed.length === 1) (unseen[0] as SessionState).id = unnamed[0] as string;
     return next;
   }
 }

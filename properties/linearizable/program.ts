@@ -25,7 +25,8 @@ export const agents = 2;
 export function programLabel(program: Program): string {
   const steps = (list: Step[]) => list.map((step) => `a${step.agent}:${opLabel(step.op)}`).join(', ');
   const branches = program.branches.map((branch) => `a${branch.agent}{${branch.ops.map(opLabel).join(', ')}}`);
-  return `prefix [${steps(program.prefix)}] || ${branches.join(' || ')} || suffix [${steps(program.suffix)}]`;
+  // shrinking may leave no branch at all: the failure then needs no concurrency
+  return [`prefix [${steps(program.prefix)}]`, ...branches, `suffix [${steps(program.suffix)}]`].join(' || ');
 }
 
 export function operationCount(program: Program): number {
