@@ -82,7 +82,8 @@ const refusedIdentity: Refusal[] = ['unauthenticated', 'forbidden', 'csrf'];
 const refusedRefresh: Refusal[] = ['unauthenticated', 'refresh-reused', 'refresh-invalid'];
 
 /**
- * What an operation may do from a state: be refused in one of some ways (nothing changes), or succeed; `next` says
+ * What an operation may do from a state: be refused in one of some ways (nothing changes, unless `afterRefusal`
+ * says otherwise), or succeed; `next` says
  * the state after success with this answer (undefined: the answer never came, so the client learnt nothing), or
  * null when that answer is impossible.
  */
