@@ -1,5 +1,5 @@
 import type { Semantics } from '../../adapters/semantics.ts';
-import type { Cart, LoginResult, Order, Refusal, SessionView } from '../../adapters/types.ts';
+import type { Cart, ListedSession, LoginResult, Order, Refusal, SessionView, Tokens } from '../../adapters/types.ts';
 import { anyOf, type AnyOf, type SequentialModel } from '../../linearizability/model.ts';
 import { mergedQuantity } from '../model.ts';
 import { byCookie } from './identity.ts';
@@ -19,6 +19,11 @@ export interface ClientState {
   handle: number | null;
   /** The session whose CSRF token the process holds. */
   csrf: number | null;
+  /**
+   * The refresh tokens the process holds: generations `from` to `to` of one session's family (every rotation it saw,
+   * from its login or from the copy a tab started with), or null for none.
+   */
+  refresh: { session: number; from: number; to: number } | null;
 }
 
 export interface SessionState {
@@ -27,6 +32,10 @@ export interface SessionState {
   ended: boolean;
   /** The public id the server showed for it, once seen. */
   id: string | null;
+  /** Its refresh-token family's generation: how many times it rotated. */
+  generation: number;
+  /** The refresh token of each generation, once an answer showed it (null until then); never changed in place. */
+  tokens: (string | null)[];
 }
 
 /** Lines by SKU; an empty cart is absent. */
@@ -43,24 +52,46 @@ export interface LinState {
   orders: string[];
 }
 
-/** What the model needs of the run: the declared semantics, the accounts' login names, the number of processes. */
+/**
+ * Whether a replay of the previous refresh token falls within the declared grace window: always, when the whole
+ * history took less than half of it (the reference model's margin); never, when there is none; else it may or not.
+ */
+export type GraceWindow = 'within' | 'past' | 'unknown';
+
+/** The grace window a history that took `spanMs` from its first invoke to its check had. */
+export function graceWindow(refreshGraceMs: number, spanMs: number): GraceWindow {
+  if (refreshGraceMs <= 0) return 'past';
+  return spanMs < refreshGraceMs / 2 ? 'within' : 'unknown';
+}
+
+/**
+ * What the model needs of the run: the declared semantics, the accounts' login names, the number of processes, and
+ * where the run's replays of a previous refresh token fell (the model has no clock).
+ */
 export interface ModelSetup {
   semantics: Semantics;
   emails: readonly string[];
   processes: number;
+  grace?: GraceWindow;
 }
 
 /** Refusals of a request that names no session it may act for. */
 const refusedIdentity: Refusal[] = ['unauthenticated', 'forbidden', 'csrf'];
 
+/** How a refused refresh may read: an app need not tell reuse from an unknown token. */
+const refusedRefresh: Refusal[] = ['unauthenticated', 'refresh-reused', 'refresh-invalid'];
+
 /**
- * What an operation may do from a state: be refused in one of some ways (nothing changes), or succeed; `next` says
+ * What an operation may do from a state: be refused in one of some ways (nothing changes, unless `afterRefusal`
+ * says otherwise), or succeed; `next` says
  * the state after success with this answer (undefined: the answer never came, so the client learnt nothing), or
  * null when that answer is impossible.
  */
 interface Expectation {
   refusals: Refusal[];
   ok: ((value: LinOutput['value'] | undefined) => LinState | null) | null;
+  /** The state after a refusal, where refusing changes something (a reused refresh token ends its session). */
+  afterRefusal?: LinState;
 }
 
 const refused = (...refusals: Refusal[]): Expectation => ({ refusals, ok: null });
@@ -83,6 +114,7 @@ export class SessionModel implements SequentialModel<LinState, LinInput, LinOutp
   readonly #semantics: Semantics;
   readonly #emails: readonly string[];
   readonly #processes: number;
+  readonly #grace: GraceWindow;
   /** Whether a first request gets a session by cookie; else only `openSession` or a login gives the client one. */
   readonly #byCookie: boolean;
 
@@ -91,11 +123,12 @@ export class SessionModel implements SequentialModel<LinState, LinInput, LinOutp
     this.#byCookie = byCookie(setup.semantics.identity);
     this.#emails = setup.emails;
     this.#processes = setup.processes;
+    this.#grace = setup.grace ?? 'within';
   }
 
   init(): LinState {
     return {
-      clients: Array.from({ length: this.#processes }, () => ({ handle: null, csrf: null })),
+      clients: Array.from({ length: this.#processes }, () => ({ handle: null, csrf: null, refresh: null })),
       sessions: [],
       carts: {},
       cartIds: {},
@@ -104,8 +137,15 @@ export class SessionModel implements SequentialModel<LinState, LinInput, LinOutp
   }
 
   key(state: LinState): string {
-    const clients = state.clients.map((c) => `${c.handle ?? '-'}/${c.csrf ?? '-'}`).join(',');
-    const sessions = state.sessions.map((s) => `${s.user ?? 'g'}${s.ended ? 'x' : ''}${s.id ?? ''}`).join(',');
+    const clients = state.clients
+      .map(
+        (c) =>
+          `${c.handle ?? '-'}/${c.csrf ?? '-'}/${c.refresh ? `${c.refresh.session}.${c.refresh.from}-${c.refresh.to}` : '-'}`,
+      )
+      .join(',');
+    const sessions = state.sessions
+      .map((s) => `${s.user ?? 'g'}${s.ended ? 'x' : ''}${s.id ?? ''}.${s.generation}.${s.tokens.join('.')}`)
+      .join(',');
     const carts = Object.keys(state.carts)
       .sort()
       .map((owner) => `${owner}:${sortedLines(state.carts[owner]).join(';')}`)
@@ -137,19 +177,25 @@ export class SessionModel implements SequentialModel<LinState, LinInput, LinOutp
       return next;
     }
     const expectation = this.#expect(state, input.client, input.op);
+    const refusedState = expectation.afterRefusal ?? state;
     if (output === undefined) {
-      // the answer never came: nothing happened, or it succeeded without the client learning of it
+      // the answer never came: nothing happened, or it was refused, or it succeeded without the client learning of it
       const after = expectation.ok?.(undefined) ?? null;
-      return after === null ? state : anyOf(state, after);
+      const possible = [state, ...(refusedState === state ? [] : [refusedState]), ...(after === null ? [] : [after])];
+      return possible.length === 1 ? state : anyOf(...possible);
     }
-    if (output.outcome !== 'ok') return expectation.refusals.includes(output.outcome) ? state : null;
+    if (output.outcome !== 'ok') return expectation.refusals.includes(output.outcome) ? refusedState : null;
     return expectation.ok?.(output.value) ?? null;
   }
 
-  /** The live session the client's handle names, if any. */
+  /**
+   * The session the client's requests act for: the live session its handle names, if any, or, with a stateless
+   * access token, the session it was issued for whatever became of it.
+   */
   #live(state: LinState, client: number): number | null {
     const handle = (state.clients[client] as ClientState).handle;
-    return handle !== null && !(state.sessions[handle] as SessionState).ended ? handle : null;
+    if (handle === null) return null;
+    return !(state.sessions[handle] as SessionState).ended || this.#logoutKeepsAccess() ? handle : null;
   }
 
   #owner(state: LinState, session: number): string {
@@ -160,7 +206,7 @@ export class SessionModel implements SequentialModel<LinState, LinInput, LinOutp
   /** A new session in `next`; the id the answer showed must be one no other session had. */
   #startSession(next: LinState, user: number | null, id: string | null): number | null {
     if (id !== null && next.sessions.some((session) => session.id === id)) return null;
-    next.sessions.push({ user, ended: false, id });
+    next.sessions.push({ user, ended: false, id, generation: 0, tokens: [] });
     return next.sessions.length - 1;
   }
 
@@ -276,7 +322,11 @@ export class SessionModel implements SequentialModel<LinState, LinInput, LinOutp
             const view = (value ?? null) as SessionView | null;
             const session = this.#startSession(next, null, view?.id ?? null);
             if (session === null || !this.#seeSession(next, session, view)) return null;
-            if (value !== undefined) next.clients[client] = { handle: session, csrf: view?.csrfToken ? session : null };
+            if (value !== undefined) {
+              const holder = next.clients[client] as ClientState;
+              holder.handle = session;
+              holder.csrf = view?.csrfToken ? session : null;
+            }
             return next;
           },
         };
@@ -338,17 +388,24 @@ export class SessionModel implements SequentialModel<LinState, LinInput, LinOutp
       }
       case 'logout':
         // with no live session there is nothing to end: any answer is fine, and nothing changes
-        if (live === null) return { refusals: [...refusedIdentity, 'refresh-invalid'], ok: () => state };
-        if (this.#logoutKeepsAccess()) return { refusals: [], ok: () => state };
+        if (live === null || state.sessions[live]?.ended)
+          return { refusals: [...refusedIdentity, 'refresh-invalid'], ok: () => state };
         if (!this.#holdsCsrf(state, client, live)) return refused(...refusedIdentity);
-        return {
-          refusals: [],
-          ok: () => {
-            const next = clone(state);
-            this.#end(next, live);
-            return next;
-          },
-        };
+        return { refusals: [], ok: () => this.#ending(state, (session) => session === live) };
+      case 'logoutAll': {
+        if (live === null || !this.#holdsCsrf(state, client, live)) return refused(...refusedIdentity);
+        const { user } = state.sessions[live] as SessionState;
+        // a guest has no account to sign out everywhere: a refusal, or an answer that changes nothing
+        if (user === null) return { refusals: ['unauthenticated', 'forbidden'], ok: () => state };
+        return { refusals: [], ok: () => this.#ending(state, (_, known) => known.user === user) };
+      }
+      case 'listSessions': {
+        if (live === null) return refused(...refusedIdentity);
+        if (state.sessions[live]?.user === null) return refused('unauthenticated', 'forbidden');
+        return { refusals: [], ok: (value) => this.#listed(state, live, value as ListedSession[] | undefined) };
+      }
+      case 'refresh':
+        return this.#refresh(state, client, op.back);
       case 'checkout': {
         if (live === null || !this.#holdsCsrf(state, client, live)) return refused(...refusedIdentity);
         if (state.sessions[live]?.user === null) return refused('unauthenticated', 'forbidden');
@@ -394,6 +451,9 @@ export class SessionModel implements SequentialModel<LinState, LinInput, LinOutp
       const guestCart = prior.user === null ? next.carts[owner] : undefined;
       if (prior.user === null) delete next.carts[owner];
       prior.user = user;
+      // a sign-in starts a new refresh family on the session
+      prior.generation = 0;
+      prior.tokens = [];
       this.#fold(next, guestCart, this.#owner(next, previous));
       session = previous;
     } else {
@@ -415,7 +475,98 @@ export class SessionModel implements SequentialModel<LinState, LinInput, LinOutp
       const holder = next.clients[client] as ClientState;
       holder.handle = session;
       if (view?.csrfToken) holder.csrf = session;
+      const token = (value as LoginResult).refreshToken;
+      holder.refresh = token === null ? null : { session, from: 0, to: 0 };
+      if (token !== null && !this.#seeToken(next, session, 0, token)) return null;
     }
+    return next;
+  }
+
+  /** `next` with every session `ends` picks ended (with the carts that live in them). */
+  #ending(state: LinState, ends: (session: number, known: SessionState) => boolean): LinState {
+    const next = clone(state);
+    for (const [session, known] of state.sessions.entries())
+      if (!known.ended && ends(session, known)) this.#end(next, session);
+    return next;
+  }
+
+  /**
+   * The refresh token of `session`'s generation `generation` is `token`: the one shown before for it, or, the first
+   * time, one no other generation or session ever had (a rotation that hands out an old token hands out a stolen one).
+   */
+  #seeToken(next: LinState, session: number, generation: number, token: string): boolean {
+    const known = next.sessions[session] as SessionState;
+    const shown = known.tokens[generation];
+    if (shown !== undefined && shown !== null) return shown === token;
+    if (next.sessions.some((other) => other.tokens.includes(token))) return false;
+    const tokens = [...known.tokens];
+    while (tokens.length < generation) tokens.push(null);
+    tokens[generation] = token;
+    known.tokens = tokens;
+    return true;
+  }
+
+  /**
+   * A refresh as declared (docs/semantics.md, "Refresh rotation"): the family's current token rotates it to a new
+   * one; the previous token within the grace window gets the same successor again; any other earlier token is reuse,
+   * refused, and ends that family's session and no other. A token of an ended session is refused.
+   */
+  #refresh(state: LinState, client: number, back: number): Expectation {
+    const held = (state.clients[client] as ClientState).refresh;
+    // with no token the request carries none, which may also read as a malformed body
+    if (held === null) return refused(...refusedRefresh, 'invalid');
+    const presented = Math.max(held.from, held.to - back);
+    const family = state.sessions[held.session] as SessionState;
+    if (family.ended) return refused(...refusedRefresh);
+    const successor = (rotates: boolean) => (value: LinOutput['value'] | undefined) => {
+      const next = clone(state);
+      const known = next.sessions[held.session] as SessionState;
+      if (rotates) known.generation++;
+      if (value === undefined) return next;
+      const token = (value as Tokens).refreshToken;
+      if (token === null || !this.#seeToken(next, held.session, known.generation, token)) return null;
+      const holder = next.clients[client] as ClientState;
+      holder.refresh = { ...held, to: known.generation };
+      // a bearer client's requests now carry the new access token, which names the same session
+      if (this.#semantics.identity === 'bearer') holder.handle = held.session;
+      return next;
+    };
+    if (presented === family.generation) return { refusals: [], ok: successor(true) };
+    const grace = presented === family.generation - 1 ? this.#grace : 'past';
+    if (grace === 'within') return { refusals: [], ok: successor(false) };
+    const afterRefusal = this.#ending(state, (session) => session === held.session);
+    return { refusals: refusedRefresh, ok: grace === 'unknown' ? successor(false) : null, afterRefusal };
+  }
+
+  /**
+   * A session list shows only the user's live sessions, each once, and marks the caller's current where it shows it.
+   * It need not show them all: a list is not atomic with a login that replaces a session, and the reference server
+   * ends the old session before it stores the new one (koa-session's regenerate, saved as the request ends), so a list
+   * racing a login may show neither. That every live session is listed is checked sequentially, by the `sessions`
+   * commands. A session whose id no answer has shown yet may be any id no other session has; where that leaves one
+   * choice, the model learns it.
+   */
+  #listed(state: LinState, callerIndex: number, listed: ListedSession[] | undefined): LinState | null {
+    if (listed === undefined) return state;
+    const next = clone(state);
+    const caller = next.sessions[callerIndex] as SessionState;
+    const ids = listed.map((session) => session.id);
+    if (new Set(ids).size !== ids.length) return null;
+    const live = next.sessions.filter((known) => known.user === caller.user && !known.ended);
+    const knownIds = new Set(next.sessions.map((known) => known.id));
+    const fresh = ids.filter((id) => !knownIds.has(id));
+    if (ids.some((id) => knownIds.has(id) && !live.some((known) => known.id === id))) return null;
+    if (fresh.length > live.filter((known) => known.id === null).length) return null;
+    // a stateless token of an ended session is no session of the list; which one it marks is the app's affair
+    if (!caller.ended) {
+      for (const { id, current } of listed) {
+        if (current && caller.id === null && fresh.includes(id)) caller.id = id;
+        if (current !== (id === caller.id)) return null;
+      }
+    }
+    const unseen = live.filter((known) => known.id === null);
+    const unnamed = fresh.filter((id) => id !== caller.id);
+    if (unseen.length === 1 && unnamed.length === 1) (unseen[0] as SessionState).id = unnamed[0] as string;
     return next;
   }
 }

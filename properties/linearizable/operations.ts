@@ -1,4 +1,4 @@
-import type { Cart, LoginResult, Order, Refusal, SessionView } from '../../adapters/types.ts';
+import type { Cart, ListedSession, LoginResult, Order, Refusal, SessionView, Tokens } from '../../adapters/types.ts';
 
 /**
  * The operations a parallel program is made of, in the model's terms. Each is one adapter operation sent the way the
@@ -13,6 +13,10 @@ export type ProgramOp =
   | { kind: 'removeItem'; sku: string }
   | { kind: 'login'; user: number }
   | { kind: 'logout' }
+  | { kind: 'logoutAll' }
+  /** Presents the refresh token `back` generations before the latest the process holds (its oldest, if fewer). */
+  | { kind: 'refresh'; back: number }
+  | { kind: 'listSessions' }
   | { kind: 'checkout' };
 
 export type OpKind = ProgramOp['kind'];
@@ -23,7 +27,7 @@ export type LinInput = { client: number; op: ProgramOp } | { client: number; op:
 /** An answer as the model reads it: success with the adapter's normalised value, or the refusal. */
 export interface LinOutput {
   outcome: 'ok' | Refusal;
-  value: SessionView | Cart | LoginResult | Order | null;
+  value: SessionView | Cart | LoginResult | Order | Tokens | ListedSession[] | null;
 }
 
 /** A program operation as a report prints it: `add(SKU-1 x2)`, `login(user0)`. */
@@ -39,6 +43,8 @@ export function opLabel(op: ProgramOp | { kind: 'clone'; from: number }): string
       return `login(user${op.user})`;
     case 'clone':
       return `clone(p${op.from})`;
+    case 'refresh':
+      return op.back === 0 ? 'refresh()' : `refresh(${op.back} back)`;
     default:
       return `${op.kind}()`;
   }
@@ -67,6 +73,12 @@ export function outputLabel(input: LinInput, output: LinOutput | undefined): str
       const session = (value as LoginResult).session;
       return session === null ? 'ok' : viewText(session);
     }
+    case 'refresh': {
+      const token = (value as Tokens).refreshToken;
+      return token === null ? 'no token' : `token ${token.slice(-8)}`;
+    }
+    case 'listSessions':
+      return `[${(value as ListedSession[]).map((session) => `${session.id.slice(0, 8)}${session.current ? '*' : ''}`).join(' ')}]`;
     case 'checkout': {
       const order = value as Order;
       return `order ${order.id.slice(0, 8)} [${order.items.map((line) => `${line.sku}x${line.quantity}`).join(' ')}]`;

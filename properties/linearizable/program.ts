@@ -25,7 +25,8 @@ export const agents = 2;
 export function programLabel(program: Program): string {
   const steps = (list: Step[]) => list.map((step) => `a${step.agent}:${opLabel(step.op)}`).join(', ');
   const branches = program.branches.map((branch) => `a${branch.agent}{${branch.ops.map(opLabel).join(', ')}}`);
-  return `prefix [${steps(program.prefix)}] || ${branches.join(' || ')} || suffix [${steps(program.suffix)}]`;
+  // shrinking may leave no branch at all: the failure then needs no concurrency
+  return [`prefix [${steps(program.prefix)}]`, ...branches, `suffix [${steps(program.suffix)}]`].join(' || ');
 }
 
 export function operationCount(program: Program): number {
@@ -40,6 +41,11 @@ export interface ProgramEnv {
   users: number;
   /** How the target's identity travels: it decides an agent's first contact. */
   identity: Identity;
+  /**
+   * Whether refresh is drawn: the adapter offers it and login, there are accounts, and every login starts a new
+   * refresh family (a login that keeps the session may keep its family or not, which the model does not guess).
+   */
+  refreshes: boolean;
 }
 
 /** An agent's first contact as a program step, where the target offers it. */
@@ -50,6 +56,11 @@ function opening(env: ProgramEnv, agent: number): Step[] {
 }
 
 const quantity = fc.integer({ min: 1, max: 3 });
+
+/** A refresh with the latest token most often; the previous one (within grace), or the one before (reuse), less. */
+const refreshOp: fc.Arbitrary<ProgramOp> = fc
+  .constantFrom(0, 0, 0, 0, 1, 1, 2)
+  .map((back) => ({ kind: 'refresh', back }));
 
 function opArbitrary(env: ProgramEnv): fc.Arbitrary<ProgramOp> {
   const sku = fc.constantFrom(...env.skus);
@@ -70,6 +81,11 @@ function opArbitrary(env: ProgramEnv): fc.Arbitrary<ProgramOp> {
     fc.record({ kind: fc.constant('login' as const), user: fc.nat({ max: Math.max(0, env.users - 1) }) }),
   );
   add('logout', 2, fc.constant({ kind: 'logout' }));
+  if (env.users > 0) {
+    add('logoutAll', 1, fc.constant({ kind: 'logoutAll' }));
+    add('listSessions', 1, fc.constant({ kind: 'listSessions' }));
+  }
+  if (env.refreshes) add('refresh', 2, refreshOp);
   add('checkout', 1, fc.constant({ kind: 'checkout' }));
   return fc.oneof(...choices);
 }
@@ -227,13 +243,111 @@ function racyPrograms(env: ProgramEnv): fc.Arbitrary<Program>[] {
       };
     }),
   );
+  shapes.push(...sessionRaces(env));
   return shapes;
 }
 
 /**
- * Smaller programs to try when one fails, each with fewer operations, or as many with fewer inside the branches:
- * drop a branch, drop one operation, move a branch's first operation to the end of the prefix or its last to the
- * start of the suffix. Both measures only go down, so shrinking ends.
+ * The races of refresh tokens, logout everywhere and session lists: refresh racing refresh in two tabs (and the
+ * previous or an older token replayed), logout-all racing a write or a read of the same user on another browser, and
+ * a session list racing a login or a logout of the same user.
+ */
+function sessionRaces(env: ProgramEnv): fc.Arbitrary<Program>[] {
+  const has = (...kinds: OpKind[]) => kinds.every(env.offers);
+  if (env.users === 0 || !has('login')) return [];
+  const sku = fc.constantFrom(...env.skus);
+  const user = fc.nat({ max: env.users - 1 });
+  const signIn = (agent: number, u: number): Step[] => [
+    ...opening(env, agent),
+    { agent, op: { kind: 'login', user: u } },
+  ];
+  const refresh = (back = 0): ProgramOp => ({ kind: 'refresh', back });
+  const read = fc.constantFrom<OpKind>(...(has('whoami') ? (['whoami'] as const) : []), 'getCart');
+  const shapes: fc.Arbitrary<Program>[] = [];
+  if (env.refreshes) {
+    // two tabs refresh with one token at once: both must get the one successor, and the login must live on
+    shapes.push(
+      fc.tuple(user, fc.nat({ max: 2 }), fc.boolean()).map(([u, rotations, third]) => ({
+        prefix: [...signIn(0, u), ...Array.from({ length: rotations }, () => ({ agent: 0, op: refresh() }))],
+        branches: [
+          { agent: 0, ops: [refresh(), { kind: 'whoami' } as ProgramOp] },
+          { agent: 0, ops: [refresh(), refresh()] },
+          ...(third ? [{ agent: 0, ops: [refresh(1)] }] : []),
+        ],
+        suffix: [
+          { agent: 0, op: refresh() },
+          { agent: 0, op: { kind: 'whoami' } },
+        ],
+      })),
+    );
+    // an earlier token replayed while the user's other browser works: the previous one within the grace window gets
+    // the successor, an older one is reuse and ends that login alone
+    shapes.push(
+      fc.tuple(user, fc.constantFrom(1, 2), read).map(([u, back, kind]) => ({
+        prefix: [...signIn(0, u), ...signIn(1, u), { agent: 0, op: refresh() }, { agent: 0, op: refresh() }],
+        branches: [
+          { agent: 0, ops: [refresh(back), { kind: 'whoami' }] },
+          { agent: 1, ops: [{ kind } as ProgramOp, refresh()] },
+        ],
+        suffix: [
+          { agent: 1, op: { kind: 'whoami' } },
+          { agent: 0, op: refresh() },
+        ],
+      })),
+    );
+  }
+  // logout everywhere racing a write or a read of the same user on another browser, and in another tab
+  if (has('logoutAll'))
+    shapes.push(
+      fc.tuple(user, sku, quantity, read).map(([u, s, q, kind]) => ({
+        prefix: [...signIn(0, u), { agent: 0, op: { kind: 'addItem', sku: s, quantity: q } }, ...signIn(1, u)],
+        branches: [
+          { agent: 1, ops: [{ kind: 'logoutAll' }] },
+          { agent: 0, ops: [{ kind: 'addItem', sku: s, quantity: q }, { kind: 'whoami' }] },
+          { agent: 0, ops: [{ kind } as ProgramOp, { kind: 'getCart' }] },
+        ],
+        suffix: [
+          { agent: 0, op: { kind: 'whoami' } },
+          { agent: 0, op: { kind: 'getCart' } },
+        ],
+      })),
+    );
+  // a session list racing a login or a logout of the same user: it shows the sessions before or after, never a mix
+  if (has('listSessions'))
+    shapes.push(
+      fc
+        .tuple(user, fc.constantFrom<OpKind>('login', ...(has('logout') ? (['logout'] as const) : [])))
+        .map(([u, kind]) => ({
+          prefix: [...signIn(0, u), ...(kind === 'logout' ? signIn(1, u) : opening(env, 1))],
+          branches: [
+            { agent: 1, ops: [kind === 'login' ? { kind: 'login', user: u } : { kind: 'logout' }, { kind: 'whoami' }] },
+            { agent: 0, ops: [{ kind: 'listSessions' }, { kind: 'listSessions' }] },
+          ],
+          suffix: [{ agent: 0, op: { kind: 'listSessions' } }],
+        })),
+    );
+  return shapes;
+}
+
+/**
+ * A program's size for shrinking, compared in order: its operations, those inside branches, and each branch's
+ * operations weighted by the branch's place (so moving one to an earlier branch makes it smaller).
+ */
+export function shrinkMeasure(program: Program): [number, number, number] {
+  const { branches } = program;
+  return [
+    operationCount(program),
+    branches.reduce((n, branch) => n + branch.ops.length, 0),
+    branches.reduce((n, branch, b) => n + b * branch.ops.length, 0),
+  ];
+}
+
+/**
+ * Smaller programs to try when one fails, in the manner of QuickCheck's and PropEr's `parallel_commands`: drop a
+ * branch, drop one operation, move a branch's first operation to the end of the prefix or its last to the start of
+ * the suffix, or move one operation of a branch to the end of an earlier branch (run there by that branch's agent),
+ * which merges branches until the race needs no more of them. Each candidate is smaller by `shrinkMeasure`, so
+ * shrinking ends.
  */
 export function* smallerPrograms(program: Program): Generator<Program> {
   const { prefix, branches, suffix } = program;
@@ -262,6 +376,17 @@ export function* smallerPrograms(program: Program): Generator<Program> {
       yield withBranches(branches.with(b, { ...branch, ops: branch.ops.slice(0, -1) }), {
         suffix: [{ agent: branch.agent, op: last }, ...suffix],
       });
+  }
+  for (const [from, source] of branches.entries()) {
+    for (let to = 0; to < from; to++) {
+      const target = branches[to]!;
+      for (const [i, op] of source.ops.entries()) {
+        const moved = branches
+          .with(to, { ...target, ops: [...target.ops, op] })
+          .with(from, { ...source, ops: source.ops.toSpliced(i, 1) });
+        yield withBranches(moved);
+      }
+    }
   }
 }
 

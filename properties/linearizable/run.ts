@@ -13,7 +13,7 @@ import { checkParameters, lacks, notApplicable as notApplicableResult } from '..
 import type { Target } from '../targets.ts';
 import { execute } from './execute.ts';
 import { identityRequirements } from './identity.ts';
-import { SessionModel } from './model.ts';
+import { graceWindow, SessionModel } from './model.ts';
 import type { LinInput, LinOutput, OpKind } from './operations.ts';
 import { operationCount, programArbitrary, programLabel, type Program } from './program.ts';
 
@@ -67,6 +67,11 @@ export async function runParallelProperty(
     skus: adapter.semantics.skus.slice(0, 3),
     users,
     identity,
+    refreshes:
+      users > 0 &&
+      offers(adapter, 'refresh') &&
+      offers(adapter, 'login') &&
+      (adapter.semantics.rotatesOnLogin || identity === 'bearer'),
   };
 
   let requests = 0;
@@ -80,10 +85,12 @@ export async function runParallelProperty(
     try {
       const accounts = users > 0 ? await target.accounts(users, exchanges) : [];
       const { operations, processes } = await execute(program, adapter, accounts, target.router(), exchanges);
+      const spanMs = operations.length === 0 ? 0 : performance.now() - operations[0]!.invokedAt;
       const model = new SessionModel({
         semantics: adapter.semantics,
         emails: accounts.map((account) => account.email),
         processes: processes.length,
+        grace: graceWindow(adapter.semantics.timeouts.refreshGraceMs, spanMs),
       });
       const result = check(model, operations, { timeBudgetMs: checkBudgetMs });
       checked++;

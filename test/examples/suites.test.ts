@@ -68,7 +68,7 @@ describe('the suites through example adapters', () => {
   }, 300_000);
 
   describe.skipIf(postgres.url === null)('on PostgreSQL', () => {
-    it('bearer-jwt-pg: refresh without a grace window signs the user out, named by refresh-rotation alone', async () => {
+    it('bearer-jwt-pg: refresh without a grace window signs the user out, named by refresh-rotation and linearizable', async () => {
       const schema = `bearer_suites_${randomBytes(6).toString('hex')}`;
       const app = await startBearer({
         databaseUrl: postgres.url!,
@@ -83,11 +83,11 @@ describe('the suites through example adapters', () => {
         await client.query(`DROP SCHEMA IF EXISTS ${pg.escapeIdentifier(schema)} CASCADE`);
         await client.end();
       });
-      const results = await suites(app.url, bearerAdapter, ['refresh-rotation'], 10);
+      const results = await suites(app.url, bearerAdapter, ['refresh-rotation', 'linearizable'], 10);
       expect(results.get('refresh-rotation')!.failure!.commands).toMatch(/Refresh/);
       expect(results.get('merge-correctness')).toMatchObject({ verdict: 'not applicable' });
-      // every agent signs in first; the family draws no refresh, so the refresh bug does not show in it
-      expect(results.get('linearizable')!.verdict).toBe('passed');
+      // two tabs refreshing one token at once: no order explains what they were answered
+      expect(results.get('linearizable')!.failure!.commands).toMatch(/refresh\(\).*refresh\(\)/);
     }, 300_000);
   });
 });

@@ -13,9 +13,15 @@ import { check } from '../../linearizability/checker.ts';
 import type { Operation } from '../../linearizability/history.ts';
 import { linearizable } from '../../properties/families/linearizable.ts';
 import { families } from '../../properties/families/index.ts';
-import { SessionModel } from '../../properties/linearizable/model.ts';
+import { graceWindow, SessionModel, type GraceWindow } from '../../properties/linearizable/model.ts';
 import type { LinInput, LinOutput, ProgramOp } from '../../properties/linearizable/operations.ts';
-import { operationCount, smallerPrograms, type Program } from '../../properties/linearizable/program.ts';
+import {
+  programArbitrary,
+  shrinkMeasure,
+  smallerPrograms,
+  type Program,
+} from '../../properties/linearizable/program.ts';
+import fc from 'fast-check';
 import { formatFailure, summaryResult } from '../../properties/report.ts';
 import { validateSummary } from '../../reports/validate.ts';
 import { renderHtml } from '../../reports/write-html.ts';
@@ -46,8 +52,8 @@ function history(rows: [number, ProgramOp, LinOutput, number, number][]): Operat
   }));
 }
 
-function model(semantics: Semantics = referenceSemantics, processes = 2) {
-  return new SessionModel({ semantics, emails: ['alice@example.test'], processes });
+function model(semantics: Semantics = referenceSemantics, processes = 2, grace: GraceWindow = 'within') {
+  return new SessionModel({ semantics, emails: ['alice@example.test'], processes, grace });
 }
 
 describe('the session model', () => {
@@ -174,8 +180,265 @@ describe('the session model without cookies', () => {
   });
 });
 
+describe('refresh, logout everywhere and session lists in the session model', () => {
+  const login: ProgramOp = { kind: 'login', user: 0 };
+  const refresh = (back = 0): ProgramOp => ({ kind: 'refresh', back });
+  const whoami: ProgramOp = { kind: 'whoami' };
+  const signedIn = (id: string, refreshToken: string | null = 'rt-0'): LinOutput => ({
+    outcome: 'ok',
+    value: { session: { id, user: 'alice@example.test', csrfToken: 'token' }, accessToken: 'at', refreshToken },
+  });
+  const tokens = (refreshToken: string): LinOutput => ({ outcome: 'ok', value: { accessToken: 'at', refreshToken } });
+  const reused: LinOutput = { outcome: 'refresh-reused', value: null };
+  const done: LinOutput = { outcome: 'ok', value: null };
+  const sessions = (...ids: string[]): LinOutput => ({
+    outcome: 'ok',
+    value: ids.map((id, i) => ({ id, current: i === 0 })),
+  });
+  /** Process 1 starts as a copy of process 0 (a second tab) after the first `fork` rows. */
+  function tabs(rows: [number, ProgramOp, LinOutput, number, number][], fork: number) {
+    const ops = history(rows);
+    const clone: Operation<LinInput, LinOutput> = {
+      id: rows.length,
+      process: 'p1',
+      input: { client: 1, op: { kind: 'clone', from: 0 } },
+      invokedAt: rows[fork - 1]![4] + 0.1,
+      outcome: 'ok',
+      output: done,
+      completedAt: rows[fork - 1]![4] + 0.1,
+    };
+    return [...ops.slice(0, fork), clone, ...ops.slice(fork)];
+  }
+
+  it('two tabs refreshing one token at once both get the one successor, within the grace window', () => {
+    const race = (second: LinOutput) =>
+      tabs(
+        [
+          [0, login, signedIn('s-1'), 0, 1],
+          [0, refresh(), tokens('rt-1'), 2, 5],
+          [1, refresh(), second, 2, 4],
+        ],
+        1,
+      );
+    expect(check(model(), race(tokens('rt-1'))).verdict).toBe('linearizable');
+    // two successors of one token, or a refusal within the window (refresh tokens with no grace)
+    expect(check(model(), race(tokens('rt-2'))).verdict).toBe('not-linearizable');
+    expect(check(model(), race(reused)).verdict).toBe('not-linearizable');
+    // past the window the replay is reuse, which ends the login: it may be refused, and then the session is over
+    expect(check(model(referenceSemantics, 2, 'past'), race(reused)).verdict).toBe('linearizable');
+    const after = (answer: LinOutput) => [
+      ...race(reused),
+      ...history([[0, whoami, answer, 6, 7]]).map((op) => ({ ...op, id: 10 })),
+    ];
+    expect(check(model(referenceSemantics, 2, 'past'), after(view('s-1', 'alice@example.test'))).verdict).toBe(
+      'not-linearizable',
+    );
+    expect(check(model(referenceSemantics, 2, 'past'), after(view('s-9', null))).verdict).toBe('linearizable');
+  });
+
+  it('a token two rotations old is reuse, and a rotation never hands out an earlier token again', () => {
+    const rows = (third: LinOutput): [number, ProgramOp, LinOutput, number, number][] => [
+      [0, login, signedIn('s-1'), 0, 1],
+      [0, refresh(), tokens('rt-1'), 2, 3],
+      [0, refresh(), tokens('rt-2'), 4, 5],
+      [0, refresh(2), third, 6, 7],
+    ];
+    expect(check(model(), history(rows(reused))).verdict).toBe('linearizable');
+    expect(check(model(), history(rows(tokens('rt-2')))).verdict).toBe('not-linearizable');
+    const again = history([
+      [0, login, signedIn('s-1'), 0, 1],
+      [0, refresh(), tokens('rt-1'), 2, 3],
+      [0, refresh(), tokens('rt-0'), 4, 5],
+    ]);
+    expect(check(model(), again).verdict).toBe('not-linearizable');
+  });
+
+  it('logout everywhere ends every session of the user, which a request racing it may still see', () => {
+    const rows = (later: LinOutput): [number, ProgramOp, LinOutput, number, number][] => [
+      [0, login, signedIn('s-1', null), 0, 1],
+      [1, login, signedIn('s-2', null), 2, 3],
+      [1, { kind: 'logoutAll' }, done, 4, 8],
+      [0, whoami, view('s-1', 'alice@example.test'), 5, 6],
+      [0, whoami, later, 9, 10],
+    ];
+    expect(check(model(), history(rows(view('s-3', null)))).verdict).toBe('linearizable');
+    expect(check(model(), history(rows(view('s-1', 'alice@example.test')))).verdict).toBe('not-linearizable');
+  });
+
+  it("a session list shows only the user's live sessions, the caller's marked current", () => {
+    const rows = (list: LinOutput): [number, ProgramOp, LinOutput, number, number][] => [
+      [0, login, signedIn('s-1', null), 0, 1],
+      [1, login, signedIn('s-2', null), 2, 3],
+      [0, { kind: 'listSessions' }, list, 4, 5],
+    ];
+    expect(check(model(), history(rows(sessions('s-1', 's-2')))).verdict).toBe('linearizable');
+    expect(check(model(), history(rows(sessions('s-2', 's-1')))).verdict).toBe('not-linearizable');
+    expect(check(model(), history(rows(sessions('s-1', 's-2', 's-3')))).verdict).toBe('not-linearizable');
+    // a list need not be atomic with a login that replaces a session, so it may leave one out
+    expect(check(model(), history(rows(sessions('s-1')))).verdict).toBe('linearizable');
+    // but never shows one that ended before it was asked for
+    const ended = history([
+      [0, login, signedIn('s-1', null), 0, 1],
+      [1, login, signedIn('s-2', null), 2, 3],
+      [1, { kind: 'logout' }, done, 4, 5],
+      [0, { kind: 'listSessions' }, sessions('s-1', 's-2'), 6, 7],
+    ]);
+    expect(check(model(), ended).verdict).toBe('not-linearizable');
+    // a list racing a logout shows the session or not, never one made up
+    const racing = (list: LinOutput) =>
+      history([
+        [0, login, signedIn('s-1', null), 0, 1],
+        [1, login, signedIn('s-2', null), 2, 3],
+        [1, { kind: 'logout' }, done, 4, 7],
+        [0, { kind: 'listSessions' }, list, 5, 6],
+      ]);
+    expect(check(model(), racing(sessions('s-1', 's-2'))).verdict).toBe('linearizable');
+    expect(check(model(), racing(sessions('s-1'))).verdict).toBe('linearizable');
+    expect(check(model(), racing(sessions('s-1', 's-9'))).verdict).toBe('not-linearizable');
+  });
+
+  it('places a replay within the grace window only when the whole history took less than half of it', () => {
+    expect(graceWindow(10_000, 40)).toBe('within');
+    expect(graceWindow(10_000, 6_000)).toBe('unknown');
+    expect(graceWindow(0, 1)).toBe('past');
+  });
+});
+
+describe('generating parallel programs', () => {
+  const env = (offered: string[], refreshes: boolean) => ({
+    offers: (kind: string) => offered.includes(kind),
+    skus: ['A', 'B'],
+    users: 2,
+    identity: 'cookie+bearer' as const,
+    refreshes,
+  });
+  const base = ['whoami', 'getCart', 'addItem', 'login', 'logout'];
+  const sample = (e: ReturnType<typeof env>) => fc.sample(programArbitrary(e), { numRuns: 600, seed: 12 });
+  const kindsIn = (program: Program) => [
+    ...program.prefix.map((step) => step.op.kind),
+    ...program.branches.flatMap((branch) => branch.ops.map((op) => op.kind)),
+  ];
+
+  it('draws refresh, logout everywhere and session lists, and races refresh with refresh', () => {
+    const programs = sample(env([...base, 'refresh', 'logoutAll', 'listSessions'], true));
+    const drawn = new Set(programs.flatMap(kindsIn));
+    for (const kind of ['refresh', 'logoutAll', 'listSessions']) expect(drawn).toContain(kind);
+    const racing = (a: string, b: string) => (program: Program) =>
+      program.branches.some((one, i) =>
+        program.branches.some(
+          (other, j) => i !== j && one.ops.some((op) => op.kind === a) && other.ops.some((op) => op.kind === b),
+        ),
+      );
+    expect(programs.filter(racing('refresh', 'refresh')).length).toBeGreaterThan(30);
+    expect(programs.filter(racing('logoutAll', 'addItem')).length).toBeGreaterThan(20);
+    expect(programs.filter(racing('listSessions', 'login')).length).toBeGreaterThan(10);
+  });
+
+  it('draws only what the adapter offers, and refresh only where declared', () => {
+    const kinds = (e: ReturnType<typeof env>) => new Set(sample(e).flatMap(kindsIn));
+    const bare = kinds(env(base, false));
+    for (const kind of ['refresh', 'logoutAll', 'listSessions', 'checkout']) expect(bare).not.toContain(kind);
+    expect(kinds(env([...base, 'refresh'], false))).not.toContain('refresh');
+  });
+});
+
 describe('shrinking parallel programs', () => {
-  it('offers only programs with fewer operations, or as many with fewer in the branches', () => {
+  /** Greedy shrinking as fast-check does it: the first smaller program that still fails, until none does. */
+  function shrunk(program: Program, fails: (p: Program) => boolean): Program {
+    for (;;) {
+      const next = [...smallerPrograms(program)].find(fails);
+      if (next === undefined) return program;
+      program = next;
+    }
+  }
+  const kinds = (ops: ProgramOp[]) => ops.map((op) => op.kind);
+  const smaller = (a: number[], b: number[]) => {
+    const i = a.findIndex((x, k) => x !== b[k]);
+    return i >= 0 && a[i]! < b[i]!;
+  };
+
+  it('every candidate is smaller, so shrinking ends', () => {
+    const env = {
+      offers: () => true,
+      skus: ['A', 'B'],
+      users: 2,
+      identity: 'cookie+bearer' as const,
+      refreshes: true,
+    };
+    fc.assert(
+      fc.property(programArbitrary(env), (program) => {
+        for (const candidate of smallerPrograms(program))
+          expect(smaller(shrinkMeasure(candidate), shrinkMeasure(program))).toBe(true);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('moves operations between branches: three racing branches merge into the two the failure needs', () => {
+    const add: ProgramOp = { kind: 'addItem', sku: 'A', quantity: 1 };
+    const program: Program = {
+      prefix: [{ agent: 0, op: { kind: 'whoami' } }],
+      branches: [
+        { agent: 0, ops: [{ kind: 'logout' }] },
+        { agent: 0, ops: [add] },
+        { agent: 1, ops: [{ kind: 'getCart' }, add] },
+      ],
+      suffix: [],
+    };
+    // a failure that needs a logout in one branch racing two adds elsewhere
+    const fails = (p: Program) =>
+      p.branches.some(
+        (branch, b) =>
+          kinds(branch.ops).includes('logout') &&
+          p.branches.filter((_, o) => o !== b).flatMap((other) => kinds(other.ops).filter((k) => k === 'addItem'))
+            .length >= 2,
+      );
+    expect(fails(program)).toBe(true);
+    expect(shrunk(program, fails)).toEqual({
+      prefix: [],
+      branches: [
+        { agent: 0, ops: [{ kind: 'logout' }] },
+        { agent: 0, ops: [add, add] },
+      ],
+      suffix: [],
+    });
+    // the move itself is among the candidates
+    expect([...smallerPrograms(program)]).toContainEqual({
+      ...program,
+      branches: [program.branches[0], { agent: 0, ops: [add, { kind: 'getCart' }] }, { agent: 1, ops: [add] }],
+    });
+  });
+
+  it('moves a branch operation into the prefix when the race does not need it', () => {
+    const refresh: ProgramOp = { kind: 'refresh', back: 0 };
+    const program: Program = {
+      prefix: [{ agent: 0, op: { kind: 'login', user: 0 } }],
+      branches: [
+        { agent: 0, ops: [refresh, refresh] },
+        { agent: 0, ops: [refresh] },
+      ],
+      suffix: [],
+    };
+    // fails when a refresh follows another sequentially and a third races it
+    const fails = (p: Program) => {
+      const sequential = [...p.prefix.map((step) => step.op), ...(p.branches[0]?.ops.slice(0, -1) ?? [])];
+      return (
+        sequential.some((op) => op.kind === 'refresh') &&
+        p.branches.length === 2 &&
+        p.branches.every((branch) => kinds(branch.ops).includes('refresh'))
+      );
+    };
+    expect(shrunk(program, fails)).toEqual({
+      prefix: [{ agent: 0, op: refresh }],
+      branches: [
+        { agent: 0, ops: [refresh] },
+        { agent: 0, ops: [refresh] },
+      ],
+      suffix: [],
+    });
+  });
+
+  it('offers smaller programs, among them a branch operation moved to the prefix', () => {
     const program: Program = {
       prefix: [{ agent: 0, op: { kind: 'whoami' } }],
       branches: [
@@ -185,15 +448,11 @@ describe('shrinking parallel programs', () => {
       ],
       suffix: [{ agent: 0, op: { kind: 'getCart' } }],
     };
-    const inBranches = (p: Program) => p.branches.reduce((n, b) => n + b.ops.length, 0);
-    const smaller = [...smallerPrograms(program)];
-    expect(smaller.length).toBeGreaterThan(8);
-    for (const candidate of smaller) {
-      const fewer = operationCount(candidate) < operationCount(program);
-      expect(fewer || inBranches(candidate) < inBranches(program)).toBe(true);
-    }
+    const candidates = [...smallerPrograms(program)];
+    expect(candidates.length).toBeGreaterThan(8);
+    for (const candidate of candidates) expect(smaller(shrinkMeasure(candidate), shrinkMeasure(program))).toBe(true);
     // moved between a branch and the sequential parts
-    expect(smaller).toContainEqual({
+    expect(candidates).toContainEqual({
       ...program,
       prefix: [...program.prefix, { agent: 0, op: { kind: 'getCart' } }],
       branches: [{ agent: 0, ops: [{ kind: 'logout' }] }, ...program.branches.slice(1)],
@@ -224,6 +483,11 @@ describe('linearizable on the reference server', () => {
     'racy-cart-create',
     'cart-in-session',
     'cross-session-leak',
+    // caught through refresh, logout everywhere and session lists
+    'strict-refresh',
+    'loose-grace',
+    'reuse-revokes-all',
+    'logout-keeps-server-session',
   ])('with the fault %s', (fault) => {
     it('fails with the shrunk program, a timeline and the exchanges', { timeout: 60_000 }, async () => {
       const target = await zooTarget({ store: 'memory', faults: [fault], instances: 2 });
