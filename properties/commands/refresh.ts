@@ -54,7 +54,19 @@ async function settle(
   // an ended family's tokens are every family's business (invalidation); how a live family rotates is refresh-rotation's
   const guarantee = outcome === 'invalid' ? null : 'refresh-rotation';
   if (outcome === 'invalid' || outcome === 'reuse') {
-    for (const reply of replies) expectOutcome(reply, refusedRefresh(m, outcome), `${what} (${outcome})`, guarantee);
+    // of refreshes sent at once with a reused token, the first to arrive is reuse and revokes the family; the others
+    // may find it revoked already, but one of them must say reuse
+    const allowed =
+      outcome === 'reuse' && replies.length > 1
+        ? [...refusedRefresh(m, 'reuse'), ...refusedRefresh(m, 'invalid')]
+        : refusedRefresh(m, outcome);
+    for (const reply of replies) expectOutcome(reply, allowed, `${what} (${outcome})`, guarantee);
+    if (
+      m.config.tellsRefreshReuse &&
+      outcome === 'reuse' &&
+      !replies.some((reply) => reply.outcome === 'refresh-reused')
+    )
+      violation(`${what} (reuse): no answer said reuse`, guarantee);
     if (outcome === 'reuse') {
       m.endSession(session);
       await expectOtherSessionsLive(m, r, session.user!);
