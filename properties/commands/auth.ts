@@ -109,7 +109,7 @@ export class SignInElsewhere implements AsyncCommand<Model, Real> {
   constructor(readonly user: number) {}
 
   check(m: Readonly<Model>): boolean {
-    return m.clients.length < 8 && this.user < m.userCount && m.config.identity !== 'path';
+    return m.clients.length < 8 && this.user < m.userCount;
   }
 
   async run(m: Model, r: Real): Promise<void> {
