@@ -47,6 +47,12 @@ export interface Semantics {
    * under it is refused. Without it, checkouts carry no key.
    */
   idempotencyKeys?: boolean;
+  /**
+   * Whether a refused refresh tells reuse apart: a token used before (outside the grace window) is refused as
+   * `refresh-reused`, on which a client signs out, and an unknown, revoked or expired one as `refresh-invalid`.
+   * Absent: every refused refresh may read as any of the refresh refusals.
+   */
+  tellsRefreshReuse?: boolean;
   /** The most a line may hold; more is capped. */
   maxLineQuantity: number;
   timeouts: Timeouts;
@@ -68,6 +74,7 @@ export const referenceSemantics: Semantics = {
   rotatesOnLogin: true,
   csrf: true,
   idempotencyKeys: true,
+  tellsRefreshReuse: true,
   maxLineQuantity: 1_000_000,
   timeouts: {
     idleMs: 15 * minute,

@@ -1,5 +1,7 @@
 import type { AsyncCommand } from 'fast-check';
 import type { Model } from '../model.ts';
+import { NewClient } from './clients.ts';
+import { GetSession } from './session.ts';
 import {
   act,
   expectCart,
@@ -9,6 +11,7 @@ import {
   primaryVia,
   viaLabel,
   violation,
+  type Expected,
   type Real,
   type Via,
 } from './shared.ts';
@@ -62,6 +65,60 @@ export class Login implements AsyncCommand<Model, Real> {
 
   toString(): string {
     return `Login(c${this.client}, user${this.user})`;
+  }
+}
+
+/** How a login with credentials the target must not accept may be refused. */
+const refusedCredentials: Expected[] = ['unauthenticated', 'invalid'];
+
+/**
+ * Login with credentials that are wrong: an existing account's name with another password, or a name no account
+ * has. It is refused and changes nothing: the client's session, if any, is still the one it held, as a read through
+ * the way the target's clients name themselves shows.
+ */
+export class RefusedLogin implements AsyncCommand<Model, Real> {
+  constructor(
+    readonly client: number,
+    readonly user: number,
+    readonly mistake: 'password' | 'account',
+  ) {}
+
+  check(m: Readonly<Model>): boolean {
+    return new Login(this.client, this.user).check(m);
+  }
+
+  async run(m: Model, r: Real): Promise<void> {
+    const state = m.clients[this.client]!;
+    const { email, password } = r.accounts[this.user]!;
+    const credentials =
+      this.mistake === 'password' ? { email, password: `${password}-wrong` } : { email: `nobody-${email}`, password };
+    const result = await act(r, this.client, 'login', credentials);
+    expectOutcome(result, refusedCredentials, this.toString());
+    const session = m.cookieSession(state);
+    if (session !== null) m.touch(session, false);
+    await new GetSession(this.client, primaryVia(m)).run(m, r);
+  }
+
+  toString(): string {
+    return `RefusedLogin(c${this.client}, ${this.mistake === 'password' ? `user${this.user}, wrong password` : 'unknown account'})`;
+  }
+}
+
+/** Another device signs in as `user`: a new client with an empty jar, then Login, so one user holds many sessions. */
+export class SignInElsewhere implements AsyncCommand<Model, Real> {
+  constructor(readonly user: number) {}
+
+  check(m: Readonly<Model>): boolean {
+    return m.clients.length < 8 && this.user < m.userCount;
+  }
+
+  async run(m: Model, r: Real): Promise<void> {
+    await new NewClient().run(m, r);
+    await new Login(m.clients.length - 1, this.user).run(m, r);
+  }
+
+  toString(): string {
+    return `SignInElsewhere(user${this.user})`;
   }
 }
 

@@ -1,6 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AsyncCommand } from 'fast-check';
-import type { Model } from '../model.ts';
+import type { Model, SessionState } from '../model.ts';
+import { GetCart } from './cart.ts';
+import { Refresh, refreshOutcome } from './refresh.ts';
 import { GetSession } from './session.ts';
 import { expectControlStatus, viaLabel, violation, type Real, type Via } from './shared.ts';
 
@@ -59,10 +61,12 @@ export async function sessionCounts(r: Real): Promise<SessionCounts> {
 }
 
 /**
- * `POST /__control/sweep`: every session that expired since the last sweep is removed, and nothing live. The server's
- * swept counter must have grown by at least the sessions of this run that expired (more if an automatic sweep or
- * other sessions count too), and the live count must not grow across the sweep (this assumes no other traffic on
- * the target while the suites run). Whether live sessions survived, the commands after this one find out.
+ * `POST /__control/sweep`: every session that expired since the last sweep is removed, with its guest cart and
+ * refresh family, and nothing live. The server's swept counter must have grown by at least the sessions of this run
+ * that expired (more if an automatic sweep or other sessions count too), the sweep must report at least their carts
+ * that held lines and their refresh families as removed, and the live count must not grow across the sweep (this
+ * assumes no other traffic on the target while the suites run). Whether live sessions survived, the commands after
+ * this one find out.
  */
 export class Sweep implements AsyncCommand<Model, Real> {
   check(): boolean {
@@ -74,6 +78,7 @@ export class Sweep implements AsyncCommand<Model, Real> {
     const reply = await r.target.control(r.history, 'POST', '/__control/sweep');
     expectControlStatus(reply, [200], this.toString());
     const expired = m.sessions.filter((session) => !session.ended && !m.isLive(session));
+    expectRemoved(m, r, reply.body, expired, this.toString());
     const after = await sessionCounts(r);
     const baseline = r.sweptBaseline ?? violation('Sweep: no baseline swept count was read at the start of the run');
     if (after.swept - baseline < expired.length) {
@@ -95,29 +100,62 @@ export class Sweep implements AsyncCommand<Model, Real> {
 }
 
 /**
+ * What a sweep must report removed besides the sessions: a guest cart dies with its session, so every expired guest
+ * session whose cart surely exists (it holds lines, or the target showed its id) takes its cart along; a refresh
+ * family dies with its session too.
+ */
+function expectRemoved(m: Readonly<Model>, r: Real, body: unknown, expired: SessionState[], what: string): void {
+  const removed = (body as { removed?: { carts?: unknown; refreshFamilies?: unknown } } | null)?.removed;
+  const carts = removed?.carts;
+  const families = removed?.refreshFamilies;
+  if (typeof carts !== 'number' || typeof families !== 'number')
+    violation(`${what}: the answer lacks "removed.carts" or "removed.refreshFamilies": ${JSON.stringify(body)}`);
+  const withCart = expired.filter((session) => {
+    const owner = m.ownerOf(session);
+    return session.user === null && ((m.carts.get(owner)?.size ?? 0) > 0 || r.cartIds.has(owner));
+  }).length;
+  if (carts < withCart) violation(`${what}: ${withCart} expired guest sessions held a cart, ${carts} carts removed`);
+  const withFamily = m.config.tokens ? expired.filter((session) => session.family !== null).length : 0;
+  if (families < withFamily)
+    violation(`${what}: ${withFamily} expired sessions had a refresh family, ${families} families removed`);
+}
+
+/** The request a `KeepAlive` keeps its session busy with: each of them must move the idle timer. */
+export type KeepAliveRequest = 'session' | 'cart' | 'refresh';
+
+/**
  * Keeps a session busy across a long stretch: advances the clock by a little less than the idle timeout, then uses
- * the session, again and again, until past the absolute lifetime. Stops early at a step whose outcome would be
- * ambiguous. This is how histories reach an absolute timeout.
+ * the session with one kind of request (a session read, a cart read, or a refresh with the latest token), again and
+ * again, until past the absolute lifetime. Every such request moves the idle timer, so the session lives on until
+ * the absolute timeout. Stops early at a step whose outcome would be ambiguous.
  */
 export class KeepAlive implements AsyncCommand<Model, Real> {
   constructor(
     readonly client: number,
     readonly via: Via,
+    readonly request: KeepAliveRequest = 'session',
   ) {}
 
   check(m: Readonly<Model>): boolean {
     const client = m.clients[this.client];
     const { idleMs, absoluteMs } = m.config.timeouts;
     // in real time, only where the whole stretch fits in what is left of the budget
-    if (absoluteMs + idleMs > m.clockLeftMs()) return false;
-    return client !== undefined && m.resolve(client, this.via).kind === 'session';
+    if (client === undefined || absoluteMs + idleMs > m.clockLeftMs()) return false;
+    if (this.request !== 'refresh') return m.resolve(client, this.via).kind === 'session';
+    const latest = client.refresh?.generations.at(-1);
+    return latest !== undefined && refreshOutcome(m, client.refresh!.session, latest) === 'rotate';
   }
 
   async run(m: Model, r: Real): Promise<void> {
     const { idleMs, absoluteMs } = m.config.timeouts;
     const step = idleMs - 4 * m.config.slackMs;
     if (step <= 0) return;
-    const use = new GetSession(this.client, this.via);
+    const use =
+      this.request === 'refresh'
+        ? new Refresh(this.client, 0)
+        : this.request === 'cart'
+          ? new GetCart(this.client, this.via)
+          : new GetSession(this.client, this.via);
     for (let elapsed = 0; elapsed < absoluteMs + idleMs && !m.advanceIsAmbiguous(step); elapsed += step) {
       await new AdvanceClock(step).run(m, r);
       await use.run(m, r);
@@ -125,6 +163,7 @@ export class KeepAlive implements AsyncCommand<Model, Real> {
   }
 
   toString(): string {
-    return `KeepAlive(c${this.client}${viaLabel(this.via)})`;
+    const what = this.request === 'session' ? '' : `, ${this.request}`;
+    return `KeepAlive(c${this.client}${this.request === 'refresh' ? '' : viaLabel(this.via)}${what})`;
   }
 }

@@ -3,7 +3,7 @@ import type { Semantics } from '../../adapters/semantics.ts';
 import type { OperationName } from '../../adapters/types.ts';
 import type { Model } from '../model.ts';
 import type { Timeouts } from '../targets.ts';
-import { Login, Logout, LogoutAll } from './auth.ts';
+import { Login, Logout, LogoutAll, RefusedLogin, SignInElsewhere } from './auth.ts';
 import { BulkSessions } from './bulk.ts';
 import { GetCart, WriteCart } from './cart.ts';
 import { CloneClient, NewClient } from './clients.ts';
@@ -17,7 +17,7 @@ import { LogoutDuringRequest } from './logout-race.ts';
 import { GetSession, OpenSession } from './session.ts';
 import { DeleteSession, ListSessions } from './sessions.ts';
 import type { Real, Via } from './shared.ts';
-import { WishlistRequest, type WishlistAction } from './wishlist.ts';
+import { WishlistRequest, WishlistRoundTrip, type WishlistAction } from './wishlist.ts';
 
 export type Command = AsyncCommand<Model, Real>;
 
@@ -45,6 +45,7 @@ export type CommandKind =
   | 'cart'
   | 'bearer'
   | 'login'
+  | 'credentials'
   | 'logout'
   | 'sessions'
   | 'refresh'
@@ -164,6 +165,15 @@ export function commandArbitraries(
       2,
       ['login', 'getCart'],
     );
+  if (env.users > 0)
+    add(
+      'credentials',
+      fc
+        .tuple(clientIndex, fc.nat({ max: env.users - 1 }), fc.constantFrom('password' as const, 'account' as const))
+        .map(([client, user, mistake]) => new RefusedLogin(client, user, mistake)),
+      1,
+      ['login', 'whoami'],
+    );
   add(
     'logout',
     fc.tuple(clientIndex, via).map(([client, v]) => new Logout(client, v)),
@@ -195,6 +205,16 @@ export function commandArbitraries(
     1,
     ['endSession'],
   );
+  // one user signed in on several devices, so ending, listing and logging out everywhere meet many sessions of a user
+  // (where the session is named in the path, login needs a session the new device does not have)
+  const manySessions = env.offers('listSessions') || env.offers('endSession') || env.offers('logoutAll');
+  if (env.users > 0 && env.identity !== 'path' && manySessions)
+    add(
+      'sessions',
+      fc.nat({ max: env.users - 1 }).map((user) => new SignInElsewhere(user)),
+      1,
+      ['login', 'getCart'],
+    );
   add(
     'refresh',
     fc.tuple(clientIndex, fc.constantFrom(0, 1, 2)).map(([client, back]) => new Refresh(client, back)),
@@ -218,6 +238,20 @@ export function commandArbitraries(
     1,
     ['whoami'],
   );
+  add(
+    'clock',
+    fc.tuple(clientIndex, via).map(([client, v]) => new KeepAlive(client, v, 'cart')),
+    1,
+    ['getCart'],
+  );
+  // only where refreshes are drawn at all, so families without them keep their clock steps for what they check
+  if (kinds.includes('refresh'))
+    add(
+      'clock',
+      clientIndex.map((client) => new KeepAlive(client, 'cookie', 'refresh')),
+      1,
+      ['refresh', 'whoami'],
+    );
   add('sweep', fc.constant(new Sweep()));
   add(
     'csrf',
@@ -296,6 +330,14 @@ export function commandArbitraries(
     'wishlist',
     fc.tuple(clientIndex, via, wish).map(([client, v, action]) => new WishlistRequest(client, v, action)),
     2,
+    ['getWishlist', 'wishlistPut', 'wishlistDelete'],
+  );
+  add(
+    'wishlist',
+    fc
+      .tuple(clientIndex, via, fc.constantFrom(...env.skus.slice(0, 2)))
+      .map(([client, v, product]) => new WishlistRoundTrip(client, v, product)),
+    1,
     ['getWishlist', 'wishlistPut', 'wishlistDelete'],
   );
   return arbitraries;

@@ -4,8 +4,14 @@ import type { ClientState, Model } from '../model.ts';
 import { GetSession } from './session.ts';
 import { act, expectOutcome, violation, type Expected, type Real } from './shared.ts';
 
-/** How a refused refresh may read: contract v1 answers 401 with a code telling reuse from an unknown token. */
-const refusedRefresh: Expected[] = ['unauthenticated', 'refresh-reused', 'refresh-invalid'];
+/**
+ * How a refused refresh may read. A target that tells reuse apart (contract v1's `REFRESH_TOKEN_REUSED`) must say
+ * reuse exactly when it is reuse, since a client signs out on it; any other refusal may read as any refresh refusal.
+ */
+function refusedRefresh(m: Readonly<Model>, outcome: 'reuse' | 'invalid'): Expected[] {
+  if (!m.config.tellsRefreshReuse) return ['unauthenticated', 'refresh-reused', 'refresh-invalid'];
+  return outcome === 'reuse' ? ['refresh-reused'] : ['unauthenticated', 'refresh-invalid'];
+}
 
 /** How a correct server answers a refresh with the given generation of a family, at the model's time. */
 export type RefreshOutcome = 'rotate' | 'grace' | 'reuse' | 'invalid';
@@ -48,7 +54,19 @@ async function settle(
   // an ended family's tokens are every family's business (invalidation); how a live family rotates is refresh-rotation's
   const guarantee = outcome === 'invalid' ? null : 'refresh-rotation';
   if (outcome === 'invalid' || outcome === 'reuse') {
-    for (const reply of replies) expectOutcome(reply, refusedRefresh, `${what} (${outcome})`, guarantee);
+    // of refreshes sent at once with a reused token, the first to arrive is reuse and revokes the family; the others
+    // may find it revoked already, but one of them must say reuse
+    const allowed =
+      outcome === 'reuse' && replies.length > 1
+        ? [...refusedRefresh(m, 'reuse'), ...refusedRefresh(m, 'invalid')]
+        : refusedRefresh(m, outcome);
+    for (const reply of replies) expectOutcome(reply, allowed, `${what} (${outcome})`, guarantee);
+    if (
+      m.config.tellsRefreshReuse &&
+      outcome === 'reuse' &&
+      !replies.some((reply) => reply.outcome === 'refresh-reused')
+    )
+      violation(`${what} (reuse): no answer said reuse`, guarantee);
     if (outcome === 'reuse') {
       m.endSession(session);
       await expectOtherSessionsLive(m, r, session.user!);
@@ -76,7 +94,8 @@ async function settle(
   } else if (successor !== tokens[family.generation]) {
     violation(`${what}: a grace-window replay must return the current successor, got a different token`, guarantee);
   }
-  m.touch(session, false);
+  // a refresh is a request of the session like any other: it moves the idle timer
+  m.touch(session, true);
   state.access = { session: sessionKey, expiresAt: m.now + m.config.timeouts.accessTokenMs };
   if (!state.refresh!.generations.includes(family.generation)) state.refresh!.generations.push(family.generation);
 }

@@ -63,3 +63,30 @@ export class WishlistRequest implements AsyncCommand<Model, Real> {
       : `${action.kind === 'put' ? 'WishlistPut' : 'WishlistDelete'}(c${this.client}${viaLabel(this.via)}, ${action.productId})`;
   }
 }
+
+/**
+ * The wishlist round trip: a product put on the wishlist shows in it, and once deleted it is gone, each answer checked
+ * as a single request's is. Puts and deletes drawn one by one rarely meet on one product of one signed-in user.
+ */
+export class WishlistRoundTrip implements AsyncCommand<Model, Real> {
+  constructor(
+    readonly client: number,
+    readonly via: Via,
+    readonly productId: string,
+  ) {}
+
+  check(m: Readonly<Model>): boolean {
+    const session = actingSession(m, this.client, this.via, true);
+    return session !== null && session.user !== null;
+  }
+
+  async run(m: Model, r: Real): Promise<void> {
+    const { client, via, productId } = this;
+    for (const action of [{ kind: 'put' }, { kind: 'delete' }, { kind: 'get' }] as const)
+      await new WishlistRequest(client, via, action.kind === 'get' ? action : { ...action, productId }).run(m, r);
+  }
+
+  toString(): string {
+    return `WishlistRoundTrip(c${this.client}${viaLabel(this.via)}, ${this.productId})`;
+  }
+}

@@ -6,6 +6,8 @@ export const cleanup: PropertyDefinition = {
   requires: ['control:clock', 'control:sweep'],
   commands: ['clients', 'session', 'cart', 'clock', 'sweep'],
   optional: [{ kinds: ['login', 'logout', 'sessions', 'bearer'], requires: ['accounts'] }],
+  // what it checks needs sessions to expire, with carts, and a sweep after: draw those more often
+  weights: { cart: 2, clock: 2, sweep: 2 },
   users: 1,
   maxCommands: 30,
 };

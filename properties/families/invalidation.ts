@@ -5,7 +5,7 @@ export const invalidation: PropertyDefinition = {
   holds:
     "after logout, logout-all, session delete, idle or absolute timeout no old cookie, access token or refresh token is accepted again, on any instance; other sessions' data are untouched",
   requires: ['accounts', 'op:login', 'op:logout'],
-  commands: ['clients', 'session', 'cart', 'bearer', 'login', 'logout', 'sessions'],
+  commands: ['clients', 'session', 'cart', 'bearer', 'login', 'credentials', 'logout', 'sessions'],
   optional: [
     { kinds: ['refresh'], requires: ['op:refresh'] },
     { kinds: ['clock'], requires: ['clock'] },
