@@ -87,6 +87,6 @@ export const referenceSemantics: Semantics = {
 };
 
 /** How a client of this app names itself on most requests: its access token where that is all it has, else cookies. */
-export function primaryVia(semantics: Pick<Semantics, 'identity'>): Via {
+export function primaryVia(semantics: Pick<Semantics, 'identity'>): Exclude<Via, 'none'> {
   return semantics.identity === 'bearer' ? 'bearer' : 'cookie';
 }

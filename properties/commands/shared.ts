@@ -1,3 +1,4 @@
+import { primaryVia as primaryViaOf } from '../../adapters/semantics.ts';
 import type { Adapter } from '../../adapters/adapter.ts';
 import type { Reply } from '../../adapters/contract-client.ts';
 import { perform, type OpResult, type PerformOptions } from '../../adapters/engine.ts';
@@ -189,5 +190,5 @@ export function viaLabel(via: Via): string {
 
 /** How the target's own clients name themselves when a command does not choose. */
 export function primaryVia(m: Readonly<Model>): Via {
-  return m.config.identity === 'bearer' ? 'bearer' : 'cookie';
+  return primaryViaOf(m.config);
 }
