@@ -198,6 +198,12 @@ export class SessionModel implements SequentialModel<LinState, LinInput, LinOutp
     return !(state.sessions[handle] as SessionState).ended || this.#logoutKeepsAccess() ? handle : null;
   }
 
+  /** The client still holds the handle of a session that has ended. */
+  #heldEnded(state: LinState, client: number): boolean {
+    const handle = (state.clients[client] as ClientState).handle;
+    return handle !== null && (state.sessions[handle] as SessionState).ended;
+  }
+
   #owner(state: LinState, session: number): string {
     const { user } = state.sessions[session] as SessionState;
     return user === null || this.#semantics.cartScope === 'session' ? `s${session}` : `u${user}`;
@@ -393,6 +399,10 @@ export class SessionModel implements SequentialModel<LinState, LinInput, LinOutp
         if (!this.#holdsCsrf(state, client, live)) return refused(...refusedIdentity);
         return { refusals: [], ok: () => this.#ending(state, (session) => session === live) };
       case 'logoutAll': {
+        // an ended session, as for logout: two tabs signing out everywhere at once may both be told it is done,
+        // and nothing more may change (a later read of the user's other sessions says whether it did)
+        if (live === null && this.#heldEnded(state, client))
+          return { refusals: [...refusedIdentity, 'refresh-invalid'], ok: () => state };
         if (live === null || !this.#holdsCsrf(state, client, live)) return refused(...refusedIdentity);
         const { user } = state.sessions[live] as SessionState;
         // a guest has no account to sign out everywhere: a refusal, or an answer that changes nothing

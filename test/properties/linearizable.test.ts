@@ -265,6 +265,22 @@ describe('refresh, logout everywhere and session lists in the session model', ()
     expect(check(model(), history(rows(view('s-1', 'alice@example.test')))).verdict).toBe('not-linearizable');
   });
 
+  it('two tabs signing out everywhere at once may both be told it is done, and nothing more may change', () => {
+    const rows = (second: LinOutput): [number, ProgramOp, LinOutput, number, number][] => [
+      [0, login, signedIn('s-1', null), 0, 1],
+      [0, { kind: 'logoutAll' }, done, 2, 5],
+      [1, { kind: 'logoutAll' }, second, 3, 6],
+    ];
+    expect(check(model(), tabs(rows(done), 1)).verdict).toBe('linearizable');
+    expect(check(model(), tabs(rows({ outcome: 'unauthenticated', value: null }), 1)).verdict).toBe('linearizable');
+    // a tab that never held a session has nothing to sign out of
+    const stranger = history([
+      [0, login, signedIn('s-1', null), 0, 1],
+      [1, { kind: 'logoutAll' }, done, 2, 3],
+    ]);
+    expect(check(model(), stranger).verdict).toBe('not-linearizable');
+  });
+
   it("a session list shows only the user's live sessions, the caller's marked current", () => {
     const rows = (list: LinOutput): [number, ProgramOp, LinOutput, number, number][] => [
       [0, login, signedIn('s-1', null), 0, 1],
