@@ -86,8 +86,8 @@ describe('the suites through example adapters', () => {
       const results = await suites(app.url, bearerAdapter, ['refresh-rotation', 'linearizable'], 10);
       expect(results.get('refresh-rotation')!.failure!.commands).toMatch(/Refresh/);
       expect(results.get('merge-correctness')).toMatchObject({ verdict: 'not applicable' });
-      // two tabs refreshing one token at once: no order explains what they were answered
-      expect(results.get('linearizable')!.failure!.commands).toMatch(/refresh\(\).*refresh\(\)/);
+      // two refreshes of one family (at once, or one back inside the window): no order explains the answers
+      expect(results.get('linearizable')!.failure!.commands).toMatch(/refresh\(.*refresh\(/);
     }, 300_000);
   });
 });
