@@ -1,12 +1,3 @@
-import type { LoadRequest } from './autocannon-run.ts';
-
-/**
- * What a `setupRequest` returns to skip the rest of a connection's sequence: autocannon treats a falsy result as
- * "start over from the first request" (with a fresh context). @types/autocannon types the result as a request, so
- * the one cast lives here.
- */
-export const restartSequence = null as unknown as LoadRequest;
-
 /** A header autocannon hands to onResponse, whatever its case; Set-Cookie may come as several values. */
 export function headerValues(headers: Record<string, unknown> | undefined, name: string): string[] {
   if (!headers) return [];
