@@ -2,7 +2,14 @@
 //   SESSIONPROOF_PROPS_STORE  the store the suites and the mutated store code run on (memory, redis://, postgres://)
 //   MUTATE_SAMPLE=N           mutate only N deterministically drawn spots, about 2N mutants (npm run mutate:sample)
 import process from 'node:process';
-import { mutatePatterns, reportDirectory, sampleRanges, sampleSize, storeKind } from './mutation/scope.mjs';
+import {
+  mutatePatterns,
+  reportDirectory,
+  sampleRanges,
+  sampleSize,
+  storeKind,
+  suitesFingerprint,
+} from './mutation/scope.mjs';
 
 const kind = storeKind(process.env);
 const sample = sampleSize(process.env);
@@ -22,9 +29,10 @@ export default {
   ignorers: ['out-of-scope'],
   mutate: sample > 0 ? await sampleRanges(kind, sample) : mutatePatterns(kind),
   coverageAnalysis: 'perTest',
-  // A cache of results keyed by code and tests, rewritten by every run; not committed (docs/mutation.md).
+  // A cache of results keyed by code and tests, rewritten by every run; not committed (docs/mutation.md). One file per
+  // version of the suites' code: Stryker itself notices only changed mutants and changed *.prop.ts files.
   incremental: true,
-  incrementalFile: `${reports}/incremental.json`,
+  incrementalFile: `${reports}/incremental-${suitesFingerprint()}.json`,
   reporters: ['clear-text', 'progress', 'html', 'json'],
   htmlReporter: { fileName: `${reports}/index.html` },
   jsonReporter: { fileName: `${reports}/mutation.json` },

@@ -53,6 +53,11 @@ export interface Semantics {
    * Absent: every refused refresh may read as any of the refresh refusals.
    */
   tellsRefreshReuse?: boolean;
+  /**
+   * Whether cart lines come sorted by SKU and wishlist items by product id (contract v1 sorts both). Absent: any order,
+   * compared as sets.
+   */
+  sortsItems?: boolean;
   /** The most a line may hold; more is capped. */
   maxLineQuantity: number;
   timeouts: Timeouts;
@@ -75,6 +80,7 @@ export const referenceSemantics: Semantics = {
   csrf: true,
   idempotencyKeys: true,
   tellsRefreshReuse: true,
+  sortsItems: true,
   maxLineQuantity: 1_000_000,
   timeouts: {
     idleMs: 15 * minute,

@@ -34,4 +34,6 @@ export function sampleRanges(kind: StoreKind, count: number): Promise<string[]>;
 export const outOfScopeIgnorer: { shouldIgnore(nodePath: unknown): string | undefined };
 export function regionExclusion(file: string, source: string): Exclusion | undefined;
 export function reportDirectory(env: Record<string, string | undefined>): string;
+export const suiteFolders: string[];
+export function suitesFingerprint(): string;
 export function sampleSize(env: Record<string, string | undefined>): number;

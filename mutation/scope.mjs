@@ -45,6 +45,26 @@ export function reportDirectory(env) {
   return `reports/mutation/${storeKind(env)}${sample > 0 ? `-sample-${sample}` : ''}`;
 }
 
+/** What the suites are made of besides their *.prop.ts entry points: everything they import that is not server/. */
+export const suiteFolders = ['properties', 'adapters', 'linearizability'];
+
+/**
+ * A digest of the suites' code. Stryker's incremental mode sees a change to a mutated file or to a test file
+ * (`properties/*.prop.ts`), not to the commands, model and adapters those import; the incremental file is named by
+ * this digest, so a change anywhere in the suites starts from no reused results instead of trusting stale ones.
+ */
+export function suitesFingerprint() {
+  const hash = createHash('sha256');
+  for (const folder of suiteFolders) {
+    const files = readdirSync(path.join(root, folder), { recursive: true })
+      .map((file) => String(file))
+      .filter((file) => /\.(ts|mts|mjs|js)$/.test(file))
+      .sort();
+    for (const file of files) hash.update(`${folder}/${file}\0`).update(readFileSync(path.join(root, folder, file)));
+  }
+  return hash.digest('hex').slice(0, 12);
+}
+
 /** MUTATE_SAMPLE: how many source lines a sampled run mutates (0: the full set). */
 export function sampleSize(env) {
   const size = Number(env.MUTATE_SAMPLE ?? 0);

@@ -10,9 +10,20 @@ export interface ModelConfig extends Semantics {
    * server's also moves with the wall clock while a run takes. No clock advance may land a deadline in this band.
    */
   slackMs: number;
+  /**
+   * Every instance's clock stands still between advances, at the same instant (the freeze control): the model's time
+   * is the server's to the millisecond, so a command may land exactly on a deadline.
+   */
+  exactTime: boolean;
   /** Whether login hands out an access and a refresh token (bearer identity, or a refresh operation). */
   tokens: boolean;
 }
+
+/**
+ * Where the server's time comes from during a run: its clock control advanced by the suites while the wall clock also
+ * runs, that control with the clock frozen between advances, or the wall clock alone.
+ */
+export type TimeSource = 'control' | 'frozen' | 'real-time';
 
 /**
  * Where a run's time comes from. With the target's clock control, time moves only when a command advances it. In
@@ -24,13 +35,17 @@ export type Clock = { kind: 'control' } | { kind: 'real-time'; budget: { leftMs:
 /** How far ahead of the model a target's clock may be in real time: a request's own duration, with room to spare. */
 export const realTimeSlackMs = 2_000;
 
+/** How far ahead of the model a clock-controlled target's clock may be: the wall-clock time a whole run may take. */
+const controlSlackMs = 30_000;
+
 export function modelConfig(
   semantics: Semantics,
   refreshes = semantics.identity !== 'cookie',
-  realTime = false,
+  time: TimeSource = 'control',
 ): ModelConfig {
   const tokens = semantics.identity === 'bearer' || semantics.identity === 'cookie+bearer' || refreshes;
-  return { ...semantics, slackMs: realTime ? realTimeSlackMs : 30_000, tokens };
+  const slackMs = time === 'frozen' ? 0 : time === 'real-time' ? realTimeSlackMs : controlSlackMs;
+  return { ...semantics, slackMs, exactTime: time === 'frozen', tokens };
 }
 
 /**
@@ -272,16 +287,21 @@ export class Model {
     return this.sessions.filter((session) => session.user === user && this.isLive(session));
   }
 
-  /** Times a clock advance must not land in: near expiries of sessions, access tokens and grace windows. */
+  /**
+   * Times a clock advance must not land in: near expiries of sessions, access tokens and grace windows. With exact
+   * time only what the model cannot know is left: when a session may or may not have been touched, and the access
+   * token's `exp`, which is in whole seconds.
+   */
   uncertainBands(): [number, number][] {
-    const { slackMs, timeouts } = this.config;
+    const { slackMs, timeouts, exactTime } = this.config;
+    // instances on different hosts may disagree on the time by a second, unless all of them stand still together
+    const hostsApartMs = exactTime ? 0 : 1000;
     const out: [number, number][] = [];
     for (const session of this.sessions) {
       if (session.ended) continue;
       const [lo, hi] = this.expiryBounds(session);
-      // a second past the latest expiry too: instances on different hosts may disagree on the time by that much
-      out.push([lo - slackMs, hi + 1000]);
-      if (session.family && session.family.generation > 0) {
+      out.push([lo - slackMs, hi + hostsApartMs]);
+      if (!exactTime && session.family && session.family.generation > 0) {
         const end = session.family.rotatedAt + timeouts.refreshGraceMs;
         out.push([end - timeouts.refreshGraceMs / 2, end + 1000]);
       }
@@ -289,7 +309,7 @@ export class Model {
     for (const client of this.clients) {
       if (client.access) {
         const end = client.access.expiresAt;
-        out.push([end - slackMs, end + 1000]);
+        out.push([end - Math.max(slackMs, 1000), end + 1000]);
       }
     }
     return out;

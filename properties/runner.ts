@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { commandArbitraries, type Command, type CommandKind } from './commands/index.ts';
-import { sessionCounts } from './commands/clock.ts';
+import { freezeClocks, sessionCounts, thawClocks } from './commands/clock.ts';
 import { PropertyViolation, type Real } from './commands/shared.ts';
 import { History, type Exchange } from '../adapters/history.ts';
 import { VirtualUser } from '../adapters/virtual-user.ts';
@@ -90,7 +90,13 @@ export async function runProperty(
   const budget = { leftMs: target.realTimeBudgetMs };
   const clockFor = (): Clock =>
     realTime ? { kind: 'real-time', budget, startedAt: performance.now() } : { kind: 'control' };
-  const config = modelConfig(semantics, offers(adapter, 'refresh'), realTime);
+  // a clock that can stand still between advances lets commands land on a deadline to the millisecond
+  const exactTime = !realTime && target.missing(['control:freeze']).length === 0;
+  const config = modelConfig(
+    semantics,
+    offers(adapter, 'refresh'),
+    realTime ? 'real-time' : exactTime ? 'frozen' : 'control',
+  );
   const drawn = commandArbitraries(
     kinds,
     {
@@ -100,6 +106,7 @@ export async function runProperty(
       population: [1100],
       identity: semantics.identity,
       slackMs: config.slackMs,
+      exactTime,
       idempotencyKeys: semantics.idempotencyKeys === true,
       offers: (operation) => offers(adapter, operation),
     },
@@ -135,6 +142,7 @@ export async function runProperty(
         rotatedAtWall: new Map(),
         sweptBaseline: null,
       };
+      if (exactTime) await freezeClocks(real);
       if (sweeps) real.sweptBaseline = (await sessionCounts(real)).swept;
       try {
         await fc.asyncModelRun(() => ({ model: startingModel(config, users, real, clockFor()), real }), commands);
@@ -155,6 +163,8 @@ export async function runProperty(
     },
   );
   const details = await fc.check(property, checkParameters(definition, options));
+  // a target the user keeps serving gets its running clock back
+  if (exactTime) await thawClocks(target);
   const seconds = (performance.now() - started) / 1000;
   const result: PropertyResult = {
     name: definition.name,

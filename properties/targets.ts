@@ -21,7 +21,8 @@ import { fetchFailure, TargetError } from '../adapters/target-error.ts';
 export interface Discovery {
   contract: number;
   features: { refresh: boolean; csrf: boolean; wishlist: boolean; orders: boolean };
-  controls: { clock: boolean; sweep: boolean; users: boolean; reset: boolean };
+  /** `freeze`: the clock control can also stand the clock still between advances (`{"freezeAt"}`, `{"thaw"}`). */
+  controls: { clock: boolean; freeze?: boolean; sweep: boolean; users: boolean; reset: boolean };
   timeouts?: Partial<Timeouts>;
   limits?: { maxAddQuantity?: number; maxLineQuantity?: number };
   mergeStrategy?: string;
@@ -90,7 +91,7 @@ export interface Target {
   router(): () => string;
   /** Accounts with no sessions and empty carts, for one run. */
   accounts(count: number, history: History): Promise<Credentials[]>;
-  /** Sends a control request: to every instance when `broadcast`, else to the first. Returns the first reply. */
+  /** Sends a control request: to every instance when `broadcast`, else to the first. Returns the first refusal, or the first reply. */
   control(history: History, method: string, path: string, body?: unknown, broadcast?: boolean): Promise<Reply>;
   close(): Promise<void>;
 }
@@ -211,7 +212,8 @@ export async function urlTarget(urls: string[], options: UrlTargetOptions = {}):
           client.request(method, path, { body, via: 'none' }),
         ),
       );
-      return replies[0]!;
+      // of a broadcast, an instance that refused is the answer that matters
+      return replies.find((reply) => reply.status >= 300) ?? replies[0]!;
     },
     close: options.onClose ?? (async () => {}),
   };

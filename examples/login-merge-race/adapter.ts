@@ -50,6 +50,8 @@ export default defineAdapter({
     // the cookie is SameSite=Strict and the app checks no token
     csrf: false,
     idempotencyKeys: false,
+    // lines come in the order they were first added
+    sortsItems: false,
     maxLineQuantity: 999,
     skus: ['SKU-0001', 'SKU-0002', 'SKU-0003'],
   },

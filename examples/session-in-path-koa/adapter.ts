@@ -68,6 +68,8 @@ export default defineAdapter({
     csrf: true,
     // POST /orders takes no Idempotency-Key: a retry is a new checkout
     idempotencyKeys: false,
+    // lines come in the order they were first added
+    sortsItems: false,
     maxLineQuantity: 999,
     timeouts: { ...referenceSemantics.timeouts, idleMs: 15 * 60_000, guestIdleMs: 15 * 60_000 },
     skus: ['SKU-0001', 'SKU-0002', 'SKU-0003'],

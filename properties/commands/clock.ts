@@ -1,5 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AsyncCommand } from 'fast-check';
+import { History } from '../../adapters/history.ts';
+import type { Target } from '../targets.ts';
 import type { Model, SessionState } from '../model.ts';
 import { GetCart } from './cart.ts';
 import { Refresh, refreshOutcome } from './refresh.ts';
@@ -39,10 +41,98 @@ export class AdvanceClock implements AsyncCommand<Model, Real> {
   }
 }
 
+/** Where a `ToDeadline` lands: a millisecond before the deadline, on it, or a millisecond after. */
+export type DeadlineOffset = -1 | 0 | 1;
+
+interface Deadline {
+  at: number;
+  session: SessionState;
+  /** A session's expiry (live before, not at it), or the last millisecond of its refresh grace window. */
+  kind: 'expiry' | 'grace-end';
+}
+
+/** Deadlines the model knows to the millisecond: expiries of sessions it surely saw last, and grace windows' ends. */
+function exactDeadlines(m: Readonly<Model>): Deadline[] {
+  const out: Deadline[] = [];
+  for (const session of m.sessions) {
+    if (session.ended) continue;
+    const [lo, hi] = m.expiryBounds(session);
+    if (lo === hi) out.push({ at: lo, session, kind: 'expiry' });
+    if (session.family && session.family.generation > 0)
+      out.push({ at: session.family.rotatedAt + m.config.timeouts.refreshGraceMs, session, kind: 'grace-end' });
+  }
+  return out.sort((a, b) => a.at - b.at);
+}
+
+/**
+ * With exact time (every instance's clock frozen, moved only by the suites): lands a millisecond before, exactly on, or
+ * a millisecond after an instant some session expires or some grace window ends, then asks what it concerns. A session
+ * is live until the instant it expires and not at it; a repeated refresh is inside the window at its last millisecond
+ * and reuse one millisecond later. Off-by-one rules (`<=` for `<`) show here and nowhere else.
+ */
+export class ToDeadline implements AsyncCommand<Model, Real> {
+  constructor(
+    readonly pick: number,
+    readonly offsetMs: DeadlineOffset,
+  ) {}
+
+  check(m: Readonly<Model>): boolean {
+    return m.config.exactTime && m.clock.kind === 'control' && this.#landing(m) !== null;
+  }
+
+  #landing(m: Readonly<Model>): { ms: number; deadline: Deadline } | null {
+    const ahead = exactDeadlines(m).filter((deadline) => deadline.at + this.offsetMs > m.now);
+    const deadline = ahead[this.pick % Math.max(ahead.length, 1)];
+    if (deadline === undefined) return null;
+    const ms = deadline.at + this.offsetMs - m.now;
+    return ms <= m.clockLeftMs() && !m.advanceIsAmbiguous(ms) ? { ms, deadline } : null;
+  }
+
+  async run(m: Model, r: Real): Promise<void> {
+    const { ms, deadline } = this.#landing(m)!;
+    await new AdvanceClock(ms).run(m, r);
+    const key = deadline.session.key;
+    const probes: AsyncCommand<Model, Real>[] = [];
+    for (const [index, client] of m.clients.entries()) {
+      if (deadline.kind === 'grace-end') {
+        if (client.refresh?.session === key) probes.push(new Refresh(index, 1));
+        continue;
+      }
+      if (client.cookie === key && m.config.identity !== 'bearer') probes.push(new GetSession(index, 'cookie'));
+      if (client.access?.session === key && m.config.identity !== 'cookie' && m.config.identity !== 'path')
+        probes.push(new GetSession(index, 'bearer'));
+    }
+    for (const probe of probes) if (probe.check(m)) await probe.run(m, r);
+  }
+
+  toString(): string {
+    return `ToDeadline(#${this.pick}${this.offsetMs === 0 ? '' : this.offsetMs > 0 ? ', +1ms' : ', -1ms'})`;
+  }
+}
+
 function formatDuration(ms: number): string {
   if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
   if (ms % 60_000 === 0) return `${ms / 60_000}min`;
   return `${ms / 1000}s`;
+}
+
+/**
+ * Stops every instance's clock at one instant, a little ahead of the first instance's time so that no other instance
+ * is already past it: from then on the model's time is the server's to the millisecond.
+ */
+export async function freezeClocks(r: Real): Promise<void> {
+  const read = await r.target.control(r.history, 'GET', '/__control/clock');
+  expectControlStatus(read, [200], 'GET /__control/clock');
+  const now = (read.body as { now?: unknown } | null)?.now;
+  if (typeof now !== 'number') violation(`GET /__control/clock lacks "now": ${JSON.stringify(read.body)}`);
+  const frozen = await r.target.control(r.history, 'POST', '/__control/clock', { freezeAt: now + 5_000 }, true);
+  expectControlStatus(frozen, [200], 'POST /__control/clock (freeze)');
+}
+
+/** Lets every instance's clock run again from where it stands. */
+export async function thawClocks(target: Target): Promise<void> {
+  const reply = await target.control(new History(), 'POST', '/__control/clock', { thaw: true }, true);
+  expectControlStatus(reply, [200], 'POST /__control/clock (thaw)');
 }
 
 export interface SessionCounts {
@@ -148,7 +238,8 @@ export class KeepAlive implements AsyncCommand<Model, Real> {
 
   async run(m: Model, r: Real): Promise<void> {
     const { idleMs, absoluteMs } = m.config.timeouts;
-    const step = idleMs - 4 * m.config.slackMs;
+    // short of the earliest the session may expire: the touch window before its timeout, and the slack
+    const step = idleMs - Math.max(4 * m.config.slackMs, (m.config.timeouts.touchWindowMs ?? 0) + 1);
     if (step <= 0) return;
     const use =
       this.request === 'refresh'

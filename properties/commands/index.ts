@@ -7,10 +7,10 @@ import { Login, Logout, LogoutAll, RefusedLogin, SignInElsewhere } from './auth.
 import { BulkSessions } from './bulk.ts';
 import { GetCart, WriteCart } from './cart.ts';
 import { CloneClient, NewClient } from './clients.ts';
-import { AdvanceClock, KeepAlive, Sweep } from './clock.ts';
+import { AdvanceClock, KeepAlive, Sweep, ToDeadline, type DeadlineOffset } from './clock.ts';
 import { ForeignCsrfWrite } from './csrf.ts';
 import { ForgedCookie } from './forge.ts';
-import { Checkout, ListOrders, ParallelCheckout } from './orders.ts';
+import { Checkout, ListOrders, ParallelCheckout, Purchase } from './orders.ts';
 import { ParallelBatch, type BatchOp } from './parallel.ts';
 import { Refresh, RefreshStorm } from './refresh.ts';
 import { LogoutDuringRequest } from './logout-race.ts';
@@ -30,6 +30,8 @@ export interface CommandEnv {
   population: number[];
   /** How far the target's clock may run ahead of the model's. */
   slackMs: number;
+  /** Whether the target's clock stands still between advances, so a command may land exactly on a deadline. */
+  exactTime: boolean;
   /** Whether checkout honours an Idempotency-Key. */
   idempotencyKeys: boolean;
   /** How the target names a client's identity. */
@@ -71,23 +73,20 @@ function viaFor(identity: Semantics['identity'], bearer: boolean): fc.Arbitrary<
 
 /**
  * Clock steps around the timeouts that matter: just inside and just past each of them, clear of the band in which
- * the server's clock may run ahead of the model's (`slackMs`).
+ * the server's clock may run ahead of the model's (`slackMs`). With no slack (exact time) they land a millisecond
+ * before and exactly on the idle timeouts and the grace window's end, and a second past the access token's `exp`,
+ * which counts in whole seconds.
  */
 export function clockSteps(
   { idleMs, guestIdleMs, accessTokenMs, refreshGraceMs }: Timeouts,
   slackMs: number,
 ): number[] {
   const minute = 60_000;
-  return [
-    ...new Set([
-      2 * refreshGraceMs + 1000,
-      Math.min(minute, Math.round(idleMs / 4)),
-      idleMs - 4 * slackMs,
-      idleMs + 2 * slackMs,
-      accessTokenMs + 2 * slackMs,
-      guestIdleMs + 2 * slackMs,
-    ]),
-  ]
+  const aroundDeadlines =
+    slackMs === 0
+      ? [idleMs - 1, idleMs, refreshGraceMs, refreshGraceMs + 1, accessTokenMs + 1000, guestIdleMs - 1, guestIdleMs]
+      : [idleMs - 4 * slackMs, idleMs + 2 * slackMs, accessTokenMs + 2 * slackMs, guestIdleMs + 2 * slackMs];
+  return [...new Set([2 * refreshGraceMs + 1000, Math.min(minute, Math.round(idleMs / 4)), ...aroundDeadlines])]
     .filter((ms) => ms > 0 && Number.isSafeInteger(ms))
     .sort((a, b) => a - b);
 }
@@ -232,6 +231,14 @@ export function commandArbitraries(
     fc.constantFrom(...clockSteps(env.timeouts, env.slackMs)).map((ms) => new AdvanceClock(ms)),
     2,
   );
+  if (env.exactTime)
+    add(
+      'clock',
+      fc
+        .tuple(fc.nat(7), fc.constantFrom<DeadlineOffset>(-1, 0, 1))
+        .map(([pick, offset]) => new ToDeadline(pick, offset)),
+      2,
+    );
   add(
     'clock',
     fc.tuple(clientIndex, via).map(([client, v]) => new KeepAlive(client, v)),
@@ -290,7 +297,7 @@ export function commandArbitraries(
   if (cookies)
     add(
       'bulk',
-      fc.tuple(fc.constantFrom(...env.population), fc.boolean()).map(([count, end]) => new BulkSessions(count, end)),
+      fc.constantFrom(...env.population).map((count) => new BulkSessions(count)),
       1,
       ['whoami', 'logout'],
     );
@@ -311,6 +318,12 @@ export function commandArbitraries(
       .map(([client, v, keys]) => new ParallelCheckout(client, v, keys)),
     1,
     ['checkout', 'listOrders'],
+  );
+  add(
+    'orders',
+    fc.tuple(clientIndex, via, sku).map(([client, v, s]) => new Purchase(client, v, s)),
+    2,
+    ['addItem', 'checkout', 'listOrders'],
   );
   add(
     'orders',

@@ -1,7 +1,8 @@
 import type { AsyncCommand } from 'fast-check';
-import type { OpResult } from '../../adapters/engine.ts';
+import { offers, type OpResult } from '../../adapters/engine.ts';
 import type { CartLine } from '../../adapters/types.ts';
 import { linesOf, type Model, type OrderState, type SessionState } from '../model.ts';
+import { WriteCart } from './cart.ts';
 import { act, expectOk, expectOutcome, viaLabel, violation, type Real, type Via } from './shared.ts';
 
 /** The signed-in (or guest) session a request acts for, if it may send an unsafe request through `via`. */
@@ -53,7 +54,7 @@ function expectEmpty(reply: OpResult<'checkout'>, what: string): void {
 /**
  * `POST /orders`, optionally with an Idempotency-Key: the user's cart becomes an order and empties; a retry with the
  * same key and body replays the first order (the cart untouched); the same key with another body is a conflict; an
- * empty cart is refused. A guest is refused.
+ * empty cart is refused. A guest is refused. A new order then shows in the order history, after the earlier ones.
  */
 export class Checkout implements AsyncCommand<Model, Real> {
   constructor(
@@ -91,10 +92,45 @@ export class Checkout implements AsyncCommand<Model, Real> {
       violation(`${what}: the order must hold the cart ${JSON.stringify(items)}, got ${JSON.stringify(made.items)}`);
     orders.push({ id, items, key: this.key, variant: this.variant });
     cart!.clear();
+    // the new order joins the history at once, after every earlier one
+    const history = new ListOrders(this.client, this.via);
+    if (offers(r.adapter, 'listOrders') && history.check(m)) await history.run(m, r);
   }
 
   toString(): string {
     return `Checkout(c${this.client}${viaLabel(this.via)}${this.key === null ? '' : `, key ${this.key}`}${this.variant ? `, body ${this.variant}` : ''})`;
+  }
+}
+
+/**
+ * A signed-in shopper's round: a line into the cart, then a checkout without a key. A user's second and third orders
+ * are rare in free generation (each needs a sign-in, a CSRF token and a filled cart first); this makes them common,
+ * so the order history is seen growing.
+ */
+export class Purchase implements AsyncCommand<Model, Real> {
+  constructor(
+    readonly client: number,
+    readonly via: Via,
+    readonly sku: string,
+  ) {}
+
+  #add(): WriteCart {
+    return new WriteCart(this.client, this.via, { kind: 'add', sku: this.sku, quantity: 1 });
+  }
+
+  check(m: Readonly<Model>): boolean {
+    const session = actingSession(m, this.client, this.via, true);
+    return session !== null && session.user !== null && this.#add().check(m);
+  }
+
+  async run(m: Model, r: Real): Promise<void> {
+    await this.#add().run(m, r);
+    const checkout = new Checkout(this.client, this.via, null, 0);
+    if (checkout.check(m)) await checkout.run(m, r);
+  }
+
+  toString(): string {
+    return `Purchase(c${this.client}${viaLabel(this.via)}, ${this.sku})`;
   }
 }
 

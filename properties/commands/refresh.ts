@@ -21,7 +21,9 @@ export function refreshOutcome(m: Readonly<Model>, sessionKey: number, generatio
   const family = session.family;
   if (!family || !m.isLive(session)) return 'invalid';
   if (generation === family.generation) return 'rotate';
-  const withinGrace = m.now - family.rotatedAt <= m.config.timeouts.refreshGraceMs / 2;
+  // exact time judges the window to the millisecond; otherwise only its first half counts, clear of the run's speed
+  const { refreshGraceMs } = m.config.timeouts;
+  const withinGrace = m.now - family.rotatedAt <= (m.config.exactTime ? refreshGraceMs : refreshGraceMs / 2);
   return generation === family.generation - 1 && withinGrace ? 'grace' : 'reuse';
 }
 
@@ -47,7 +49,7 @@ async function settle(
   const sessionKey = state.refresh!.session;
   const outcome = refreshOutcome(m, sessionKey, generation);
   const session = m.sessions[sessionKey]!;
-  if (outcome === 'grace') {
+  if (outcome === 'grace' && !m.config.exactTime) {
     // the model's "within the window" assumes the run was quick on the wall clock; a slow run proves nothing here
     fc.pre(Date.now() - r.rotatedAtWall.get(sessionKey)! < m.config.timeouts.refreshGraceMs / 2);
   }

@@ -1,5 +1,5 @@
 import fc, { type AsyncCommand } from 'fast-check';
-import type { Model } from '../model.ts';
+import type { Model, Resolution } from '../model.ts';
 import { act, expectOk, expectOutcome, viaLabel, violation, type Real, type Via } from './shared.ts';
 
 /** `GET /sessions`: exactly the user's live sessions, the current one marked; never a dead one. */
@@ -19,8 +19,10 @@ export class ListSessions implements AsyncCommand<Model, Real> {
     const what = this.toString();
     const result = await act(r, this.client, 'listSessions', {}, { via: this.via });
     const resolution = m.resolve(state, this.via);
-    if (resolution.kind !== 'session' || resolution.session.user === null)
+    if (resolution.kind !== 'session' || resolution.session.user === null) {
+      refusedGuest(m, resolution);
       return void expectOutcome(result, ['unauthenticated'], what);
+    }
     const listed = expectOk(result, what);
     const current = resolution.session;
     m.touch(current, true);
@@ -45,6 +47,11 @@ export class ListSessions implements AsyncCommand<Model, Real> {
   toString(): string {
     return `ListSessions(c${this.client}${viaLabel(this.via)})`;
   }
+}
+
+/** A guest refused a signed-in route still used its session: the app may have moved its idle timer, or not. */
+function refusedGuest(m: Model, resolution: Resolution): void {
+  if (resolution.kind === 'session') m.touch(resolution.session, false);
 }
 
 /**
@@ -73,8 +80,10 @@ export class DeleteSession implements AsyncCommand<Model, Real> {
     fc.pre(id !== undefined);
     const result = await act(r, this.client, 'endSession', { id }, { via: this.via });
     const resolution = m.resolve(state, this.via);
-    if (resolution.kind !== 'session' || resolution.session.user === null)
+    if (resolution.kind !== 'session' || resolution.session.user === null) {
+      refusedGuest(m, resolution);
       return void expectOutcome(result, ['unauthenticated', 'forbidden'], what);
+    }
     const caller = resolution.session;
     if (target.user !== caller.user || !m.isLive(target)) {
       expectOutcome(result, ['not-found'], what);

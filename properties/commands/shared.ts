@@ -143,6 +143,10 @@ export function quantities(m: Readonly<Model>, cart: Cart): Map<string, number> 
   return out;
 }
 
+export function isSorted(keys: readonly string[]): boolean {
+  return keys.every((key, i) => i === 0 || keys[i - 1]! <= key);
+}
+
 /** The parts of a cart that hold whatever the quantities: owner kind, unique lines, the one cart of an owner. */
 export function expectCartShape(m: Readonly<Model>, r: Real, cart: Cart, owner: OwnerKey, what: string): void {
   const session = owner.startsWith('session:') ? m.sessions[Number(owner.slice('session:'.length))] : undefined;
@@ -152,6 +156,7 @@ export function expectCartShape(m: Readonly<Model>, r: Real, cart: Cart, owner: 
   const skus = cart.items.map((line) => line.sku);
   if (m.config.add === 'increment' && new Set(skus).size !== skus.length)
     violation(`${what}: duplicate lines in ${JSON.stringify(cart.items)}`);
+  if (m.config.sortsItems && !isSorted(skus)) violation(`${what}: lines not sorted by SKU: ${JSON.stringify(skus)}`);
   if (cart.id === null) return;
   const known = r.cartIds.get(owner);
   if (known === undefined) r.cartIds.set(owner, cart.id);

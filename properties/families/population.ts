@@ -9,5 +9,6 @@ export const population: PropertyDefinition = {
   optional: [{ kinds: ['login', 'bearer'], requires: ['accounts'] }],
   users: 1,
   maxCommands: 10,
+  weights: { bulk: 2 },
   runShare: 0.1,
 };

@@ -18,8 +18,14 @@ export function controlRoutes(router: AppRouter): void {
   });
 
   router.post('/__control/clock', (ctx) => {
-    const advanceMs = integerField(objectBody(ctx.request.body), 'advanceMs', 0, tenYearsMs);
-    ctx.body = { now: ctx.services.clock.advance(advanceMs) };
+    const body = objectBody(ctx.request.body);
+    const { clock } = ctx.services;
+    if (body['thaw'] === true) ctx.body = { now: clock.thaw() };
+    else if (body['freezeAt'] !== undefined) {
+      // the clock never moves back: a time before now is refused rather than rounded up
+      const now = clock.now();
+      ctx.body = { now: clock.freeze(integerField(body, 'freezeAt', now, now + tenYearsMs)) };
+    } else ctx.body = { now: clock.advance(integerField(body, 'advanceMs', 0, tenYearsMs)) };
   });
 
   router.post('/__control/sweep', async (ctx) => {

@@ -8,7 +8,7 @@ export function metaRoutes(router: AppRouter): void {
     ctx.body = {
       contract: 1,
       features: { refresh: true, csrf: true, wishlist: true, orders: true },
-      controls: { clock: controls, sweep: controls, users: controls, reset: controls },
+      controls: { clock: controls, freeze: controls, sweep: controls, users: controls, reset: controls },
       limits: {
         maxAddQuantity: config.maxAddQuantity,
         maxLineQuantity: config.maxLineQuantity,

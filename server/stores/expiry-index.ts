@@ -21,14 +21,9 @@ export class ExpiryIndex {
   #expiresAt = new Float64Array(0);
   #next = new Int32Array(0);
   #prev = new Int32Array(0);
-  #size = 0;
 
   constructor(bucketMs = 1000) {
     this.#bucketMs = bucketMs;
-  }
-
-  get size(): number {
-    return this.#size;
   }
 
   /** Indexes `slot` at `expiresAt`, moving it if it is indexed already. */
@@ -40,8 +35,6 @@ export class ExpiryIndex {
         return;
       }
       this.#unlink(slot);
-    } else {
-      this.#size++;
     }
     this.#expiresAt[slot] = expiresAt;
     this.#link(slot);
@@ -50,7 +43,6 @@ export class ExpiryIndex {
   delete(slot: number): void {
     if (slot >= this.#prev.length || this.#prev[slot] === none) return;
     this.#unlink(slot);
-    this.#size--;
   }
 
   /**
@@ -77,7 +69,6 @@ export class ExpiryIndex {
       else kept.push(key);
     }
     for (const key of kept) this.#push(key);
-    this.#size -= found.length;
     return found;
   }
 
@@ -99,7 +90,6 @@ export class ExpiryIndex {
     this.#expiresAt = new Float64Array(0);
     this.#next = new Int32Array(0);
     this.#prev = new Int32Array(0);
-    this.#size = 0;
   }
 
   #bucketOf(expiresAt: number): number {

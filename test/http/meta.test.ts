@@ -86,6 +86,21 @@ describe('discovery, health and metrics', () => {
     expect((await client.get('/__control/clock')).body.now).toBeGreaterThanOrEqual(advanced.body.now);
   });
 
+  it('POST /__control/clock freezes the clock at an instant, moves it only by advances, and thaws it', async () => {
+    const client = t.client();
+    const now = (await client.get('/__control/clock')).body.now as number;
+    expectError(await client.post('/__control/clock', { freezeAt: now - 60_000 }), 400, 'VALIDATION_FAILED');
+    const frozen = await client.post('/__control/clock', { freezeAt: now + 5_000 });
+    expect(frozen.body).toEqual({ now: now + 5_000 });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect((await client.get('/__control/clock')).body.now).toBe(now + 5_000);
+    expect((await client.post('/__control/clock', { advanceMs: 1 })).body.now).toBe(now + 5_001);
+    const thawed = (await client.post('/__control/clock', { thaw: true })).body.now as number;
+    expect(thawed).toBeGreaterThanOrEqual(now + 5_001);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect((await client.get('/__control/clock')).body.now).toBeGreaterThan(thawed);
+  });
+
   it('POST /__control/users creates working accounts', async () => {
     const client = t.client();
     const reply = await client.post('/__control/users', { count: 2 });
@@ -126,7 +141,13 @@ describe('without test controls', () => {
       ];
       for (const reply of await Promise.all(probes)) expectError(reply, 404, 'NOT_FOUND');
       const discovery = await client.get('/.well-known/sessionproof');
-      expect(discovery.body.controls).toEqual({ clock: false, sweep: false, users: false, reset: false });
+      expect(discovery.body.controls).toEqual({
+        clock: false,
+        freeze: false,
+        sweep: false,
+        users: false,
+        reset: false,
+      });
     } finally {
       await server.close();
     }
