@@ -12,7 +12,7 @@ import { ForeignCsrfWrite } from './csrf.ts';
 import { ForgedCookie } from './forge.ts';
 import { Checkout, ListOrders, ParallelCheckout, Purchase } from './orders.ts';
 import { ParallelBatch, type BatchOp } from './parallel.ts';
-import { Refresh, RefreshStorm } from './refresh.ts';
+import { Refresh, RefreshStorm, TamperedRefresh } from './refresh.ts';
 import { LogoutDuringRequest } from './logout-race.ts';
 import { GetSession, OpenSession } from './session.ts';
 import { DeleteSession, ListSessions } from './sessions.ts';
@@ -225,6 +225,14 @@ export function commandArbitraries(
     fc.tuple(clientIndex, fc.integer({ min: 2, max: 4 })).map(([client, count]) => new RefreshStorm(client, count)),
     1,
     ['refresh', 'whoami'],
+  );
+  add(
+    'refresh',
+    fc
+      .tuple(clientIndex, fc.constantFrom(0, 1, 2), fc.nat({ max: 63 }))
+      .map(([client, back, pick]) => new TamperedRefresh(client, back, pick)),
+    1,
+    ['refresh'],
   );
   add(
     'clock',

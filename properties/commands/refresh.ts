@@ -89,6 +89,9 @@ async function settle(
   const family = session.family!;
   if (outcome === 'rotate') {
     if (tokens.includes(successor)) violation(`${what}: the "new" refresh token was issued before`, guarantee);
+    // anyone holding one token could then write the next one themselves, before it is issued
+    if (counterEdits(tokens[generation]!).includes(successor))
+      violation(`${what}: the new refresh token is the old one with a counter moved by one`, guarantee);
     family.generation++;
     family.rotatedAt = m.now;
     tokens.push(successor);
@@ -164,4 +167,74 @@ export class RefreshStorm implements AsyncCommand<Model, Real> {
   toString(): string {
     return `RefreshStorm(c${this.client}, x${this.count})`;
   }
+}
+
+/**
+ * `POST /auth/refresh` with a token the client holds (its latest, or one or two before it) edited: when `pick` is
+ * even and the token has an all-digit segment (a counter, as a generation number), that number moved up or down by
+ * one (`counterEdits`), else one digit or letter changed. The edited token was never issued, so it must be refused as invalid, never
+ * taken for reuse or a grace replay, and it changes nothing: a server that signed less than the whole token would
+ * take an edited generation for the current one or an old one. No edit touches the last character of a
+ * base64-looking segment, whose unused low bits may decode the same.
+ */
+export class TamperedRefresh implements AsyncCommand<Model, Real> {
+  constructor(
+    readonly client: number,
+    readonly back: number,
+    readonly pick: number,
+  ) {}
+
+  check(m: Readonly<Model>): boolean {
+    const client = m.clients[this.client];
+    return client !== undefined && presented(client, this.back) !== undefined;
+  }
+
+  async run(m: Model, r: Real): Promise<void> {
+    const state = m.clients[this.client]!;
+    const token = r.refreshTokens.get(state.refresh!.session)![presented(state, this.back)!]!;
+    const tampered = tamperToken(token, this.pick);
+    fc.pre(tampered !== null && ![...r.refreshTokens.values()].some((tokens) => tokens.includes(tampered)));
+    const reply = await act(r, this.client, 'refresh', { refreshToken: tampered }, { via: 'none' });
+    expectOutcome(reply, refusedRefresh(m, 'invalid'), `${this.toString()} (never issued)`, 'refresh-rotation');
+  }
+
+  toString(): string {
+    return `TamperedRefresh(c${this.client}${this.back === 0 ? '' : `, ${this.back} back`}, edit ${this.pick})`;
+  }
+}
+
+/** `token` with one edit chosen by `pick` (see TamperedRefresh), or null when it has nothing to edit. */
+export function tamperToken(token: string, pick: number): string | null {
+  const counters = counterEdits(token);
+  if (pick % 2 === 0 && counters.length > 0) return counters[(pick / 2) % counters.length]!;
+  const segments = token.split('.');
+  const positions: number[] = [];
+  let start = 0;
+  for (const segment of segments) {
+    // unpadded base64 of 2 or 3 characters past a multiple of 4 leaves low bits of its last character unused
+    const lastUsable = segment.length % 4 >= 2 ? segment.length - 2 : segment.length - 1;
+    for (let i = 0; i <= lastUsable; i++) if (/[A-Za-z0-9]/.test(segment[i]!)) positions.push(start + i);
+    start += segment.length + 1;
+  }
+  if (positions.length === 0) return null;
+  const at = positions[Math.floor(pick / 2) % positions.length]!;
+  return token.slice(0, at) + shifted(token[at]!) + token.slice(at + 1);
+}
+
+/** Every token made from `token` by moving one of its all-digit dot-separated segments (a counter) up or down by one. */
+export function counterEdits(token: string): string[] {
+  const segments = token.split('.');
+  return segments.flatMap((segment, i) => {
+    if (!/^\d{1,15}$/.test(segment)) return [];
+    const value = Number(segment);
+    return (value > 0 ? [value + 1, value - 1] : [value + 1]).map((moved) =>
+      [...segments.slice(0, i), String(moved), ...segments.slice(i + 1)].join('.'),
+    );
+  });
+}
+
+/** The next character of the same kind: 9 to 0, z to a, Z to A. */
+function shifted(char: string): string {
+  const [first, last] = char <= '9' ? ['0', '9'] : char <= 'Z' ? ['A', 'Z'] : ['a', 'z'];
+  return char === last ? first! : String.fromCharCode(char.charCodeAt(0) + 1);
 }
