@@ -79,6 +79,7 @@ function cart(body: any): Cart {
     id: typeof body.id === 'string' ? body.id : null,
     owner: body.owner === 'guest' || body.owner === 'user' ? body.owner : null,
     items: body.items.map((line: any) => ({ sku: line?.sku, quantity: line?.quantity })),
+    version: typeof body.version === 'number' ? body.version : null,
   };
 }
 

@@ -71,6 +71,11 @@ export interface Cart {
   owner: 'guest' | 'user' | null;
   /** One entry per line as the app shows them (an app that adds a line per add may repeat a SKU). */
   items: CartLine[];
+  /**
+   * Where the app shows one (contract v1's `version`): a number that never goes back for one cart and moves whenever
+   * its lines change, so clients can tell a stale copy. Absent or null: not checked.
+   */
+  version?: number | null;
 }
 
 export interface SessionView {

@@ -138,6 +138,7 @@ export async function runProperty(
         seenSessionIds: new Set(),
         csrf: new Map(),
         cartIds: new Map(),
+        cartVersions: new Map(),
         refreshTokens: new Map(),
         rotatedAtWall: new Map(),
         sweptBaseline: null,

@@ -22,6 +22,8 @@ export interface Real {
   seenSessionIds: Set<string>;
   csrf: Map<number, string>;
   cartIds: Map<OwnerKey, string>;
+  /** The version and lines each cart (by owner and id) showed last, where the target shows versions. */
+  cartVersions: Map<string, { version: number; lines: string }>;
   /** Refresh token of each generation of each session's family. */
   refreshTokens: Map<number, string[]>;
   /** Wall-clock time of each family's last rotation, to tell a slow run from a grace-window answer. */
@@ -132,6 +134,22 @@ export function expectCart(m: Model, r: Real, cart: Cart, owner: OwnerKey, what:
   if (JSON.stringify(actual) !== JSON.stringify(expected)) {
     violation(`${what}: expected cart ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
   }
+  expectVersionMoves(r, cart, owner, JSON.stringify(actual), what);
+}
+
+/**
+ * A cart's version never goes back, and it moves when the lines do. Only answers the model already matched come
+ * here, each after the one before it finished, so a lower version is a stale cart, not a reordered reply.
+ */
+function expectVersionMoves(r: Real, cart: Cart, owner: OwnerKey, lines: string, what: string): void {
+  if (typeof cart.version !== 'number') return;
+  const key = `${owner} ${cart.id ?? ''}`;
+  const last = r.cartVersions.get(key);
+  if (last && cart.version < last.version)
+    violation(`${what}: cart version went back from ${last.version} to ${cart.version}`);
+  if (last && cart.version === last.version && lines !== last.lines)
+    violation(`${what}: cart lines changed from ${last.lines} to ${lines} under the same version ${cart.version}`);
+  r.cartVersions.set(key, { version: cart.version, lines });
 }
 
 /** Quantity per SKU as a cart shows it: where each add is a line of its own, a SKU's quantity is the sum of its lines. */

@@ -10,19 +10,20 @@ describe('edited refresh tokens', () => {
     expect(counterEdits('opaque-random-token')).toEqual([]);
   });
 
-  it('changes exactly one character, or one counter, and never returns the token itself', () => {
+  it('changes one counter or one character, or appends a segment, and never returns the token itself', () => {
     for (let pick = 0; pick < 200; pick++) {
       const edited = tamperToken(token, pick)!;
       expect(edited).not.toBe(token);
       expect(edited.length).toBeGreaterThanOrEqual(token.length);
       if (pick % 2 === 0) expect(counterEdits(token)).toContain(edited);
+      else if (pick % 4 === 3) expect(edited).toBe(`${token}.0`);
       else expect([...edited].filter((char, i) => char !== token[i])).toHaveLength(1);
     }
   });
 
   it('leaves the last character of an unpadded base64 segment alone, whose low bits may not count', () => {
     const jwtLike = 'eyJhbGciOiJIUzI1NiJ9.eyJmYW1pbHkiOiJhYmMifQ.dBjftJeZ4CVPmB92K27uhbUJU1p1r_wW1gFWFOEjXk';
-    for (let pick = 1; pick < 400; pick += 2) {
+    for (let pick = 1; pick < 400; pick += 4) {
       const edited = tamperToken(jwtLike, pick)!;
       const segments = jwtLike.split('.');
       edited.split('.').forEach((segment, i) => {
