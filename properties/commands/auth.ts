@@ -1,4 +1,6 @@
 import type { AsyncCommand } from 'fast-check';
+import { perform } from '../../adapters/engine.ts';
+import { VirtualUser } from '../../adapters/virtual-user.ts';
 import type { Model } from '../model.ts';
 import { NewClient } from './clients.ts';
 import { GetSession } from './session.ts';
@@ -101,6 +103,43 @@ export class RefusedLogin implements AsyncCommand<Model, Real> {
 
   toString(): string {
     return `RefusedLogin(c${this.client}, ${this.mistake === 'password' ? `user${this.user}, wrong password` : 'unknown account'})`;
+  }
+}
+
+/**
+ * Someone registers an email that already has an account, with a password of their own, from a device of their own.
+ * Whether the app refuses it or answers as if it had sent a mail, the account stays as it was: its own password still
+ * signs in and the newcomer's does not. Every probe session is logged out at once, so the user's sessions stay the
+ * model's.
+ */
+export class RegisterTaken implements AsyncCommand<Model, Real> {
+  constructor(readonly user: number) {}
+
+  check(m: Readonly<Model>): boolean {
+    return this.user < m.userCount;
+  }
+
+  async run(m: Model, r: Real): Promise<void> {
+    const { email, password } = r.accounts[this.user]!;
+    const other = `${password}-other`;
+    const fromNewDevice = async (credentials: { email: string; password: string }, operation: 'register' | 'login') => {
+      const probe = new VirtualUser(`probe:${operation}`, r.route, r.history, r.adapter.headers);
+      // where the session is named in the path, a login needs one opened first
+      if (m.config.identity === 'path' && operation === 'login') await perform(probe, r.adapter, 'openSession', {});
+      const result = await perform(probe, r.adapter, operation, credentials);
+      if (result.outcome === 'ok' && r.adapter.operations.logout) await perform(probe, r.adapter, 'logout', {});
+      return result;
+    };
+    await fromNewDevice({ email, password: other }, 'register');
+    if ((await fromNewDevice({ email, password: other }, 'login')).outcome === 'ok')
+      violation(`${this.toString()}: the second registration's password signs in to the existing account`);
+    const own = await fromNewDevice({ email, password }, 'login');
+    if (own.outcome !== 'ok')
+      violation(`${this.toString()}: the account's own password no longer signs in (${own.outcome})`);
+  }
+
+  toString(): string {
+    return `RegisterTaken(user${this.user})`;
   }
 }
 

@@ -3,7 +3,7 @@ import type { Semantics } from '../../adapters/semantics.ts';
 import type { OperationName } from '../../adapters/types.ts';
 import type { Model } from '../model.ts';
 import type { Timeouts } from '../targets.ts';
-import { Login, Logout, LogoutAll, RefusedLogin, SignInElsewhere } from './auth.ts';
+import { Login, Logout, LogoutAll, RefusedLogin, RegisterTaken, SignInElsewhere } from './auth.ts';
 import { BulkSessions } from './bulk.ts';
 import { GetCart, WriteCart } from './cart.ts';
 import { CloneClient, NewClient } from './clients.ts';
@@ -172,6 +172,13 @@ export function commandArbitraries(
         .map(([client, user, mistake]) => new RefusedLogin(client, user, mistake)),
       1,
       ['login', 'whoami'],
+    );
+  if (env.users > 0)
+    add(
+      'credentials',
+      fc.nat({ max: env.users - 1 }).map((user) => new RegisterTaken(user)),
+      1,
+      ['register', 'login'],
     );
   add(
     'logout',
