@@ -60,6 +60,11 @@ export interface Semantics {
   sortsItems?: boolean;
   /** The most a line may hold; more is capped. */
   maxLineQuantity: number;
+  /**
+   * The most one add may carry, where the app has such a limit: an add of exactly this much is taken, one more is
+   * refused as invalid and changes nothing. Absent: not checked.
+   */
+  maxAddQuantity?: number;
   timeouts: Timeouts;
   /** Product ids or SKUs the app sells; operations draw from the first few. */
   skus: string[];
@@ -82,6 +87,7 @@ export const referenceSemantics: Semantics = {
   tellsRefreshReuse: true,
   sortsItems: true,
   maxLineQuantity: 1_000_000,
+  maxAddQuantity: 1000,
   timeouts: {
     idleMs: 15 * minute,
     absoluteMs: 160 * minute,

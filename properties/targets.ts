@@ -227,6 +227,7 @@ export function semanticsOf(discovery: Discovery): Semantics {
     ...referenceSemantics,
     loginCart: strategy === 'max' || strategy === 'replace' || strategy === 'keep-user' ? strategy : 'sum',
     maxLineQuantity: discovery.limits?.maxLineQuantity ?? referenceSemantics.maxLineQuantity,
+    maxAddQuantity: discovery.limits?.maxAddQuantity ?? referenceSemantics.maxAddQuantity,
     timeouts: { ...referenceSemantics.timeouts, ...discovery.timeouts },
     skus: discovery.skus ?? referenceSemantics.skus,
     csrf: discovery.features.csrf,

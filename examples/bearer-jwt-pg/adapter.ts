@@ -100,6 +100,7 @@ export default defineAdapter({
     rotatesOnLogin: true,
     csrf: false,
     maxLineQuantity: 999,
+    maxAddQuantity: 99,
     timeouts: {
       // ACCESS_TOKEN_TTL_SECONDS. The app has no clock control, so its test deployment runs with a short value:
       // ACCESS_TOKEN_TTL_SECONDS=60.

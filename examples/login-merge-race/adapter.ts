@@ -53,6 +53,7 @@ export default defineAdapter({
     // lines come in the order they were first added
     sortsItems: false,
     maxLineQuantity: 999,
+    maxAddQuantity: 99,
     skus: ['SKU-0001', 'SKU-0002', 'SKU-0003'],
   },
   operations: {

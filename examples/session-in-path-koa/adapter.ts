@@ -71,6 +71,7 @@ export default defineAdapter({
     // lines come in the order they were first added
     sortsItems: false,
     maxLineQuantity: 999,
+    maxAddQuantity: 99,
     timeouts: { ...referenceSemantics.timeouts, idleMs: 15 * 60_000, guestIdleMs: 15 * 60_000 },
     skus: ['SKU-0001', 'SKU-0002', 'SKU-0003'],
   },

@@ -48,6 +48,42 @@ export class GetCart implements AsyncCommand<Model, Real> {
   }
 }
 
+/**
+ * Adds exactly the declared most one add may carry (`maxAddQuantity`), then one more than that: the first is taken
+ * like any add, the second is refused as invalid and changes nothing, so a limit off by one either way shows.
+ */
+export class AddAtLimit implements AsyncCommand<Model, Real> {
+  constructor(
+    readonly client: number,
+    readonly via: Via,
+    readonly sku: string,
+  ) {}
+
+  #add(quantity: number): WriteCart {
+    return new WriteCart(this.client, this.via, { kind: 'add', sku: this.sku, quantity });
+  }
+
+  check(m: Readonly<Model>): boolean {
+    const limit = m.config.maxAddQuantity;
+    return limit !== undefined && this.#add(limit).check(m);
+  }
+
+  async run(m: Model, r: Real): Promise<void> {
+    const limit = m.config.maxAddQuantity!;
+    await this.#add(limit).run(m, r);
+    const acting = writingSession(m, m.clients[this.client]!, this.via);
+    // the first add was refused for want of a session: it said so, and there is no cart to hold a limit
+    if (acting === null || (acting.user === null && !m.config.guestCarts)) return;
+    const over = { kind: 'add', sku: this.sku, quantity: limit + 1 } as const;
+    expectOutcome(await sendWrite(r, this.client, over, this.via), ['invalid'], `${this.toString()}: ${limit + 1}`);
+    m.touch(acting, false);
+  }
+
+  toString(): string {
+    return `AddAtLimit(c${this.client}${viaLabel(this.via)}, ${this.sku})`;
+  }
+}
+
 export type CartWrite =
   | { kind: 'add'; sku: string; quantity: number }
   | { kind: 'set'; sku: string; quantity: number }

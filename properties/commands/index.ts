@@ -5,7 +5,7 @@ import type { Model } from '../model.ts';
 import type { Timeouts } from '../targets.ts';
 import { Login, Logout, LogoutAll, RefusedLogin, RegisterTaken, SignInElsewhere } from './auth.ts';
 import { BulkSessions } from './bulk.ts';
-import { GetCart, WriteCart } from './cart.ts';
+import { AddAtLimit, GetCart, WriteCart } from './cart.ts';
 import { CloneClient, NewClient } from './clients.ts';
 import { AdvanceClock, KeepAlive, Sweep, ToDeadline, type DeadlineOffset } from './clock.ts';
 import { ForeignCsrfWrite } from './csrf.ts';
@@ -150,6 +150,12 @@ export function commandArbitraries(
       .map(([client, v, s, q]) => new WriteCart(client, v, { kind: 'set', sku: s, quantity: q })),
     1,
     ['setQuantity', 'getCart'],
+  );
+  add(
+    'cart',
+    fc.tuple(clientIndex, via, sku).map(([client, v, s]) => new AddAtLimit(client, v, s)),
+    1,
+    ['addItem', 'getCart'],
   );
   add(
     'cart',
@@ -336,7 +342,7 @@ export function commandArbitraries(
   );
   add(
     'orders',
-    fc.tuple(clientIndex, via, sku).map(([client, v, s]) => new Purchase(client, v, s)),
+    fc.tuple(clientIndex, via, sku, key).map(([client, v, s, k]) => new Purchase(client, v, s, k)),
     2,
     ['addItem', 'checkout', 'listOrders'],
   );

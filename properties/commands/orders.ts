@@ -103,15 +103,18 @@ export class Checkout implements AsyncCommand<Model, Real> {
 }
 
 /**
- * A signed-in shopper's round: a line into the cart, then a checkout without a key. A user's second and third orders
- * are rare in free generation (each needs a sign-in, a CSRF token and a filled cart first); this makes them common,
- * so the order history is seen growing.
+ * A signed-in shopper's round: a line into the cart, then a checkout. A user's second and third orders are rare in
+ * free generation (each needs a sign-in, a CSRF token and a filled cart first); this makes them common, so the order
+ * history is seen growing. With an Idempotency-Key the checkout is sent twice, as by a client whose first answer was
+ * lost: the second must replay the order, not make another or find the cart empty. A third sends another body under
+ * the same key, which must be refused.
  */
 export class Purchase implements AsyncCommand<Model, Real> {
   constructor(
     readonly client: number,
     readonly via: Via,
     readonly sku: string,
+    readonly key: number | null,
   ) {}
 
   #add(): WriteCart {
@@ -125,12 +128,17 @@ export class Purchase implements AsyncCommand<Model, Real> {
 
   async run(m: Model, r: Real): Promise<void> {
     await this.#add().run(m, r);
-    const checkout = new Checkout(this.client, this.via, null, 0);
+    const checkout = new Checkout(this.client, this.via, this.key, 0);
+    if (!checkout.check(m)) return;
+    await checkout.run(m, r);
+    if (this.key === null) return;
     if (checkout.check(m)) await checkout.run(m, r);
+    const otherBody = new Checkout(this.client, this.via, this.key, 1);
+    if (otherBody.check(m)) await otherBody.run(m, r);
   }
 
   toString(): string {
-    return `Purchase(c${this.client}${viaLabel(this.via)}, ${this.sku})`;
+    return `Purchase(c${this.client}${viaLabel(this.via)}, ${this.sku}${this.key === null ? '' : `, key ${this.key}, retried, then another body`})`;
   }
 }
 
