@@ -33,6 +33,11 @@ function presented(client: ClientState, back: number): number | undefined {
   return generations[generations.length - 1 - back];
 }
 
+/** The token of that generation the server issued to the client's family. */
+function tokenOf(r: Real, client: ClientState, generation: number): string {
+  return r.refreshTokens.get(client.refresh!.session)![generation]!;
+}
+
 /**
  * Checks `count` answers to the same refresh token sent at once and moves the model: a rotation or a grace replay
  * gives every caller the one successor; reuse outside the window ends that family's session and nothing else.
@@ -130,7 +135,7 @@ export class Refresh implements AsyncCommand<Model, Real> {
   async run(m: Model, r: Real): Promise<void> {
     const state = m.clients[this.client]!;
     const generation = presented(state, this.back)!;
-    const token = r.refreshTokens.get(state.refresh!.session)![generation]!;
+    const token = tokenOf(r, state, generation);
     const reply = await act(r, this.client, 'refresh', { refreshToken: token }, { via: 'none' });
     await settle(m, r, this.client, generation, [reply], this.toString());
   }
@@ -155,7 +160,7 @@ export class RefreshStorm implements AsyncCommand<Model, Real> {
   async run(m: Model, r: Real): Promise<void> {
     const state = m.clients[this.client]!;
     const generation = presented(state, 0)!;
-    const token = r.refreshTokens.get(state.refresh!.session)![generation]!;
+    const token = tokenOf(r, state, generation);
     const replies = await Promise.all(
       Array.from({ length: this.count }, () =>
         act(r, this.client, 'refresh', { refreshToken: token }, { via: 'none' }),
@@ -191,7 +196,7 @@ export class TamperedRefresh implements AsyncCommand<Model, Real> {
 
   async run(m: Model, r: Real): Promise<void> {
     const state = m.clients[this.client]!;
-    const token = r.refreshTokens.get(state.refresh!.session)![presented(state, this.back)!]!;
+    const token = tokenOf(r, state, presented(state, this.back)!);
     const tampered = tamperToken(token, this.pick);
     fc.pre(tampered !== null && ![...r.refreshTokens.values()].some((tokens) => tokens.includes(tampered)));
     const reply = await act(r, this.client, 'refresh', { refreshToken: tampered }, { via: 'none' });
