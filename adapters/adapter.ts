@@ -82,6 +82,12 @@ function semanticsProblems(semantics: Semantics, operations: OperationTable): st
     !semantics.skus.every((s) => typeof s === 'string')
   )
     problems.push('semantics: `skus` must list at least one product id');
+  for (const refused of semantics.refusedSkus ?? []) {
+    if (typeof refused?.sku !== 'string' || (refused.outcome !== 'invalid' && refused.outcome !== 'not-found'))
+      problems.push('semantics: each of `refusedSkus` must be {sku: string, outcome: "invalid" | "not-found"}');
+    else if (semantics.skus?.includes(refused.sku))
+      problems.push(`semantics: ${JSON.stringify(refused.sku)} is both sold (\`skus\`) and refused (\`refusedSkus\`)`);
+  }
   for (const [key, value] of Object.entries(semantics.timeouts ?? {})) {
     if (typeof value !== 'number' || !(value > 0))
       problems.push(`semantics: timeouts.${key} must be a positive number of ms`);

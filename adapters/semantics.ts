@@ -65,9 +65,19 @@ export interface Semantics {
    * refused as invalid and changes nothing. Absent: not checked.
    */
   maxAddQuantity?: number;
+  /**
+   * Product ids the app refuses, each with how: say one it does not sell (`not-found`) and one malformed (`invalid`).
+   * An add of one is refused that way and changes nothing. Absent: not checked.
+   */
+  refusedSkus?: RefusedSku[];
   timeouts: Timeouts;
   /** Product ids or SKUs the app sells; operations draw from the first few. */
   skus: string[];
+}
+
+export interface RefusedSku {
+  sku: string;
+  outcome: 'invalid' | 'not-found';
 }
 
 const minute = 60_000;

@@ -117,6 +117,8 @@ export class Model {
   readonly orders = new Map<number, OrderState[]>();
   /** Each user's wishlist: product id -> `addedAt` as the server first showed it (null until seen). */
   readonly wishlists = new Map<number, Map<string, number | null>>();
+  /** Sessions ended while surely live (logout, logout-all, delete, login replacing one, reuse): the stats count each. */
+  endedLive = 0;
 
   constructor(
     readonly config: ModelConfig,
@@ -222,6 +224,7 @@ export class Model {
 
   /** Ends a session with its refresh family and the cart that lives in it (a guest's, or any where carts do). */
   endSession(session: SessionState): void {
+    if (this.isLive(session)) this.endedLive++;
     session.ended = true;
     const owner = this.ownerOf(session);
     if (owner.startsWith('session:')) this.carts.delete(owner);

@@ -25,6 +25,8 @@ export interface PropertyDefinition {
   maxCommands?: number;
   /** How much more often to draw some command groups than the others. */
   weights?: Weights;
+  /** Throwaway sessions a population command opens (default 1,100). */
+  population?: number[];
   /** Share of the requested runs this family makes, for families whose runs cost far more than the others'. */
   runShare?: number;
 }

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { commandArbitraries, type Command, type CommandKind } from './commands/index.ts';
-import { freezeClocks, sessionCounts, thawClocks } from './commands/clock.ts';
+import { expectEndedCounted, freezeClocks, sessionCounts, thawClocks } from './commands/clock.ts';
 import { PropertyViolation, type Real } from './commands/shared.ts';
 import { History, type Exchange } from '../adapters/history.ts';
 import { VirtualUser } from '../adapters/virtual-user.ts';
@@ -103,7 +103,7 @@ export async function runProperty(
       skus: semantics.skus.slice(0, 3),
       timeouts: config.timeouts,
       users,
-      population: [1100],
+      population: definition.population ?? [1100],
       identity: semantics.identity,
       slackMs: config.slackMs,
       exactTime,
@@ -142,11 +142,18 @@ export async function runProperty(
         refreshTokens: new Map(),
         rotatedAtWall: new Map(),
         sweptBaseline: null,
+        endedBaseline: null,
       };
       if (exactTime) await freezeClocks(real);
-      if (sweeps) real.sweptBaseline = (await sessionCounts(real)).swept;
+      if (sweeps) {
+        const counts = await sessionCounts(real);
+        real.sweptBaseline = counts.swept;
+        real.endedBaseline = counts.ended;
+      }
       try {
-        await fc.asyncModelRun(() => ({ model: startingModel(config, users, real, clockFor()), real }), commands);
+        const model = startingModel(config, users, real, clockFor());
+        await fc.asyncModelRun(() => ({ model, real }), commands);
+        if (sweeps) expectEndedCounted(model, real, await sessionCounts(real), 'at the end of the run');
       } catch (error) {
         if (error instanceof PropertyViolation && error.guarantee !== null && error.guarantee !== definition.name) {
           // the history ran into a bug another property names: that property reports it, this one learns nothing

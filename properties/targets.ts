@@ -10,7 +10,7 @@ import { ContractClient, type Reply } from '../adapters/contract-client.ts';
 import { offers, perform } from '../adapters/engine.ts';
 import { VirtualUser } from '../adapters/virtual-user.ts';
 import { contractV1 } from '../adapters/contract-v1.ts';
-import { referenceSemantics, type Semantics, type Timeouts } from '../adapters/semantics.ts';
+import { referenceSemantics, type RefusedSku, type Semantics, type Timeouts } from '../adapters/semantics.ts';
 import type { Account, OperationName } from '../adapters/types.ts';
 import { History } from '../adapters/history.ts';
 import { realTimeSlackMs } from './model.ts';
@@ -230,8 +230,23 @@ export function semanticsOf(discovery: Discovery): Semantics {
     maxAddQuantity: discovery.limits?.maxAddQuantity ?? referenceSemantics.maxAddQuantity,
     timeouts: { ...referenceSemantics.timeouts, ...discovery.timeouts },
     skus: discovery.skus ?? referenceSemantics.skus,
+    refusedSkus: refusedSkusOf(discovery.skus),
     csrf: discovery.features.csrf,
   };
+}
+
+/**
+ * The SKUs a contract-v1 server must refuse: a malformed one always, and a well-formed one it does not sell where
+ * discovery lists the catalogue (without the list, no well-formed SKU is surely unsold).
+ */
+function refusedSkusOf(catalogue: string[] | undefined): RefusedSku[] {
+  // contract v1: a malformed SKU is 400 VALIDATION_FAILED, a well-formed one outside the catalogue 404 UNKNOWN_SKU
+  const malformed: RefusedSku[] = [{ sku: 'not a sku!', outcome: 'invalid' }];
+  if (!catalogue) return malformed;
+  const sold = new Set(catalogue);
+  let unsold = 'SKU-9999';
+  for (let n = 0; sold.has(unsold); n++) unsold = `UNSOLD-${n}`;
+  return [...malformed, { sku: unsold, outcome: 'not-found' }];
 }
 
 /** New accounts through the adapter's register operation, with names no earlier run used. */

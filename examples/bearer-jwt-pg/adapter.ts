@@ -101,6 +101,11 @@ export default defineAdapter({
     csrf: false,
     maxLineQuantity: 999,
     maxAddQuantity: 99,
+    // a malformed SKU fails the app's pattern (400 invalid_request), an unsold one its foreign key (422 unknown_sku)
+    refusedSkus: [
+      { sku: 'not a sku!', outcome: 'invalid' },
+      { sku: 'SKU-9999', outcome: 'invalid' },
+    ],
     timeouts: {
       // ACCESS_TOKEN_TTL_SECONDS. The app has no clock control, so its test deployment runs with a short value:
       // ACCESS_TOKEN_TTL_SECONDS=60.

@@ -54,6 +54,8 @@ export default defineAdapter({
     sortsItems: false,
     maxLineQuantity: 999,
     maxAddQuantity: 99,
+    // the app sells anything shaped like SKU-0000, so only a malformed SKU is refused (400 invalid_request)
+    refusedSkus: [{ sku: 'not a sku!', outcome: 'invalid' }],
     skus: ['SKU-0001', 'SKU-0002', 'SKU-0003'],
   },
   operations: {

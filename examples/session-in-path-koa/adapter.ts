@@ -72,6 +72,11 @@ export default defineAdapter({
     sortsItems: false,
     maxLineQuantity: 999,
     maxAddQuantity: 99,
+    // anything outside the catalogue, malformed or not, is 422 UNKNOWN_SKU
+    refusedSkus: [
+      { sku: 'not a sku!', outcome: 'invalid' },
+      { sku: 'SKU-9999', outcome: 'invalid' },
+    ],
     timeouts: { ...referenceSemantics.timeouts, idleMs: 15 * 60_000, guestIdleMs: 15 * 60_000 },
     skus: ['SKU-0001', 'SKU-0002', 'SKU-0003'],
   },

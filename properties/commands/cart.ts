@@ -84,6 +84,41 @@ export class AddAtLimit implements AsyncCommand<Model, Real> {
   }
 }
 
+/**
+ * Adds a product the app declares it refuses (`refusedSkus`: one it does not sell, one malformed), from a session that
+ * may write: the add must be refused the way the declaration says, and the cart stays as it was (the next read shows
+ * it). A write without a session or a CSRF token is other commands' business, so this one waits for a session.
+ */
+export class AddRefusedSku implements AsyncCommand<Model, Real> {
+  constructor(
+    readonly client: number,
+    readonly via: Via,
+    readonly pick: number,
+  ) {}
+
+  check(m: Readonly<Model>): boolean {
+    const client = m.clients[this.client];
+    const refused = m.config.refusedSkus ?? [];
+    if (!client || refused.length === 0) return false;
+    if (this.via === 'cookie' && !m.holdsCsrf(client)) return false;
+    const resolution = m.resolve(client, this.via);
+    return resolution.kind === 'session' && (resolution.session.user !== null || m.config.guestCarts);
+  }
+
+  async run(m: Model, r: Real): Promise<void> {
+    const refused = m.config.refusedSkus!;
+    const { sku, outcome } = refused[this.pick % refused.length]!;
+    const result = await act(r, this.client, 'addItem', { sku, quantity: 1 }, { via: this.via });
+    expectOutcome(result, [outcome], `${this.toString()} -> ${JSON.stringify(sku)}`);
+    const resolution = m.resolve(m.clients[this.client]!, this.via);
+    if (resolution.kind === 'session') m.touch(resolution.session, false);
+  }
+
+  toString(): string {
+    return `AddRefusedSku(c${this.client}${viaLabel(this.via)}, #${this.pick})`;
+  }
+}
+
 export type CartWrite =
   | { kind: 'add'; sku: string; quantity: number }
   | { kind: 'set'; sku: string; quantity: number }

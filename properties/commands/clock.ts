@@ -138,25 +138,37 @@ export async function thawClocks(target: Target): Promise<void> {
 export interface SessionCounts {
   live: number;
   swept: number;
+  /** Optional in what a target shows: the checks that need them are left out where they are missing. */
+  expiredAwaitingSweep: number | null;
+  ended: number | null;
 }
 
 /** Reads the server's session counts (`GET /sessions/stats`). */
 export async function sessionCounts(r: Real): Promise<SessionCounts> {
   const reply = await r.target.control(r.history, 'GET', '/sessions/stats');
   expectControlStatus(reply, [200], 'GET /sessions/stats');
-  const { live, swept } = reply.body ?? {};
+  const { live, swept, expiredAwaitingSweep, ended } = reply.body ?? {};
   if (typeof live !== 'number' || typeof swept !== 'number')
     violation(`GET /sessions/stats lacks "live" or "swept": ${JSON.stringify(reply.body)}`);
-  return { live, swept };
+  return {
+    live,
+    swept,
+    expiredAwaitingSweep: typeof expiredAwaitingSweep === 'number' ? expiredAwaitingSweep : null,
+    ended: typeof ended === 'number' ? ended : null,
+  };
 }
 
 /**
  * `POST /__control/sweep`: every session that expired since the last sweep is removed, with its guest cart and
- * refresh family, and nothing live. The server's swept counter must have grown by at least the sessions of this run
- * that expired (more if an automatic sweep or other sessions count too), the sweep must report at least their carts
- * that held lines and their refresh families as removed, and the live count must not grow across the sweep (this
- * assumes no other traffic on the target while the suites run). Whether live sessions survived, the commands after
- * this one find out.
+ * refresh family, and nothing live. The checks assume no other traffic on the target while the suites run, and count
+ * only what this run's sessions surely did, so sessions of earlier runs on the same target only ever add:
+ * - the swept count grows by at least the sessions of this run that expired;
+ * - the sweep reports at least their carts that held lines and their refresh families as removed;
+ * - the ended count has grown since the run started by at least the sessions the run ended while they were live;
+ * - where time stands still, the swept count grows by exactly what the stats called expired and awaiting the sweep
+ *   (the server's own sweeper may take some of them), the sweep's answer removed no more than that, none are left
+ *   awaiting, and the live count is as it was.
+ * Whether live sessions survived, the commands after this one find out.
  */
 export class Sweep implements AsyncCommand<Model, Real> {
   check(): boolean {
@@ -164,22 +176,20 @@ export class Sweep implements AsyncCommand<Model, Real> {
   }
 
   async run(m: Model, r: Real): Promise<void> {
+    const what = this.toString();
     const before = await sessionCounts(r);
     const reply = await r.target.control(r.history, 'POST', '/__control/sweep');
-    expectControlStatus(reply, [200], this.toString());
+    expectControlStatus(reply, [200], what);
     const expired = m.sessions.filter((session) => !session.ended && !m.isLive(session));
-    expectRemoved(m, r, reply.body, expired, this.toString());
+    expectRemoved(m, r, reply.body, expired, what);
     const after = await sessionCounts(r);
     const baseline = r.sweptBaseline ?? violation('Sweep: no baseline swept count was read at the start of the run');
-    if (after.swept - baseline < expired.length) {
-      violation(
-        `${this.toString()}: ${expired.length} sessions had expired, the swept count grew by ${after.swept - baseline}`,
-      );
-    }
-    if (after.live > before.live)
-      violation(
-        `${this.toString()}: the live session count grew from ${before.live} to ${after.live} across the sweep`,
-      );
+    if (after.swept - baseline < expired.length)
+      violation(`${what}: ${expired.length} sessions had expired, the swept count grew by ${after.swept - baseline}`);
+    expectEndedCounted(m, r, after, what);
+    if (m.config.exactTime) expectSweptAsCounted(before, after, reply.body, what);
+    else if (after.live > before.live)
+      violation(`${what}: the live session count grew from ${before.live} to ${after.live} across the sweep`);
     r.sweptBaseline = after.swept;
     for (const session of expired) m.endSession(session);
   }
@@ -187,6 +197,33 @@ export class Sweep implements AsyncCommand<Model, Real> {
   toString(): string {
     return 'Sweep';
   }
+}
+
+/** The ended count has grown since the run started by at least the sessions the run ended while they were live. */
+export function expectEndedCounted(m: Readonly<Model>, r: Real, counts: SessionCounts, what: string): void {
+  if (counts.ended === null || r.endedBaseline === null) return;
+  const grown = counts.ended - r.endedBaseline;
+  if (grown < m.endedLive)
+    violation(`${what}: the run ended ${m.endedLive} live sessions, the ended count grew by ${grown}`);
+}
+
+/** With time standing still, a sweep and the stats around it must agree: see `Sweep`. */
+function expectSweptAsCounted(before: SessionCounts, after: SessionCounts, body: unknown, what: string): void {
+  if (after.live !== before.live)
+    violation(`${what}: the live session count went from ${before.live} to ${after.live} across the sweep`);
+  if (after.expiredAwaitingSweep === null || before.expiredAwaitingSweep === null) return;
+  if (after.expiredAwaitingSweep !== 0)
+    violation(
+      `${what}: ${after.expiredAwaitingSweep} expired sessions still await a sweep after it, at the same instant`,
+    );
+  const swept = after.swept - before.swept;
+  if (swept !== before.expiredAwaitingSweep)
+    violation(
+      `${what}: the stats counted ${before.expiredAwaitingSweep} expired sessions, the swept count grew by ${swept}`,
+    );
+  const removed = (body as { removed?: { sessions?: unknown } } | null)?.removed?.sessions;
+  if (typeof removed === 'number' && removed > swept)
+    violation(`${what}: the sweep removed ${removed} sessions, the swept count grew by ${swept}`);
 }
 
 /**

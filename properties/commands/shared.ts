@@ -30,6 +30,8 @@ export interface Real {
   rotatedAtWall: Map<number, number>;
   /** The server's swept-sessions count at the last check, when the run sweeps. */
   sweptBaseline: number | null;
+  /** The server's ended-sessions count when the run started, when the run sweeps and the stats show it. */
+  endedBaseline: number | null;
 }
 
 export type Via = 'cookie' | 'bearer';

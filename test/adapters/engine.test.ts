@@ -149,6 +149,25 @@ describe('defineAdapter', () => {
     ).toThrow('adapter "broken": semantics: `skus` must list at least one product id');
   });
 
+  test('refused SKUs must each say how they are refused, and none may be sold', () => {
+    const problems = adapterProblems({
+      name: 'refusing',
+      semantics: {
+        ...referenceSemantics,
+        logoutEndsAccessTokens: false,
+        refusedSkus: [
+          { sku: 'SKU-0001', outcome: 'not-found' },
+          { sku: 'x!', outcome: 'forbidden' as 'invalid' },
+        ],
+      },
+      operations: {},
+    });
+    expect(problems).toEqual([
+      'semantics: "SKU-0001" is both sold (`skus`) and refused (`refusedSkus`)',
+      'semantics: each of `refusedSkus` must be {sku: string, outcome: "invalid" | "not-found"}',
+    ]);
+  });
+
   test('the built-in contract-v1 adapter is well formed', () => {
     expect(adapterProblems(contractV1())).toEqual([]);
   });
