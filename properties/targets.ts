@@ -240,8 +240,9 @@ export function semanticsOf(discovery: Discovery): Semantics {
  * discovery lists the catalogue (without the list, no well-formed SKU is surely unsold).
  */
 function refusedSkusOf(catalogue: string[] | undefined): RefusedSku[] {
-  // contract v1: a malformed SKU is 400 VALIDATION_FAILED, a well-formed one outside the catalogue 404 UNKNOWN_SKU
-  const malformed: RefusedSku[] = [{ sku: 'not a sku!', outcome: 'invalid' }];
+  // contract v1: a malformed SKU is 400 VALIDATION_FAILED, a well-formed one outside the catalogue 404 UNKNOWN_SKU;
+  // this one is well formed at both ends, so a pattern that lost either anchor takes it
+  const malformed: RefusedSku[] = [{ sku: 'not a sku', outcome: 'invalid' }];
   if (!catalogue) return malformed;
   const sold = new Set(catalogue);
   let unsold = 'SKU-9999';

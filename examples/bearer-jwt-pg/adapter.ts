@@ -103,7 +103,7 @@ export default defineAdapter({
     maxAddQuantity: 99,
     // a malformed SKU fails the app's pattern (400 invalid_request), an unsold one its foreign key (422 unknown_sku)
     refusedSkus: [
-      { sku: 'not a sku!', outcome: 'invalid' },
+      { sku: 'not a sku', outcome: 'invalid' },
       { sku: 'SKU-9999', outcome: 'invalid' },
     ],
     timeouts: {

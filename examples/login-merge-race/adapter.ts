@@ -55,7 +55,7 @@ export default defineAdapter({
     maxLineQuantity: 999,
     maxAddQuantity: 99,
     // the app sells anything shaped like SKU-0000, so only a malformed SKU is refused (400 invalid_request)
-    refusedSkus: [{ sku: 'not a sku!', outcome: 'invalid' }],
+    refusedSkus: [{ sku: 'not a sku', outcome: 'invalid' }],
     skus: ['SKU-0001', 'SKU-0002', 'SKU-0003'],
   },
   operations: {

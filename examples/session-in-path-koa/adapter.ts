@@ -74,7 +74,7 @@ export default defineAdapter({
     maxAddQuantity: 99,
     // anything outside the catalogue, malformed or not, is 422 UNKNOWN_SKU
     refusedSkus: [
-      { sku: 'not a sku!', outcome: 'invalid' },
+      { sku: 'not a sku', outcome: 'invalid' },
       { sku: 'SKU-9999', outcome: 'invalid' },
     ],
     timeouts: { ...referenceSemantics.timeouts, idleMs: 15 * 60_000, guestIdleMs: 15 * 60_000 },
