@@ -58,8 +58,13 @@ export interface Semantics {
    * compared as sets.
    */
   sortsItems?: boolean;
-  /** The most a line may hold; more is capped. */
+  /** The most a line may hold. */
   maxLineQuantity: number;
+  /**
+   * What an add that would take a line past `maxLineQuantity` does: `refused` (as invalid, the line unchanged) or
+   * `capped` (taken, the line at the most it may hold). Absent: histories stay below the limit, where apps agree.
+   */
+  pastLineLimit?: 'refused' | 'capped';
   /**
    * The most one add may carry, where the app has such a limit: an add of exactly this much is taken, one more is
    * refused as invalid and changes nothing. Absent: not checked.

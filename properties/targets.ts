@@ -231,6 +231,8 @@ export function semanticsOf(discovery: Discovery): Semantics {
     timeouts: { ...referenceSemantics.timeouts, ...discovery.timeouts },
     skus: discovery.skus ?? referenceSemantics.skus,
     refusedSkus: refusedSkusOf(discovery.skus),
+    // contract v1: an add past the line limit is 409 CART_LINE_LIMIT
+    pastLineLimit: 'refused',
     csrf: discovery.features.csrf,
   };
 }

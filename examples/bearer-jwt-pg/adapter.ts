@@ -100,6 +100,7 @@ export default defineAdapter({
     rotatesOnLogin: true,
     csrf: false,
     maxLineQuantity: 999,
+    pastLineLimit: 'refused',
     maxAddQuantity: 99,
     // a malformed SKU fails the app's pattern (400 invalid_request), an unsold one its foreign key (422 unknown_sku)
     refusedSkus: [

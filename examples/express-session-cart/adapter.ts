@@ -78,6 +78,7 @@ export default defineAdapter({
     // no CSRF token: the app relies on SameSite=Lax and JSON bodies
     csrf: false,
     maxLineQuantity: 99,
+    pastLineLimit: 'refused',
     timeouts: {
       // accessTokenMs and refreshGraceMs stay at the reference values and are unused: the app issues no tokens
       ...referenceSemantics.timeouts,

@@ -53,6 +53,7 @@ export default defineAdapter({
     // lines come in the order they were first added
     sortsItems: false,
     maxLineQuantity: 999,
+    pastLineLimit: 'capped',
     maxAddQuantity: 99,
     // the app sells anything shaped like SKU-0000, so only a malformed SKU is refused (400 invalid_request)
     refusedSkus: [{ sku: 'not a sku', outcome: 'invalid' }],

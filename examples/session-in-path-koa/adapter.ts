@@ -71,6 +71,7 @@ export default defineAdapter({
     // lines come in the order they were first added
     sortsItems: false,
     maxLineQuantity: 999,
+    pastLineLimit: 'refused',
     maxAddQuantity: 99,
     // anything outside the catalogue, malformed or not, is 422 UNKNOWN_SKU
     refusedSkus: [

@@ -119,6 +119,52 @@ export class AddRefusedSku implements AsyncCommand<Model, Real> {
   }
 }
 
+/**
+ * Takes a line to the most it may hold (`maxLineQuantity`) and past it: sets it one short, adds one, which must be
+ * taken like any add, then adds one more, which the app must refuse or cap as it declares (`pastLineLimit`). Either
+ * way the line then holds exactly the limit.
+ */
+export class FillLine implements AsyncCommand<Model, Real> {
+  constructor(
+    readonly client: number,
+    readonly via: Via,
+    readonly sku: string,
+  ) {}
+
+  #write(write: CartWrite): WriteCart {
+    return new WriteCart(this.client, this.via, write);
+  }
+
+  check(m: Readonly<Model>): boolean {
+    const limit = m.config.maxLineQuantity;
+    return (
+      m.config.pastLineLimit !== undefined && this.#write({ kind: 'set', sku: this.sku, quantity: limit - 1 }).check(m)
+    );
+  }
+
+  async run(m: Model, r: Real): Promise<void> {
+    const limit = m.config.maxLineQuantity;
+    await this.#write({ kind: 'set', sku: this.sku, quantity: limit - 1 }).run(m, r);
+    const acting = writingSession(m, m.clients[this.client]!, this.via);
+    const owner = acting === null ? null : m.ownerOf(acting);
+    // the set was refused for want of a session or a cart, as WriteCart checked: there is no line to fill
+    if (acting === null || owner === null || m.carts.get(owner)?.get(this.sku) !== limit - 1) return;
+    await this.#write({ kind: 'add', sku: this.sku, quantity: 1 }).run(m, r);
+    const what = `${this.toString()}: past ${limit}`;
+    const past = await sendWrite(r, this.client, { kind: 'add', sku: this.sku, quantity: 1 }, this.via);
+    if (m.config.pastLineLimit === 'refused') {
+      expectOutcome(past, ['invalid'], what);
+      return m.touch(acting, false);
+    }
+    expectCart(m, r, expectOk(past, what), owner, what);
+    m.touch(acting, true);
+  }
+
+  toString(): string {
+    return `FillLine(c${this.client}${viaLabel(this.via)}, ${this.sku})`;
+  }
+}
+
 export type CartWrite =
   | { kind: 'add'; sku: string; quantity: number }
   | { kind: 'set'; sku: string; quantity: number }

@@ -5,7 +5,7 @@ import type { Model } from '../model.ts';
 import type { Timeouts } from '../targets.ts';
 import { Login, Logout, LogoutAll, RefusedLogin, RegisterTaken, SignInElsewhere } from './auth.ts';
 import { BulkSessions } from './bulk.ts';
-import { AddAtLimit, AddRefusedSku, GetCart, WriteCart } from './cart.ts';
+import { AddAtLimit, AddRefusedSku, FillLine, GetCart, WriteCart } from './cart.ts';
 import { CloneClient, NewClient } from './clients.ts';
 import { AdvanceClock, KeepAlive, Sweep, ToDeadline, type DeadlineOffset } from './clock.ts';
 import { ForeignCsrfWrite } from './csrf.ts';
@@ -156,6 +156,12 @@ export function commandArbitraries(
     fc.tuple(clientIndex, via, sku).map(([client, v, s]) => new AddAtLimit(client, v, s)),
     1,
     ['addItem', 'getCart'],
+  );
+  add(
+    'cart',
+    fc.tuple(clientIndex, via, sku).map(([client, v, s]) => new FillLine(client, v, s)),
+    1,
+    ['setQuantity', 'addItem', 'getCart'],
   );
   add(
     'cart',
