@@ -40,6 +40,13 @@ export interface Score {
   undetected: Undetected[];
   /** Listed equivalents that the suites killed: the list is wrong about them. */
   killedEquivalents: Undetected[];
+  /**
+   * Listed equivalents that timed out: still set aside, since on a loaded machine a timeout may be a slow run rather
+   * than a hang, but worth checking by hand.
+   */
+  timedOutEquivalents: Undetected[];
+  /** Detected mutants that only timed out (the rest were killed). */
+  timeouts: number;
 }
 
 /** The source text a mutant replaced (report positions are 1-based). */
@@ -67,6 +74,8 @@ export function score(report: Report, list: Equivalent[] = equivalents): Score {
   let detected = 0;
   const undetected: Undetected[] = [];
   const killedEquivalents: Undetected[] = [];
+  const timedOutEquivalents: Undetected[] = [];
+  let timeouts = 0;
   for (const [name, { source, mutants }] of Object.entries(report.files)) {
     const file = path.relative(root, path.resolve(root, name)).split(path.sep).join('/');
     for (const mutant of mutants) {
@@ -82,14 +91,18 @@ export function score(report: Report, list: Equivalent[] = equivalents): Score {
       };
       const line = source.split('\n')[mutant.location.start.line - 1] ?? '';
       const listed = isListed(file, mutant, original, line, list);
-      const isDetected = mutant.status === 'Killed' || mutant.status === 'Timeout';
-      if (listed && isDetected) killedEquivalents.push(described);
-      if (listed && !isDetected) equivalent++;
-      else if (isDetected) detected++;
-      else if (mutant.status === 'Survived' || mutant.status === 'NoCoverage') undetected.push(described);
+      const killed = mutant.status === 'Killed';
+      const timedOut = mutant.status === 'Timeout';
+      if (listed && killed) killedEquivalents.push(described);
+      if (listed && timedOut) timedOutEquivalents.push(described);
+      if (listed && !killed) equivalent++;
+      else if (killed || timedOut) {
+        detected++;
+        if (timedOut) timeouts++;
+      } else if (mutant.status === 'Survived' || mutant.status === 'NoCoverage') undetected.push(described);
     }
   }
-  return { counts, equivalent, detected, undetected, killedEquivalents };
+  return { counts, equivalent, detected, undetected, killedEquivalents, timedOutEquivalents, timeouts };
 }
 
 function oneLine(text: string): string {
@@ -110,11 +123,16 @@ export function formatScore(result: Score): string {
     `mutants: ${counts}`,
     `equivalent (mutation/equivalent.json): ${result.equivalent}`,
     `score: ${result.detected} detected of ${total} in scope and not equivalent = ${percent}`,
+    `  of the detected, ${result.timeouts} only timed out (on a loaded machine that may be a slow run, not a hang)`,
     ...(result.undetected.length > 0 ? ['undetected:', ...result.undetected.map(describe)] : []),
     ...(result.killedEquivalents.length > 0
       ? ['listed as equivalent but killed (remove them from mutation/equivalent.json):']
       : []),
     ...result.killedEquivalents.map(describe),
+    ...(result.timedOutEquivalents.length > 0
+      ? ['listed as equivalent and timed out (still set aside; check by hand whether it hangs):']
+      : []),
+    ...result.timedOutEquivalents.map(describe),
   ].join('\n');
 }
 

@@ -189,7 +189,19 @@ describe('the score', () => {
     expect(withinRanges(report, ['server/y.ts:1:4-1:9']).files['server/x.ts']!.mutants).toEqual([]);
   });
 
-  it('reports a listed equivalent that was killed', () => {
-    expect(score(report, [{ ...listed, replacement: 'a >= b' }]).killedEquivalents).toHaveLength(1);
+  it('counts a listed equivalent that was killed, and reports it', () => {
+    const result = score(report, [{ ...listed, mutator: 'ConditionalExpression', replacement: 'true' }]);
+    expect(result.killedEquivalents.map((m) => m.replacement)).toEqual(['true']);
+    expect(result.equivalent).toBe(0);
+    expect(result.detected).toBe(2);
+  });
+
+  it('keeps a listed equivalent that only timed out set aside, and reports it', () => {
+    const result = score(report, [{ ...listed, replacement: 'a >= b' }]);
+    expect(result.timedOutEquivalents.map((m) => m.replacement)).toEqual(['a >= b']);
+    expect(result.killedEquivalents).toEqual([]);
+    expect(result.equivalent).toBe(1);
+    expect(result.detected).toBe(1);
+    expect(result.timeouts).toBe(0);
   });
 });
