@@ -11,5 +11,5 @@ export const cleanup: PropertyDefinition = {
   users: 1,
   maxCommands: 30,
   // more expired sessions than one batch of the sweeper, so a sweep pass must go on past its first batch
-  population: [200],
+  population: [150],
 };
