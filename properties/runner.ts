@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { commandArbitraries, type Command, type CommandKind } from './commands/index.ts';
-import { expectEndedCounted, freezeClocks, sessionCounts, thawClocks } from './commands/clock.ts';
+import { expectEndedCounted, freezeClocks, outliveEarlierRuns, sessionCounts, thawClocks } from './commands/clock.ts';
 import { PropertyViolation, type Real } from './commands/shared.ts';
 import { History, type Exchange } from '../adapters/history.ts';
 import { VirtualUser } from '../adapters/virtual-user.ts';
@@ -146,6 +146,7 @@ export async function runProperty(
       };
       if (exactTime) await freezeClocks(real);
       if (sweeps) {
+        await outliveEarlierRuns(real, config.timeouts);
         const counts = await sessionCounts(real);
         real.sweptBaseline = counts.swept;
         real.endedBaseline = counts.ended;

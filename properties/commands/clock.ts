@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AsyncCommand } from 'fast-check';
 import { History } from '../../adapters/history.ts';
+import type { Timeouts } from '../../adapters/semantics.ts';
 import type { Target } from '../targets.ts';
 import type { Model, SessionState } from '../model.ts';
 import { GetCart } from './cart.ts';
@@ -129,6 +130,26 @@ export async function freezeClocks(r: Real): Promise<void> {
   expectControlStatus(frozen, [200], 'POST /__control/clock (freeze)');
 }
 
+/** Sweeps that may run to clear what earlier runs left: enough for a sweeper that ends each pass after one batch. */
+const clearingSweeps = 100;
+
+/**
+ * Before a run that sweeps: moves every instance's clock past the longest any session can still live, then sweeps
+ * until the target counts none awaiting, so no session of an earlier run is live or awaiting a sweep. What a sweep
+ * counts then comes from this run's own sessions, and a failure replays the same way without the runs before it,
+ * even on a sweeper that leaves some behind on each pass.
+ */
+export async function outliveEarlierRuns(r: Real, { idleMs, guestIdleMs, absoluteMs }: Timeouts): Promise<void> {
+  const advanceMs = Math.max(idleMs, guestIdleMs, absoluteMs) + 60_000;
+  const moved = await r.target.control(r.history, 'POST', '/__control/clock', { advanceMs }, true);
+  expectControlStatus(moved, [200], 'POST /__control/clock (past earlier runs)');
+  for (let sweep = 0; sweep < clearingSweeps; sweep++) {
+    const swept = await r.target.control(r.history, 'POST', '/__control/sweep');
+    expectControlStatus(swept, [200], 'POST /__control/sweep (earlier runs)');
+    if (((await sessionCounts(r)).awaiting ?? 0) === 0) return;
+  }
+}
+
 /** Lets every instance's clock run again from where it stands. */
 export async function thawClocks(target: Target): Promise<void> {
   const reply = await target.control(new History(), 'POST', '/__control/clock', { thaw: true }, true);
@@ -138,34 +159,38 @@ export async function thawClocks(target: Target): Promise<void> {
 export interface SessionCounts {
   live: number;
   swept: number;
-  /** Optional in what a target shows: the check that needs it is left out where it is missing. */
+  /** Optional in what a target shows, like `awaiting`: the check that needs it is left out where it is missing. */
   ended: number | null;
+  /** Sessions past their expiry that no sweep has removed yet (`expiredAwaitingSweep`). */
+  awaiting: number | null;
 }
 
 /** Reads the server's session counts (`GET /sessions/stats`). */
 export async function sessionCounts(r: Real): Promise<SessionCounts> {
   const reply = await r.target.control(r.history, 'GET', '/sessions/stats');
   expectControlStatus(reply, [200], 'GET /sessions/stats');
-  const { live, swept, ended } = reply.body ?? {};
+  const { live, swept, ended, expiredAwaitingSweep } = reply.body ?? {};
   if (typeof live !== 'number' || typeof swept !== 'number')
     violation(`GET /sessions/stats lacks "live" or "swept": ${JSON.stringify(reply.body)}`);
   return {
     live,
     swept,
     ended: typeof ended === 'number' ? ended : null,
+    awaiting: typeof expiredAwaitingSweep === 'number' ? expiredAwaitingSweep : null,
   };
 }
 
 /**
  * `POST /__control/sweep`: every session that expired since the last sweep is removed, with its guest cart and
- * refresh family, and nothing live. The checks assume no other traffic on the target while the suites run, and count
- * only what this run's sessions surely did, so sessions of earlier runs on the same target only ever add:
- * - the swept count grows by at least the sessions of this run that expired;
+ * refresh family, and nothing live. The checks assume no other traffic on the target while the suites run. The run
+ * began past every session of earlier runs (`outliveEarlierRuns`), and the checks are bounds on what this run's own
+ * sessions surely did, so whatever the target holds besides them only ever adds:
+ * - before it, the target counts at least the sessions of this run that expired as awaiting a sweep;
+ * - the swept count grows by at least those sessions, and with exact time none is left awaiting after it;
  * - the sweep reports at least their carts that held lines and their refresh families as removed;
  * - the ended count has grown since the run started by at least the sessions the run ended while they were live;
  * - the live count does not grow across the sweep.
- * Every check is a bound on what this run's own sessions did, so a failure does not hang on what earlier runs left
- * on the target, and its replay fails the same way.
+ * A failure then hangs on this run alone, and its replay fails the same way.
  * Whether live sessions survived, the commands after this one find out.
  */
 export class Sweep implements AsyncCommand<Model, Real> {
@@ -179,8 +204,15 @@ export class Sweep implements AsyncCommand<Model, Real> {
     const reply = await r.target.control(r.history, 'POST', '/__control/sweep');
     expectControlStatus(reply, [200], what);
     const expired = m.sessions.filter((session) => !session.ended && !m.isLive(session));
+    if (before.awaiting !== null && before.awaiting < expired.length)
+      violation(
+        `${what}: ${expired.length} sessions had expired, the target counted ${before.awaiting} awaiting a sweep`,
+      );
     expectRemoved(m, r, reply.body, expired, what);
     const after = await sessionCounts(r);
+    // with every clock stopped, nothing can expire between the sweep and the count after it
+    if (m.config.exactTime && after.awaiting !== null && after.awaiting > 0)
+      violation(`${what}: ${after.awaiting} expired sessions were still awaiting a sweep after it`);
     const baseline = r.sweptBaseline ?? violation('Sweep: no baseline swept count was read at the start of the run');
     if (after.swept - baseline < expired.length)
       violation(`${what}: ${expired.length} sessions had expired, the swept count grew by ${after.swept - baseline}`);
@@ -229,6 +261,20 @@ function expectRemoved(m: Readonly<Model>, r: Real, body: unknown, expired: Sess
 export type KeepAliveRequest = 'session' | 'cart' | 'refresh';
 
 /**
+ * How long a `KeepAlive` goes on: until an absolute lifetime and an idle timeout have passed, or only until just past
+ * the session's absolute expiry, while its last touch would still keep it alive for most of an idle timeout.
+ */
+export type KeepAliveStretch = 'past-idle' | 'past-absolute';
+
+/**
+ * The advance that lands closest past an instant without an ambiguous outcome: a millisecond past it with exact time,
+ * a second past it where instances' clocks may disagree by that much. Null when both are ambiguous.
+ */
+function justPast(m: Readonly<Model>, instant: number): number | null {
+  return [1, 1001].map((past) => instant + past - m.now).find((ms) => !m.advanceIsAmbiguous(ms)) ?? null;
+}
+
+/**
  * Keeps a session busy across a long stretch: advances the clock by a little less than the idle timeout, then uses
  * the session with one kind of request (a session read, a cart read, or a refresh with the latest token), again and
  * again, until past the absolute lifetime. Every such request moves the idle timer, so the session lives on until
@@ -239,6 +285,7 @@ export class KeepAlive implements AsyncCommand<Model, Real> {
     readonly client: number,
     readonly via: Via,
     readonly request: KeepAliveRequest = 'session',
+    readonly stretch: KeepAliveStretch = 'past-idle',
   ) {}
 
   check(m: Readonly<Model>): boolean {
@@ -262,14 +309,55 @@ export class KeepAlive implements AsyncCommand<Model, Real> {
         : this.request === 'cart'
           ? new GetCart(this.client, this.via)
           : new GetSession(this.client, this.via);
-    for (let elapsed = 0; elapsed < absoluteMs + idleMs && !m.advanceIsAmbiguous(step); elapsed += step) {
-      await new AdvanceClock(step).run(m, r);
+    const kept = m.resolve(m.clients[this.client]!, this.request === 'refresh' ? 'cookie' : this.via);
+    const stopAt =
+      this.stretch === 'past-absolute' && kept.kind === 'session' && kept.session.absoluteAt !== null
+        ? kept.session.absoluteAt
+        : Number.POSITIVE_INFINITY;
+    for (let elapsed = 0; elapsed < absoluteMs + idleMs && m.now <= stopAt;) {
+      const ms = m.now + step > stopAt ? (justPast(m, stopAt) ?? step) : step;
+      if (m.advanceIsAmbiguous(ms)) break;
+      await new AdvanceClock(ms).run(m, r);
       await use.run(m, r);
+      elapsed += ms;
     }
   }
 
   toString(): string {
     const what = this.request === 'session' ? '' : `, ${this.request}`;
-    return `KeepAlive(c${this.client}${this.request === 'refresh' ? '' : viaLabel(this.via)}${what})`;
+    const stretch = this.stretch === 'past-idle' ? '' : `, ${this.stretch}`;
+    return `KeepAlive(c${this.client}${this.request === 'refresh' ? '' : viaLabel(this.via)}${what}${stretch})`;
+  }
+}
+
+/**
+ * Keeps a signed-in session busy until just past its absolute expiry, then sweeps at once: the session is over by
+ * its absolute limit while its last touch would keep it alive for most of an idle timeout more, so a sweeper that
+ * tracks only the idle timer leaves it behind.
+ */
+export class SweepPastAbsolute implements AsyncCommand<Model, Real> {
+  readonly #keepAlive: KeepAlive;
+
+  constructor(
+    readonly client: number,
+    readonly via: Via,
+  ) {
+    this.#keepAlive = new KeepAlive(client, via, 'session', 'past-absolute');
+  }
+
+  check(m: Readonly<Model>): boolean {
+    const client = m.clients[this.client];
+    if (client === undefined || !this.#keepAlive.check(m)) return false;
+    const kept = m.resolve(client, this.via);
+    return kept.kind === 'session' && kept.session.absoluteAt !== null;
+  }
+
+  async run(m: Model, r: Real): Promise<void> {
+    await this.#keepAlive.run(m, r);
+    await new Sweep().run(m, r);
+  }
+
+  toString(): string {
+    return `SweepPastAbsolute(c${this.client}${viaLabel(this.via)})`;
   }
 }

@@ -7,7 +7,7 @@ import { Login, Logout, LogoutAll, RefusedLogin, RegisterTaken, SignInElsewhere 
 import { BulkSessions } from './bulk.ts';
 import { AddAtLimit, AddRefusedSku, FillLine, GetCart, WriteCart } from './cart.ts';
 import { CloneClient, NewClient } from './clients.ts';
-import { AdvanceClock, KeepAlive, Sweep, ToDeadline, type DeadlineOffset } from './clock.ts';
+import { AdvanceClock, KeepAlive, Sweep, SweepPastAbsolute, ToDeadline, type DeadlineOffset } from './clock.ts';
 import { ForeignCsrfWrite } from './csrf.ts';
 import { ForgedCookie } from './forge.ts';
 import { Checkout, ListOrders, ParallelCheckout, Purchase } from './orders.ts';
@@ -278,6 +278,7 @@ export function commandArbitraries(
     1,
     ['whoami'],
   );
+
   add(
     'clock',
     fc.tuple(clientIndex, via).map(([client, v]) => new KeepAlive(client, v, 'cart')),
@@ -293,6 +294,12 @@ export function commandArbitraries(
       ['refresh', 'whoami'],
     );
   add('sweep', fc.constant(new Sweep()));
+  add(
+    'sweep',
+    fc.tuple(clientIndex, via).map(([client, v]) => new SweepPastAbsolute(client, v)),
+    1,
+    ['whoami'],
+  );
   add(
     'csrf',
     fc

@@ -241,6 +241,13 @@ class EagerSweeperStore extends MemoryStore {
   }
 }
 
+/** Each batch removes at most half of what it may, and so reports a short batch: the pass ends with sessions left due. */
+class ShortBatchSweeperStore extends MemoryStore {
+  override async sweep(now: number, limit: number): Promise<SweepResult> {
+    return super.sweep(now, Math.max(1, Math.floor(limit / 2)));
+  }
+}
+
 /** Keeps only the 500 newest sessions, ending older ones as new ones arrive: a cache that evicts under pressure. */
 class EvictingStore extends MemoryStore {
   readonly #order: string[] = [];
@@ -317,6 +324,11 @@ const cases: Case[] = [
     family: cleanup,
     broken: 'a sweeper that removes live sessions',
     server: () => ({ store: () => new EagerSweeperStore() }),
+  },
+  {
+    family: cleanup,
+    broken: 'a sweeper whose pass ends with expired sessions left',
+    server: () => ({ store: () => new ShortBatchSweeperStore() }),
   },
   {
     family: population,
