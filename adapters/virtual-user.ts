@@ -1,6 +1,6 @@
 import type { History } from './history.ts';
 import type { HttpRequest, HttpResponse, Via } from './types.ts';
-import { copyAgent, emptyState, incoming, outgoing, type Agent } from './wire.ts';
+import { copyAgent, emptyState, incoming, outgoing, singleValuedHeaders, type Agent } from './wire.ts';
 
 /** A server that does not answer within this is a failure, not a hang. */
 const requestTimeoutMs = 15_000;
@@ -45,8 +45,7 @@ export class VirtualUser implements Agent {
     });
     const text = await response.text();
     const setCookies = response.headers.getSetCookie();
-    const headers: Record<string, string> = {};
-    for (const [name, value] of response.headers) if (name !== 'set-cookie') headers[name] = value;
+    const headers = singleValuedHeaders(response.headers);
     const answer = incoming(this, { status: response.status, headers, setCookies, text }, via);
     this.history.record({
       seq,

@@ -52,6 +52,20 @@ export function outgoing(agent: Agent, request: HttpRequest, via: Via): WireRequ
   };
 }
 
+/**
+ * A transport's response headers as `WireResponse` holds them: names in lower case, one value each (repeated ones
+ * joined with ", "), Set-Cookie left out for `setCookies`.
+ */
+export function singleValuedHeaders(headers: Iterable<readonly [string, unknown]>): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [name, value] of headers) {
+    const lower = name.toLowerCase();
+    if (lower !== 'set-cookie' && value !== undefined)
+      result[lower] = Array.isArray(value) ? value.join(', ') : String(value);
+  }
+  return result;
+}
+
 /** An answer as a transport read it; `headers` without Set-Cookie, whose lines are in `setCookies`. */
 export interface WireResponse {
   status: number;

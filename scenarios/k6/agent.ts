@@ -2,7 +2,7 @@ import http, { type ResponseCookie } from 'k6/http';
 import type { Adapter } from '../../adapters/adapter.ts';
 import { OperationCall, type OpResult, type PerformOptions } from '../../adapters/engine.ts';
 import type { ArgsOf, OperationName } from '../../adapters/types.ts';
-import { incoming, outgoing, type Agent } from '../../adapters/wire.ts';
+import { incoming, outgoing, singleValuedHeaders, type Agent } from '../../adapters/wire.ts';
 import { baseUrl } from './lib.ts';
 
 /**
@@ -29,9 +29,7 @@ export function perform<N extends OperationName>(
       responseType: 'text',
       tags: { operation: name, ...tags },
     });
-    const headers: Record<string, string> = {};
-    for (const [header, value] of Object.entries(response.headers ?? {}))
-      if (header.toLowerCase() !== 'set-cookie') headers[header.toLowerCase()] = value;
+    const headers = singleValuedHeaders(Object.entries(response.headers ?? {}));
     const answer = incoming(
       agent,
       {

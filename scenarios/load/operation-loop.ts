@@ -1,7 +1,7 @@
 import type { Adapter } from '../../adapters/adapter.ts';
 import { OperationCall, type OpResult, type PerformOptions } from '../../adapters/engine.ts';
 import type { ArgsOf, HttpRequest, OperationName } from '../../adapters/types.ts';
-import { incoming, outgoing, type Agent } from '../../adapters/wire.ts';
+import { incoming, outgoing, singleValuedHeaders, type Agent } from '../../adapters/wire.ts';
 import type { LoadRequest } from './autocannon-run.ts';
 import { headerValues } from './response.ts';
 
@@ -55,7 +55,12 @@ export function operationLoop(options: OperationLoopOptions): LoadRequest {
       if (call === null || planned === null) return;
       const response = incoming(
         planned.agent,
-        { status, headers: singleValued(headers), setCookies: headerValues(headers, 'set-cookie'), text: body },
+        {
+          status,
+          headers: singleValuedHeaders(Object.entries(headers ?? {})),
+          setCookies: headerValues(headers, 'set-cookie'),
+          text: body,
+        },
         call.via,
       );
       try {
@@ -69,13 +74,4 @@ export function operationLoop(options: OperationLoopOptions): LoadRequest {
       }
     },
   };
-}
-
-function singleValued(headers: Record<string, unknown> | undefined): Record<string, string> {
-  const result: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers ?? {})) {
-    const lower = name.toLowerCase();
-    if (lower !== 'set-cookie') result[lower] = Array.isArray(value) ? value.join(', ') : String(value);
-  }
-  return result;
 }
