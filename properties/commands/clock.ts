@@ -130,23 +130,23 @@ export async function freezeClocks(r: Real): Promise<void> {
   expectControlStatus(frozen, [200], 'POST /__control/clock (freeze)');
 }
 
-/** Sweeps that may run to clear what earlier runs left: enough for a sweeper that ends each pass after one batch. */
-const clearingSweeps = 100;
-
 /**
  * Before a run that sweeps: moves every instance's clock past the longest any session can still live, then sweeps
- * until the target counts none awaiting, so no session of an earlier run is live or awaiting a sweep. What a sweep
- * counts then comes from this run's own sessions, and a failure replays the same way without the runs before it,
- * even on a sweeper that leaves some behind on each pass.
+ * while the target counts sessions awaiting and each sweep lessens them, so no session of an earlier run is live or
+ * awaiting a sweep, even on a sweeper that leaves some behind on each pass. What a sweep counts then comes from this
+ * run's own sessions, and a failure replays the same way without the runs before it. (A sweeper that removes nothing
+ * gets two sweeps, not an endless loop; the run's own checks then find it out.)
  */
 export async function outliveEarlierRuns(r: Real, { idleMs, guestIdleMs, absoluteMs }: Timeouts): Promise<void> {
   const advanceMs = Math.max(idleMs, guestIdleMs, absoluteMs) + 60_000;
   const moved = await r.target.control(r.history, 'POST', '/__control/clock', { advanceMs }, true);
   expectControlStatus(moved, [200], 'POST /__control/clock (past earlier runs)');
-  for (let sweep = 0; sweep < clearingSweeps; sweep++) {
+  for (let awaiting = Number.POSITIVE_INFINITY; ;) {
     const swept = await r.target.control(r.history, 'POST', '/__control/sweep');
     expectControlStatus(swept, [200], 'POST /__control/sweep (earlier runs)');
-    if (((await sessionCounts(r)).awaiting ?? 0) === 0) return;
+    const left = (await sessionCounts(r)).awaiting ?? 0;
+    if (left === 0 || left >= awaiting) return;
+    awaiting = left;
   }
 }
 
