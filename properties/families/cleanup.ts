@@ -6,8 +6,9 @@ export const cleanup: PropertyDefinition = {
   requires: ['control:clock', 'control:sweep'],
   commands: ['clients', 'session', 'cart', 'clock', 'sweep', 'bulk'],
   optional: [{ kinds: ['login', 'logout', 'sessions', 'bearer'], requires: ['accounts'] }],
-  // what it checks needs sessions to expire, with carts, and a sweep after: draw those more often
-  weights: { cart: 2, clock: 2, sweep: 2 },
+  // what it checks needs sessions to expire, with carts, and a sweep after, and signed-in sessions ended by sign-outs
+  // (the ended count must show them): draw those more often
+  weights: { cart: 2, clock: 2, sweep: 2, login: 2, logout: 2 },
   users: 1,
   maxCommands: 30,
   // more expired sessions than one batch of the sweeper, so a sweep pass must go on past its first batch

@@ -7,4 +7,6 @@ export const isolation: PropertyDefinition = {
   commands: ['clients', 'session', 'cart', 'parallel'],
   optional: [{ kinds: ['login', 'bearer', 'sessions'], requires: ['accounts'] }],
   users: 2,
+  // one user's requests aimed at the other's sessions need both signed in, and a session request after
+  weights: { login: 2, sessions: 3 },
 };
