@@ -4,7 +4,7 @@
  * undetected (survived or no coverage), then every undetected mutant. Compile errors and ignored (out of scope)
  * mutants do not count.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { equivalents, reportDirectory, root, sampleRanges, sampleSize, storeKind, type Equivalent } from './scope.mjs';
 
@@ -162,6 +162,12 @@ export function withinRanges(report: Report, ranges: string[]): Report {
 
 if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(root, 'mutation/score.ts')) {
   const file = path.join(root, reportDirectory(process.env), 'mutation.json');
+  if (!existsSync(file)) {
+    console.error(
+      `mutation/score.ts: no report at ${path.relative(root, file)}; run Stryker first (see docs/mutation.md)`,
+    );
+    process.exit(1);
+  }
   const report = JSON.parse(readFileSync(file, 'utf8')) as Report;
   const sample = sampleSize(process.env);
   const scored = sample > 0 ? withinRanges(report, await sampleRanges(storeKind(process.env), sample)) : report;
