@@ -88,6 +88,11 @@ function semanticsProblems(semantics: Semantics, operations: OperationTable): st
     else if (semantics.skus?.includes(refused.sku))
       problems.push(`semantics: ${JSON.stringify(refused.sku)} is both sold (\`skus\`) and refused (\`refusedSkus\`)`);
   }
+  if (
+    semantics.signedSessionCookie !== undefined &&
+    (typeof semantics.signedSessionCookie !== 'string' || semantics.signedSessionCookie === '')
+  )
+    problems.push('semantics: `signedSessionCookie` must name the session cookie');
   for (const [key, value] of Object.entries(semantics.timeouts ?? {})) {
     if (typeof value !== 'number' || !(value > 0))
       problems.push(`semantics: timeouts.${key} must be a positive number of ms`);

@@ -66,6 +66,12 @@ export interface Semantics {
    */
   pastLineLimit?: 'refused' | 'capped';
   /**
+   * The session cookie's name, where the app signs it the `cookies` module's way (koa-session, cookie-session): the
+   * cookie `<name>.sig` holds its signature, set along with it, and the session cookie presented without it counts
+   * as no cookie. Absent: not checked.
+   */
+  signedSessionCookie?: string;
+  /**
    * The most one add may carry, where the app has such a limit: an add of exactly this much is taken, one more is
    * refused as invalid and changes nothing. Absent: not checked.
    */

@@ -233,6 +233,8 @@ export function semanticsOf(discovery: Discovery): Semantics {
     refusedSkus: refusedSkusOf(discovery.skus),
     // contract v1: an add past the line limit is 409 CART_LINE_LIMIT
     pastLineLimit: 'refused',
+    // contract v1: `sp.sid` is signed by `sp.sid.sig`, and counts as no cookie without it
+    signedSessionCookie: 'sp.sid',
     csrf: discovery.features.csrf,
   };
 }

@@ -40,3 +40,47 @@ export class ForgedCookie implements AsyncCommand<Model, Real> {
     return `ForgedCookie(${this.value})`;
   }
 }
+
+/**
+ * Where the app declares its session cookie signed (`signedSessionCookie`): a client's session cookie must have come
+ * with its `.sig` cookie, and a new client that presents the session cookie without it holds no cookie, so it gets a
+ * new session of its own, not the one the cookie names.
+ */
+export class UnsignedCookie implements AsyncCommand<Model, Real> {
+  constructor(readonly client: number) {}
+
+  check(m: Readonly<Model>): boolean {
+    const client = m.clients[this.client];
+    return (
+      m.config.signedSessionCookie !== undefined &&
+      m.clients.length <= 6 &&
+      client !== undefined &&
+      m.cookieSession(client) !== null
+    );
+  }
+
+  async run(m: Model, r: Real): Promise<void> {
+    const name = m.config.signedSessionCookie!;
+    const source = r.clients[this.client]!;
+    const value = source.cookies.get(name);
+    const session = m.cookieSession(m.clients[this.client]!)!;
+    // the model's session is the target's only once the target showed its id
+    fc.pre(value !== undefined && r.sessionIds.has(session.key));
+    if (!source.cookies.has(`${name}.sig`))
+      violation(`${this.toString()}: the session cookie ${name} came without its signature cookie ${name}.sig`);
+    const state = m.addClient({ cookie: null, csrfOf: null, access: null, refresh: null });
+    const client = new VirtualUser(state.name, r.route, r.history, r.adapter.headers);
+    client.cookies.set(name, value);
+    r.clients.push(client);
+    const what = `${this.toString()} as ${state.name}`;
+    const view = expectOk(await act(r, m.clients.length - 1, 'whoami', {}), what);
+    const fresh = m.startSession(null);
+    state.cookie = fresh.key;
+    state.csrfOf = fresh.key;
+    expectSessionView(m, r, view, fresh, what);
+  }
+
+  toString(): string {
+    return `UnsignedCookie(c${this.client})`;
+  }
+}

@@ -9,7 +9,7 @@ import { AddAtLimit, AddRefusedSku, FillLine, GetCart, WriteCart } from './cart.
 import { CloneClient, NewClient } from './clients.ts';
 import { AdvanceClock, KeepAlive, Sweep, SweepPastAbsolute, ToDeadline, type DeadlineOffset } from './clock.ts';
 import { ForeignCsrfWrite } from './csrf.ts';
-import { ForgedCookie } from './forge.ts';
+import { ForgedCookie, UnsignedCookie } from './forge.ts';
 import { Checkout, ListOrders, ParallelCheckout, Purchase } from './orders.ts';
 import { ParallelBatch, type BatchOp } from './parallel.ts';
 import { Refresh, RefreshStorm, TamperedRefresh } from './refresh.ts';
@@ -308,7 +308,7 @@ export function commandArbitraries(
     2,
     ['addItem', 'getCart'],
   );
-  if (cookies)
+  if (cookies) {
     add(
       'forge',
       fc
@@ -317,6 +317,13 @@ export function commandArbitraries(
       2,
       ['whoami'],
     );
+    add(
+      'forge',
+      clientIndex.map((client) => new UnsignedCookie(client)),
+      1,
+      ['whoami'],
+    );
+  }
   const op: fc.Arbitrary<BatchOp> = fc.oneof(
     { weight: 3, arbitrary: fc.record({ kind: fc.constant('add' as const), client: clientIndex, via, sku, quantity }) },
     {

@@ -168,6 +168,15 @@ describe('defineAdapter', () => {
     ]);
   });
 
+  test('a signed session cookie must be named', () => {
+    const problems = adapterProblems({
+      name: 'signing',
+      semantics: { ...referenceSemantics, logoutEndsAccessTokens: false, signedSessionCookie: '' },
+      operations: {},
+    });
+    expect(problems).toEqual(['semantics: `signedSessionCookie` must name the session cookie']);
+  });
+
   test('the built-in contract-v1 adapter is well formed', () => {
     expect(adapterProblems(contractV1())).toEqual([]);
   });

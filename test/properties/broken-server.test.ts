@@ -150,6 +150,28 @@ function adoptMadeUpCookies(): InProcessOptions {
   };
 }
 
+/** The session cookie taken without its signature: the server supplies the signature it once issued for the value. */
+function acceptUnsignedCookies(): InProcessOptions {
+  const signatures = new Map<string, string>();
+  return {
+    adapt: (server) => {
+      server.app.middleware.unshift(async (ctx: Koa.Context, next: Koa.Next) => {
+        const presented = ctx.get('cookie');
+        const value = /(?:^|; )sp\.sid=([^;]+)/.exec(presented)?.[1];
+        const signature = value === undefined ? undefined : signatures.get(value);
+        if (signature && !presented.includes('sp.sid.sig='))
+          ctx.request.headers.cookie = `${presented}; sp.sid.sig=${signature}`;
+        await next();
+        const set = (ctx.response.headers['set-cookie'] as string[] | undefined) ?? [];
+        const issued = set.map((line) => line.split(';')[0]!);
+        const sid = issued.find((pair) => pair.startsWith('sp.sid='))?.slice('sp.sid='.length);
+        const sig = issued.find((pair) => pair.startsWith('sp.sid.sig='))?.slice('sp.sid.sig='.length);
+        if (sid && sig) signatures.set(sid, sig);
+      });
+    },
+  };
+}
+
 /**
  * CSRF checked against every token the server ever issued instead of the session's own: the store hands out each
  * session with the token the request presents, whenever that token was ever issued to anyone.
@@ -272,6 +294,7 @@ const cases: Case[] = [
     server: () => ({ store: () => new ForgetfulStore() }),
   },
   { family: strictMode, broken: 'a server that adopts made-up cookie values', server: adoptMadeUpCookies },
+  { family: strictMode, broken: 'a server that takes its session cookie unsigned', server: acceptUnsignedCookies },
   {
     family: rotationOnLogin,
     broken: 'a store that ignores endSession',
