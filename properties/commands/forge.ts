@@ -1,7 +1,26 @@
 import fc, { type AsyncCommand } from 'fast-check';
 import { VirtualUser } from '../../adapters/virtual-user.ts';
+import type { SessionView } from '../../adapters/types.ts';
 import type { Model } from '../model.ts';
 import { act, expectOk, expectSessionView, violation, type Real } from './shared.ts';
+
+/**
+ * A new client presents `cookies` and asks who it is: since none of them names a session the server issued to it, it
+ * must get a new guest session of its own, which the model then follows.
+ */
+async function asNewGuest(m: Model, r: Real, cookies: [string, string][], command: string): Promise<SessionView> {
+  const state = m.addClient({ cookie: null, csrfOf: null, access: null, refresh: null });
+  const client = new VirtualUser(state.name, r.route, r.history, r.adapter.headers);
+  for (const [name, value] of cookies) client.cookies.set(name, value);
+  r.clients.push(client);
+  const what = `${command} as ${state.name}`;
+  const view = expectOk(await act(r, m.clients.length - 1, 'whoami', {}), what);
+  const session = m.startSession(null);
+  state.cookie = session.key;
+  state.csrfOf = session.key;
+  expectSessionView(m, r, view, session, what);
+  return view;
+}
 
 /**
  * Strict mode: two new clients present the same made-up cookie values (under the cookie names the server uses).
@@ -20,16 +39,12 @@ export class ForgedCookie implements AsyncCommand<Model, Real> {
     fc.pre(names.size > 0);
     const ids: string[] = [];
     for (let i = 0; i < 2; i++) {
-      const state = m.addClient({ cookie: null, csrfOf: null, access: null, refresh: null });
-      const client = new VirtualUser(state.name, r.route, r.history, r.adapter.headers);
-      for (const name of names) client.cookies.set(name, this.value);
-      r.clients.push(client);
-      const what = `${this.toString()} as ${state.name}`;
-      const view = expectOk(await act(r, m.clients.length - 1, 'whoami', {}), what);
-      const session = m.startSession(null);
-      state.cookie = session.key;
-      state.csrfOf = session.key;
-      expectSessionView(m, r, view, session, what);
+      const view = await asNewGuest(
+        m,
+        r,
+        [...names].map((name) => [name, this.value]),
+        this.toString(),
+      );
       if (view.id !== null) ids.push(view.id);
     }
     if (ids.length === 2 && ids[0] === ids[1])
@@ -68,16 +83,7 @@ export class UnsignedCookie implements AsyncCommand<Model, Real> {
     fc.pre(value !== undefined && r.sessionIds.has(session.key));
     if (!source.cookies.has(`${name}.sig`))
       violation(`${this.toString()}: the session cookie ${name} came without its signature cookie ${name}.sig`);
-    const state = m.addClient({ cookie: null, csrfOf: null, access: null, refresh: null });
-    const client = new VirtualUser(state.name, r.route, r.history, r.adapter.headers);
-    client.cookies.set(name, value);
-    r.clients.push(client);
-    const what = `${this.toString()} as ${state.name}`;
-    const view = expectOk(await act(r, m.clients.length - 1, 'whoami', {}), what);
-    const fresh = m.startSession(null);
-    state.cookie = fresh.key;
-    state.csrfOf = fresh.key;
-    expectSessionView(m, r, view, fresh, what);
+    await asNewGuest(m, r, [[name, value]], this.toString());
   }
 
   toString(): string {
