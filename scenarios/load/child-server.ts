@@ -80,8 +80,12 @@ export async function startChildServer(options: ChildServerOptions): Promise<Chi
         return { rssBytes, heapUsedBytes };
       },
       usage: async () => {
-        const { cpuMicros, loopDelayMs } = await ask<UsageMessage>(child, 'usage', 'its CPU and event-loop delay');
-        return { cpuMicros, loopDelayMs };
+        const { cpuMicros, loopDelayMs, gcMs } = await ask<UsageMessage>(
+          child,
+          'usage',
+          'its CPU and event-loop delay',
+        );
+        return { cpuMicros, loopDelayMs, gcMs };
       },
       stop: () => stopChild(child, exited, options.stopTimeoutMs ?? 10_000),
     };

@@ -1,4 +1,4 @@
-import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import { monitorEventLoopDelay, PerformanceObserver, type IntervalHistogram } from 'node:perf_hooks';
 
 /**
  * What one process spent over a window: its CPU time and how late its event loop ran. A load generator reports its
@@ -9,6 +9,11 @@ export interface ProcessUsage {
   cpuMicros: number;
   /** How late the event loop's timer ran over the window, milliseconds. */
   loopDelayMs: LoopDelay;
+  /**
+   * Time the garbage collector held the main thread over the window, milliseconds: work a caller's own timing of a
+   * slice does not see (freeing what a sweep removed is paid later, by whatever runs then).
+   */
+  gcMs: number;
 }
 
 export interface LoopDelay {
@@ -23,26 +28,40 @@ export interface LoopDelay {
  */
 const resolutionMs = 10;
 
-/** CPU time and event-loop delay of the current process, window by window (`lap`). */
+/** CPU time, event-loop delay and GC pauses of the current process, window by window (`lap`). */
 export class ProcessMeter {
   readonly #loop: IntervalHistogram = monitorEventLoopDelay({ resolution: resolutionMs });
+  readonly #gc = new PerformanceObserver((entries) => {
+    for (const entry of entries.getEntries()) this.#gcMs += entry.duration;
+  });
   #cpuMicros = cpuMicrosNow();
+  #gcMs = 0;
 
   constructor() {
     this.#loop.enable();
+    this.#gc.observe({ entryTypes: ['gc'] });
   }
 
-  /** The usage since the previous lap (or since the meter started), and a new window from now. */
+  /**
+   * The usage since the previous lap (or since the meter started), and a new window from now. GC entries reach the
+   * observer a tick after the pause, so a pause at the very end of a window may count in the next one.
+   */
   lap(): ProcessUsage {
     const cpuMicros = cpuMicrosNow();
-    const usage = { cpuMicros: cpuMicros - this.#cpuMicros, loopDelayMs: loopDelayOf(this.#loop) };
+    const usage = {
+      cpuMicros: cpuMicros - this.#cpuMicros,
+      loopDelayMs: loopDelayOf(this.#loop),
+      gcMs: Math.round(this.#gcMs * 100) / 100,
+    };
     this.#cpuMicros = cpuMicros;
+    this.#gcMs = 0;
     this.#loop.reset();
     return usage;
   }
 
   stop(): void {
     this.#loop.disable();
+    this.#gc.disconnect();
   }
 }
 

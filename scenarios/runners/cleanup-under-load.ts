@@ -4,6 +4,7 @@ import { establishClients, type LoadRequest } from '../load/autocannon-run.ts';
 import { call, controls, cookieOf, expectOk, type SweepPass } from '../load/contract.ts';
 import { drive } from '../load/drive.ts';
 import { createGuestSessions, type GuestSession } from '../load/populate.ts';
+import { UsageWindows, windowFigures, type WindowUsage } from '../load/usage-window.ts';
 import { checkedCounter, loadModel, scenarioResult, type ScenarioContext } from '../scenario.ts';
 
 export interface CleanupUnderLoadOptions {
@@ -97,29 +98,38 @@ export async function runCleanupUnderLoad(
         `second ${point.second + 1}: ${point.requestsPerSecond} req/s, p99 ${point.p99Ms.toFixed(2)} ms`,
       ),
   });
+  // Both processes' CPU, loop delay and GC per window: a generator short of CPU lowers the live throughput too, and GC
+  // freeing what the sweep removed is work the sweep's budget does not charge.
+  const windows = new UsageWindows(() => context.server.usage());
   // Unmeasured warm-up first (JIT, connection setup), so the reference window measures the steady state.
   await sleep(Math.min(defaults.warmupSeconds, beforeSeconds / 2) * 1000);
   running.mark('before-sweep');
+  await windows.lap();
   await sleep(beforeSeconds * 1000);
   running.mark('during-sweep');
+  const usageBefore = await windows.lap();
   const main = await timedSweep(url);
   const removed = main.pass.removed;
   running.mark('after-sweep');
+  const usageDuring = await windows.lap();
   context.progress(`swept ${removed.sessions} sessions in ${main.seconds.toFixed(2)} s`);
   await sleep(defaults.afterSeconds * 1000);
   // A server that reports no budget takes none: its comparison groups are still swept, at its own pace.
   const sliceMs = main.pass.budget?.sliceMs;
-  const comparisons: { percent: number; phase: string; sweep: TimedSweep }[] = [];
+  const comparisons: { percent: number; phase: string; sweep: TimedSweep; usage: WindowUsage }[] = [];
   for (const percent of compareBudgets) {
     running.mark(null);
     await controls.advanceClock(url, hour);
     const phase = `during-sweep-budget-${percent}`;
     running.mark(phase);
+    await windows.lap();
     const sweep = await timedSweep(url, sliceMs === undefined ? undefined : { percent, sliceMs });
     running.mark(null);
+    const usage = await windows.lap();
     context.progress(`swept ${sweep.pass.removed.sessions} sessions at ${percent}% in ${sweep.seconds.toFixed(2)} s`);
-    comparisons.push({ percent, phase, sweep });
+    comparisons.push({ percent, phase, sweep, usage });
   }
+  windows.stop();
   running.stop();
   const driven = await running.result;
 
@@ -159,6 +169,8 @@ export async function runCleanupUnderLoad(
     figures: [
       ...sweepFigures('', main, beforePhase, phaseNamed('during-sweep')),
       { name: 'sweep duration', value: round(main.seconds), unit: 's' },
+      ...windowFigures(usageBefore, ' before the sweep'),
+      ...windowFigures(usageDuring, ' during the sweep'),
       ...(main.pass.budget
         ? [
             { name: 'sweep budget', value: main.pass.budget.percent, unit: '% of a busy server' },
@@ -166,9 +178,10 @@ export async function runCleanupUnderLoad(
           ]
         : []),
       ...(main.pass.slices === undefined ? [] : [{ name: 'sweep slices', value: main.pass.slices, unit: 'slices' }]),
-      ...comparisons.flatMap(({ percent, phase, sweep }) =>
-        sweepFigures(` at ${percent}% budget`, sweep, beforePhase, phaseNamed(phase)),
-      ),
+      ...comparisons.flatMap(({ percent, phase, sweep, usage }) => [
+        ...sweepFigures(` at ${percent}% budget`, sweep, beforePhase, phaseNamed(phase)),
+        ...windowFigures(usage, ` during the sweep at ${percent}% budget`).filter((figure) => figure.unit !== 'ms'),
+      ]),
       { name: 'session creation rate (setup)', value: Math.round(creationRate), unit: 'sessions/s' },
       ...memoryFigures(memory, memoryEmpty, after.live),
     ],

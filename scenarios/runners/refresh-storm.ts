@@ -1,11 +1,12 @@
 import { refreshStorm, type RefreshClientKind } from '../definitions/refresh-storm.ts';
-import type { Figure, ScenarioResult } from '../../reports/schema.ts';
+import type { ScenarioResult } from '../../reports/schema.ts';
 import { establishClients } from '../load/autocannon-run.ts';
 import { controls, type Credentials } from '../load/contract.ts';
 import type { DriveResult } from '../load/drive.ts';
 import { LatencyRecorder } from '../load/latency-recorder.ts';
 import { PoolTransport } from '../load/pool-transport.ts';
-import { peakRssBytes, ProcessMeter, type ProcessUsage } from '../load/process-meter.ts';
+import { peakRssBytes, ProcessMeter } from '../load/process-meter.ts';
+import { usageFigures } from '../load/usage-window.ts';
 import { StormBook, neverBack, recoveryFigures } from '../storm/book.ts';
 import { StormClient, type Send } from '../storm/client.ts';
 import { oneRequestEach, runLanes } from '../storm/lanes.ts';
@@ -288,15 +289,6 @@ async function settledWithin(book: StormBook, deadlineMs: number): Promise<boole
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   return true;
-}
-
-/** A process's CPU share (percent of one core) and event-loop delay over the storm. */
-function usageFigures(who: 'generator' | 'server', usage: ProcessUsage, wallMs: number): Figure[] {
-  return [
-    { name: `${who} CPU share`, value: round((usage.cpuMicros / 1000 / wallMs) * 100), unit: '% of a core' },
-    { name: `${who} event-loop delay p99`, value: usage.loopDelayMs.p99, unit: 'ms' },
-    { name: `${who} event-loop delay max`, value: usage.loopDelayMs.max, unit: 'ms' },
-  ];
 }
 
 function round(value: number): number {

@@ -45,6 +45,13 @@ describe('load scenarios on the memory store', () => {
     expect(figure(result, 'sweep slice budget')).toBe(2);
     expect(figure(result, 'sweep slices')).toBeGreaterThan(1);
     expect(figure(result, 'sweep rate at 100% budget')).toBeGreaterThan(0);
+    // Both processes were busy in each window, and their GC is counted, so a reader can tell who held the throughput.
+    for (const window of [' before the sweep', ' during the sweep', ' during the sweep at 100% budget']) {
+      expect(figure(result, `server CPU share${window}`)).toBeGreaterThan(0);
+      expect(figure(result, `generator CPU share${window}`)).toBeGreaterThan(0);
+      expect(figure(result, `server GC pauses${window}`)).toBeGreaterThanOrEqual(0);
+    }
+    expect(figure(result, 'server event-loop delay p99 before the sweep')).toBeGreaterThanOrEqual(0);
     expect(figure(result, 'server RSS per live session')).toBeGreaterThan(0);
     expect(result.memory?.before.rssBytes).toBeGreaterThan(0);
   }, 60_000);
