@@ -392,11 +392,15 @@ export function commandArbitraries(
     2,
     ['getWishlist', 'wishlistPut', 'wishlistDelete'],
   );
+  // An app selling one product gets the round trip on that one twice.
+  const [first, second = first] = env.skus as [string, ...string[]];
   add(
     'wishlist',
     fc
-      .tuple(clientIndex, via, fc.constantFrom(...env.skus.slice(0, 2)))
-      .map(([client, v, product]) => new WishlistRoundTrip(client, v, product)),
+      .tuple(clientIndex, via, fc.boolean())
+      .map(([client, v, swapped]) =>
+        swapped ? new WishlistRoundTrip(client, v, second, first) : new WishlistRoundTrip(client, v, first, second),
+      ),
     1,
     ['getWishlist', 'wishlistPut', 'wishlistDelete'],
   );

@@ -69,14 +69,17 @@ export class WishlistRequest implements AsyncCommand<Model, Real> {
 }
 
 /**
- * The wishlist round trip: a product put on the wishlist shows in it, and once deleted it is gone, each answer checked
- * as a single request's is. Puts and deletes drawn one by one rarely meet on one product of one signed-in user.
+ * The wishlist round trip over two products: the first put, then the second put beside it, then the first deleted
+ * while the second stays, then read back, each answer checked as a single request's is. Puts and deletes drawn one by
+ * one rarely meet on one product of one signed-in user, and rarer still on two: a put that starts the list afresh, or
+ * a delete that takes more than its product, shows only with an item already there.
  */
 export class WishlistRoundTrip implements AsyncCommand<Model, Real> {
   constructor(
     readonly client: number,
     readonly via: Via,
     readonly productId: string,
+    readonly otherProductId: string,
   ) {}
 
   check(m: Readonly<Model>): boolean {
@@ -85,12 +88,17 @@ export class WishlistRoundTrip implements AsyncCommand<Model, Real> {
   }
 
   async run(m: Model, r: Real): Promise<void> {
-    const { client, via, productId } = this;
-    for (const action of [{ kind: 'put' }, { kind: 'delete' }, { kind: 'get' }] as const)
-      await new WishlistRequest(client, via, action.kind === 'get' ? action : { ...action, productId }).run(m, r);
+    const { client, via, productId, otherProductId } = this;
+    const actions: WishlistAction[] = [
+      { kind: 'put', productId },
+      { kind: 'put', productId: otherProductId },
+      { kind: 'delete', productId },
+      { kind: 'get' },
+    ];
+    for (const action of actions) await new WishlistRequest(client, via, action).run(m, r);
   }
 
   toString(): string {
-    return `WishlistRoundTrip(c${this.client}${viaLabel(this.via)}, ${this.productId})`;
+    return `WishlistRoundTrip(c${this.client}${viaLabel(this.via)}, ${this.productId}, ${this.otherProductId})`;
   }
 }
