@@ -20,7 +20,7 @@ SESSIONPROOF_COOKIE_KEYS, each secret at least 32 bytes; docs/configuration.md l
   --log-level L    pino level: fatal, error, warn, info (default), debug, trace, silent
   --fault ID       switch into a catalogued bug (\`sessionproof faults\` lists them); repeatable
   --self-check     walk through the contract once after starting; stop if a step fails
-  --sweep-budget P the share of a busy server's time the expiry sweeper may take, 1-100 (default 10)
+  --sweep-budget P the share of a busy server's time the expiry sweeper may take, 1-100 (default 5)
   --sweep-slice-ms the time one sweep slice aims at before it yields to requests (default 2)
                    ${timeoutUsage}
   --touch-window D a request moves a session's idle timer only once it is more than D behind, so most reads do not

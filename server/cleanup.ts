@@ -21,7 +21,13 @@ export interface SweepPass {
   removed: SweepResult;
   /** Store calls made, each one slice. */
   slices: number;
-  /** The longest slice, timed as the sweeper charges it: what the budget bounds. */
+  /** The slices' time as charged to the budget, and the pauses between them: the share the pass took is their ratio. */
+  chargedMs: number;
+  pausedMs: number;
+  /**
+   * The longest slice: as the store timed its work, or, for a store in this process, the CPU the call took (at most
+   * its wall time), which may be more than it was charged (inProcessCharge).
+   */
   longestSliceMs: number;
   budget: SweepBudget;
 }
@@ -57,7 +63,8 @@ const firstBatchSize = 64;
  *
  * A slice is charged what it cost the store: Redis and PostgreSQL measure their own work (`workMs`), so neither the
  * network nor a queue in front of the store counts; a store in this process is charged the CPU the call took (at
- * most its wall time), so time the OS hands to other processes is not charged to the sweep.
+ * most its wall time), so time the OS hands to other processes is not charged to the sweep, and an outlier is charged
+ * as an ordinary slice (inProcessCharge).
  */
 export function createSweeper({ store, clock, intervalMs, batchSize, budget, logger, swept }: SweeperOptions): Sweeper {
   let running: Promise<SweepPass> | null = null;
@@ -73,16 +80,30 @@ export function createSweeper({ store, clock, intervalMs, batchSize, budget, log
     let longestSliceMs = 0;
     // Assume a busy loop until a pause shows otherwise: the safe side for live traffic.
     let busy = 1;
-    // Pause time owed to live traffic: a timer counts from the loop's cached clock (read before the slice ran) and in
-    // whole milliseconds, so it fires early by up to the slice and more; the shortfall is added to the next pause.
+    // Pause time owed to live traffic, or (below 0) owed to the sweep: a timer counts from the loop's cached clock
+    // (read before the slice ran) and in whole milliseconds, so it fires early by up to the slice and more, and on a
+    // busy loop it fires late, after the requests in hand. The difference goes to the next pause, so over a pass the
+    // sweep takes its share, neither more nor less; a credit is at most one pause, so a stall is not paid back in a run
+    // of back-to-back slices.
     let owedMs = 0;
+    let chargedMs = 0;
+    let pausedMs = 0;
+    // The cheapest a session has cost in this pass's in-process slices: the yardstick an outlier is judged by.
+    let cheapestMsPerSession = Infinity;
     for (;;) {
       const started = performance.now();
       const cpuStarted = process.cpuUsage();
       const batch = await store.sweep(now, size);
-      const sliceMs = batch.workMs ?? Math.min(performance.now() - started, cpuMs(process.cpuUsage(cpuStarted)));
+      let sliceMs = batch.workMs;
+      if (sliceMs === undefined) {
+        const tookMs = Math.min(performance.now() - started, cpuMs(process.cpuUsage(cpuStarted)));
+        longestSliceMs = Math.max(longestSliceMs, tookMs);
+        sliceMs = inProcessCharge(tookMs, batch.sessions, cheapestMsPerSession, budget.sliceMs);
+        if (batch.sessions > 0 && tookMs >= minTimedMs)
+          cheapestMsPerSession = Math.min(cheapestMsPerSession, tookMs / batch.sessions);
+      } else longestSliceMs = Math.max(longestSliceMs, sliceMs);
       slices++;
-      longestSliceMs = Math.max(longestSliceMs, sliceMs);
+      chargedMs += sliceMs;
       removed.sessions += batch.sessions;
       removed.carts += batch.carts;
       removed.refreshFamilies += batch.refreshFamilies;
@@ -90,17 +111,20 @@ export function createSweeper({ store, clock, intervalMs, batchSize, budget, log
       size = nextBatchSize(size, sliceMs, budget.sliceMs, batchSize);
       if (budget.percent >= 100) await new Promise((resolve) => setImmediate(resolve));
       else {
-        const wantedMs = pauseAfter(sliceMs, budget, busy) + owedMs;
+        const dueMs = pauseAfter(sliceMs, budget, busy);
+        const wantedMs = dueMs + owedMs;
         const paused = await pause(wantedMs);
-        owedMs = Math.max(0, wantedMs - paused.ms);
+        owedMs = Math.max(-dueMs, wantedMs - paused.ms);
+        pausedMs += paused.ms;
         busy = (busy + paused.utilization) / 2;
       }
     }
     swept.inc({ kind: 'sessions' }, removed.sessions);
     swept.inc({ kind: 'carts' }, removed.carts);
     swept.inc({ kind: 'refresh_families' }, removed.refreshFamilies);
-    if (removed.sessions > 0) logger.info({ removed, slices, longestSliceMs }, 'sweep');
-    return { removed, slices, longestSliceMs, budget };
+    const done = { removed, slices, longestSliceMs, chargedMs: round(chargedMs), pausedMs: round(pausedMs), budget };
+    if (removed.sessions > 0) logger.info(done, 'sweep');
+    return done;
   }
 
   function sweep(override?: SweepBudget): Promise<SweepPass> {
@@ -137,6 +161,28 @@ function cpuMs({ user, system }: NodeJS.CpuUsage): number {
   return (user + system) / 1000;
 }
 
+/** A slice shorter than this is too short for the CPU clock to time its sessions' cost. */
+const minTimedMs = 0.05;
+
+/** How many times its sessions' cheapest cost a slice may be charged before the rest counts as not the sweep's. */
+const outlierFactor = 4;
+
+/**
+ * What an in-process slice is charged: what it took, but no more than `outlierFactor` times its sessions at the
+ * cheapest per-session cost this pass has timed, unless that is under the slice budget. A GC pause or another thread
+ * of the process running in the middle of a call would otherwise bill the sweep twenty slices' worth of pause (at
+ * 5 %) for time that was not its work; the loop was held either way, and the pass's longest slice still reports it.
+ */
+export function inProcessCharge(
+  tookMs: number,
+  sessions: number,
+  cheapestMsPerSession: number,
+  sliceMs: number,
+): number {
+  if (!Number.isFinite(cheapestMsPerSession)) return tookMs;
+  return Math.min(tookMs, Math.max(sliceMs, outlierFactor * cheapestMsPerSession * sessions));
+}
+
 /** Scales the batch toward the slice budget, at most doubling or halving at a time so one odd slice cannot swing it. */
 export function nextBatchSize(size: number, tookMs: number, sliceMs: number, maxSize: number): number {
   const scale = Math.min(2, Math.max(0.5, sliceMs / Math.max(tookMs, 0.001)));
@@ -153,10 +199,17 @@ export function pauseAfter(sliceMs: number, budget: SweepBudget, busy: number): 
   return ((sliceMs * (100 - budget.percent)) / budget.percent) * Math.min(1, 2 * busy);
 }
 
-/** Waits `pauseMs` on a timer, so the loop can sit idle; reports how long it waited and the loop's utilization. */
+/**
+ * Waits `pauseMs` on a timer, so the loop can sit idle (or, with nothing owed, only lets the requests in hand run);
+ * reports how long it waited and the loop's utilization.
+ */
 async function pause(pauseMs: number): Promise<{ ms: number; utilization: number }> {
   const started = performance.now();
   const before = performance.eventLoopUtilization();
-  await new Promise((resolve) => setTimeout(resolve, pauseMs));
+  await new Promise((resolve) => (pauseMs > 0 ? setTimeout(resolve, pauseMs) : setImmediate(resolve)));
   return { ms: performance.now() - started, utilization: performance.eventLoopUtilization(before).utilization };
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
 }

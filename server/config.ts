@@ -83,7 +83,7 @@ export const defaultConfig: ServerConfig = {
   sweepIntervalMs: 60_000,
   sweepBatchSize: 1000,
   sweepSliceMs: 2,
-  sweepBudgetPercent: 10,
+  sweepBudgetPercent: 5,
   seedUsers: 10,
   password: 'sessionproof',
   passwordCost: 1 << 12,

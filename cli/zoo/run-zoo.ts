@@ -2,6 +2,7 @@ import { families as allFamilies } from '../../properties/families/index.ts';
 import type { PropertyDefinition } from '../../properties/property.ts';
 import { formatFailure } from '../../properties/report.ts';
 import type { PropertyResult } from '../../properties/runner.ts';
+import { median } from '../../reports/format.ts';
 import type { ScenarioResult, ZooFault, ZooOutcome, ZooSection } from '../../reports/schema.ts';
 import { faults as catalogue, findFault, type Fault } from '../../server/faults/index.ts';
 import { sweepProperties, type PropertySweep } from './properties.ts';
@@ -46,13 +47,6 @@ export interface ZooResult {
 /** Instances a fault needs: two over one store for faults that only show across instances, else one. */
 export function instancesFor(fault: Fault): number {
   return fault.multiInstance ? 2 : 1;
-}
-
-export function median(values: readonly number[]): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 /** Sweeps the families against a fresh server built to `spec`, closed whatever the outcome. */

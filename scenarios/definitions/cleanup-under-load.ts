@@ -13,7 +13,19 @@ export interface CleanupUnderLoadDefaults {
   beforeSeconds: number;
   /** Live traffic before the reference window, not measured in any phase (at most half the window). */
   warmupSeconds: number;
-  /** Steady traffic after the sweep finished. */
+  /**
+   * After `warmupSeconds`, warm-up goes on until throughput is steady (`steadySpan` whole seconds averaging within
+   * `steadyTolerance` of the span before), for at most this many reference windows.
+   */
+  maxWarmupWindows: number;
+  steadySpan: number;
+  steadyTolerance: number;
+  /**
+   * A group of this share of the expired sessions is swept during warm-up, unmeasured, so the measured sweep is not
+   * the process's first (whose code is still being optimised): a server in service sweeps every minute.
+   */
+  warmupSweepShare: number;
+  /** Steady traffic after each sweep (at most the reference window): the second half of its A-B-A baseline. */
   afterSeconds: number;
   /** Guest idle timeout of the reference server (24 h); the clock jumps past it to expire the first batch. */
   guestIdleMs: number;
@@ -36,7 +48,11 @@ export const cleanupUnderLoad: ScenarioDefinition<CleanupUnderLoadDefaults> = {
     clients: 32,
     beforeSeconds: 5,
     warmupSeconds: 3,
-    afterSeconds: 0.5,
+    maxWarmupWindows: 4,
+    steadySpan: 3,
+    steadyTolerance: 0.05,
+    warmupSweepShare: 0.05,
+    afterSeconds: 2,
     guestIdleMs: 24 * 60 * 60_000,
     compareBudgets: [25, 100],
     compareShare: 0.2,

@@ -80,6 +80,9 @@ export interface SweepPass {
   removed: { sessions: number; carts: number; refreshFamilies: number };
   slices?: number;
   longestSliceMs?: number;
+  /** The slices' time as the sweeper charged it to its budget, and its pauses for live traffic in between. */
+  chargedMs?: number;
+  pausedMs?: number;
   budget?: SweepBudget;
 }
 

@@ -1,9 +1,11 @@
 import { cleanupUnderLoad } from '../definitions/cleanup-under-load.ts';
 import type { Figure, MemorySample, Phase, ScenarioResult } from '../../reports/schema.ts';
+import { median } from '../../reports/format.ts';
 import { establishClients, type LoadRequest } from '../load/autocannon-run.ts';
-import { call, controls, cookieOf, expectOk, type SweepPass } from '../load/contract.ts';
-import { drive } from '../load/drive.ts';
+import { call, controls, cookieOf, expectOk, type SessionStats, type SweepPass } from '../load/contract.ts';
+import { drive, type DriveResult } from '../load/drive.ts';
 import { createGuestSessions, type GuestSession } from '../load/populate.ts';
+import { SteadyThroughput } from '../load/steady-throughput.ts';
 import { UsageWindows, windowFigures, type WindowUsage } from '../load/usage-window.ts';
 import { checkedCounter, loadModel, scenarioResult, type ScenarioContext } from '../scenario.ts';
 
@@ -41,37 +43,39 @@ export async function runCleanupUnderLoad(
   const passiveCount = total - expiredCount;
   const liveSample = options.liveSample ?? 500;
   const beforeSeconds = context.load.durationSeconds ?? defaults.beforeSeconds;
+  const afterSeconds = Math.min(defaults.afterSeconds, beforeSeconds);
   const compareBudgets = options.compareBudgets ?? defaults.compareBudgets;
-  // The comparison groups come out of the expired share, so the population is the size asked for.
+  // The warm-up group and the comparison groups come out of the expired share, so the population is the size asked for.
   const compareCount = Math.round(expiredCount * defaults.compareShare);
-  const mainCount = expiredCount - compareBudgets.length * compareCount;
+  const warmupCount = Math.round(expiredCount * defaults.warmupSweepShare);
+  const mainCount = expiredCount - warmupCount - compareBudgets.length * compareCount;
   if (mainCount < 0)
     throw new Error(`${compareBudgets.length} comparison groups do not fit in ${expiredCount} expired sessions`);
   await controls.require(url, ['clock', 'sweep']);
   const memoryEmpty = await context.server.memory();
 
+  // Each group is created an hour after the one before, so each expires on its own when the clock moves on an hour:
+  // the warm-up group first, then the main one, then one per comparison budget.
   const progressCreated = (what: string, of: number) => (created: number) =>
     context.progress(`creating ${what} sessions: ${created}/${of}`);
-  const expired = await createGuestSessions(url, mainCount, {
-    sampleEvery: Number.MAX_SAFE_INTEGER,
-    onProgress: progressCreated('to-expire', mainCount),
-  });
+  const createGroup = (what: string, count: number) =>
+    createGuestSessions(url, count, { sampleEvery: Number.MAX_SAFE_INTEGER, onProgress: progressCreated(what, count) });
+  const warmupGroup = await createGroup('warm-up', warmupCount);
+  await controls.advanceClock(url, hour);
+  const expired = await createGroup('to-expire', mainCount);
   const compared: number[] = [];
   for (const [i, percent] of compareBudgets.entries()) {
     await controls.advanceClock(url, hour);
-    const group = await createGuestSessions(url, compareCount, {
-      sampleEvery: Number.MAX_SAFE_INTEGER,
-      onProgress: progressCreated(`to-expire (${percent}% budget, group ${i + 1})`, compareCount),
-    });
-    compared.push(group.created);
+    compared.push((await createGroup(`to-expire (${percent}% budget, group ${i + 1})`, compareCount)).created);
   }
-  await controls.advanceClock(url, defaults.guestIdleMs + 60_000 - compareBudgets.length * hour);
+  // Past the warm-up group's idle timeout only; the live sessions outlast every later hour.
+  await controls.advanceClock(url, defaults.guestIdleMs + 60_000 - (compareBudgets.length + 1) * hour);
   const passive = await createGuestSessions(url, passiveCount, {
     sampleEvery: Math.max(1, Math.floor(passiveCount / liveSample)),
     onProgress: progressCreated('live', passiveCount),
   });
-  const setupSeconds = expired.seconds + passive.seconds;
-  const creationRate = setupSeconds > 0 ? (expired.created + passive.created) / setupSeconds : 0;
+  const setupSeconds = warmupGroup.seconds + expired.seconds + passive.seconds;
+  const creationRate = setupSeconds > 0 ? (warmupGroup.created + expired.created + passive.created) / setupSeconds : 0;
   const comparedTotal = compared.reduce((sum, count) => sum + count, 0);
   context.progress(
     `${expired.created} expired and ${passive.created} live sessions in ${setupSeconds.toFixed(1)} s (${Math.round(creationRate)}/s)`,
@@ -81,57 +85,10 @@ export async function runCleanupUnderLoad(
     const reply = await expectOk<{ id: string }>(url, '/session');
     return { cookie: cookieOf(reply), id: reply.body.id };
   });
-  const before = await controls.stats(url);
   const memoryBefore = await context.server.memory();
-
-  const requestsFor = (index: number): LoadRequest[] => {
-    const { cookie } = active[index % clientCount]!;
-    return cleanupUnderLoad.mix.map((request) => ({ method: request.method, path: request.path, headers: { cookie } }));
-  };
-  const running = drive({
-    url,
-    load: loadModel(context.load, clientCount),
-    durationSeconds: 3600,
-    requestsFor,
-    onSecond: (point) =>
-      context.progress(
-        `second ${point.second + 1}: ${point.requestsPerSecond} req/s, p99 ${point.p99Ms.toFixed(2)} ms`,
-      ),
-  });
-  // Both processes' CPU, loop delay and GC per window: a generator short of CPU lowers the live throughput too, and GC
-  // freeing what the sweep removed is work the sweep's budget does not charge.
-  const windows = new UsageWindows(() => context.server.usage());
-  // Unmeasured warm-up first (JIT, connection setup), so the reference window measures the steady state.
-  await sleep(Math.min(defaults.warmupSeconds, beforeSeconds / 2) * 1000);
-  running.mark('before-sweep');
-  await windows.lap();
-  await sleep(beforeSeconds * 1000);
-  running.mark('during-sweep');
-  const usageBefore = await windows.lap();
-  const main = await timedSweep(url);
+  const measured = await sweepsUnderTraffic(context, { active, beforeSeconds, afterSeconds, compareBudgets });
+  const { before, main, driven, comparisons } = measured;
   const removed = main.pass.removed;
-  running.mark('after-sweep');
-  const usageDuring = await windows.lap();
-  context.progress(`swept ${removed.sessions} sessions in ${main.seconds.toFixed(2)} s`);
-  await sleep(defaults.afterSeconds * 1000);
-  // A server that reports no budget takes none: its comparison groups are still swept, at its own pace.
-  const sliceMs = main.pass.budget?.sliceMs;
-  const comparisons: { percent: number; phase: string; sweep: TimedSweep; usage: WindowUsage }[] = [];
-  for (const percent of compareBudgets) {
-    running.mark(null);
-    await controls.advanceClock(url, hour);
-    const phase = `during-sweep-budget-${percent}`;
-    running.mark(phase);
-    await windows.lap();
-    const sweep = await timedSweep(url, sliceMs === undefined ? undefined : { percent, sliceMs });
-    running.mark(null);
-    const usage = await windows.lap();
-    context.progress(`swept ${sweep.pass.removed.sessions} sessions at ${percent}% in ${sweep.seconds.toFixed(2)} s`);
-    comparisons.push({ percent, phase, sweep, usage });
-  }
-  windows.stop();
-  running.stop();
-  const driven = await running.result;
 
   const after = await controls.stats(url);
   const memoryAfter = await context.server.memory();
@@ -146,13 +103,32 @@ export async function runCleanupUnderLoad(
   const liveShortfall = Math.max(0, before.live - comparedTotal - after.live);
   const [expiredCheck, lostCheck] = cleanupUnderLoad.checks;
   const phaseNamed = (name: string) => driven.phases.find((phase) => phase.name === name);
-  const beforePhase = phaseNamed('before-sweep');
+  // The A of each A-B-A: the reference window, then the window after each sweep in turn.
+  const referenceBefore = [
+    phaseNamed('before-sweep'),
+    ...comparisons.map((c) => phaseNamed(c.phase.replace('during', 'after'))),
+  ];
+  const mainWindows = {
+    before: referenceBefore[0],
+    during: phaseNamed('during-sweep'),
+    after: phaseNamed('after-sweep'),
+  };
+  const comparisonFigures = comparisons.flatMap(({ label, phase, sweep, usage }, i) => [
+    ...sweepFigures(` at ${label} budget`, sweep, {
+      before: referenceBefore[i],
+      during: phaseNamed(phase),
+      after: referenceBefore[i + 1],
+    }),
+    { name: `sweep duration at ${label} budget`, value: round(sweep.seconds), unit: 's' },
+    ...shareFigures(windowFigures(usage, ` during the sweep at ${label} budget`)),
+  ]);
   const memory = memoryBefore && memoryAfter ? { before: memoryBefore, after: memoryAfter } : null;
   return scenarioResult(cleanupUnderLoad.name, context.server.store, driven, {
     counters: [
       checkedCounter(expiredCheck!, after.expiredAwaitingSweep),
       checkedCounter(lostCheck!, Math.max(liveShortfall, lostActive + lostSampled)),
-      { name: 'sessions created', value: expired.created + passive.created + comparedTotal },
+      { name: 'sessions created', value: warmupGroup.created + expired.created + passive.created + comparedTotal },
+      { name: 'sessions swept in warm-up', value: measured.warmupSweep.removed.sessions },
       { name: 'sessions expired before the sweep', value: before.expiredAwaitingSweep },
       { name: 'sessions swept', value: removed.sessions },
       {
@@ -164,13 +140,15 @@ export async function runCleanupUnderLoad(
       { name: 'active clients that lost their session', value: lostActive },
       { name: 'sampled passive sessions checked', value: passive.sample.length },
       { name: 'sampled passive sessions lost', value: lostSampled },
-      { name: 'session creations refused', value: expired.failed + passive.failed },
+      { name: 'session creations refused', value: warmupGroup.failed + expired.failed + passive.failed },
     ],
     figures: [
-      ...sweepFigures('', main, beforePhase, phaseNamed('during-sweep')),
+      { name: 'warm-up', value: round(measured.warmupSeconds), unit: 's' },
+      { name: 'warm-up reached steady throughput', value: measured.reachedSteady ? 1 : 0, unit: '1 yes, 0 no' },
+      ...sweepFigures('', main, mainWindows),
       { name: 'sweep duration', value: round(main.seconds), unit: 's' },
-      ...windowFigures(usageBefore, ' before the sweep'),
-      ...windowFigures(usageDuring, ' during the sweep'),
+      ...windowFigures(measured.usageBefore, ' before the sweep'),
+      ...windowFigures(measured.usageDuring, ' during the sweep'),
       ...(main.pass.budget
         ? [
             { name: 'sweep budget', value: main.pass.budget.percent, unit: '% of a busy server' },
@@ -178,10 +156,8 @@ export async function runCleanupUnderLoad(
           ]
         : []),
       ...(main.pass.slices === undefined ? [] : [{ name: 'sweep slices', value: main.pass.slices, unit: 'slices' }]),
-      ...comparisons.flatMap(({ percent, phase, sweep, usage }) => [
-        ...sweepFigures(` at ${percent}% budget`, sweep, beforePhase, phaseNamed(phase)),
-        ...windowFigures(usage, ` during the sweep at ${percent}% budget`).filter((figure) => figure.unit !== 'ms'),
-      ]),
+      ...comparisonFigures,
+      ...medianFigures(comparisonFigures, comparisons),
       { name: 'session creation rate (setup)', value: Math.round(creationRate), unit: 'sessions/s' },
       ...memoryFigures(memory, memoryEmpty, after.live),
     ],
@@ -192,6 +168,7 @@ export async function runCleanupUnderLoad(
       clients: clientCount,
       compareBudgets: compareBudgets.join(','),
       compareGroup: compareCount,
+      warmupGroup: warmupCount,
     },
   });
 }
@@ -199,6 +176,112 @@ export async function runCleanupUnderLoad(
 async function sessionIdOf(url: string, cookie: string): Promise<string | null> {
   const reply = await call<{ id: string }>(url, '/session', { cookie });
   return reply.status === 200 ? reply.body.id : null;
+}
+
+interface Comparison {
+  percent: number;
+  /** `5%`, or `5% #2` for the second sweep at a budget compared more than once. */
+  label: string;
+  /** The phase during its sweep; `after-…` names the window after it. */
+  phase: string;
+  sweep: TimedSweep;
+  usage: WindowUsage;
+}
+
+interface SweepsUnderTraffic {
+  driven: DriveResult;
+  /** The store's counts once the main group has expired, just before the reference window. */
+  before: SessionStats;
+  warmupSweep: SweepPass;
+  warmupSeconds: number;
+  reachedSteady: boolean;
+  main: TimedSweep;
+  usageBefore: WindowUsage;
+  usageDuring: WindowUsage;
+  comparisons: Comparison[];
+}
+
+/**
+ * The live clients' traffic from warm-up to the last comparison. Warm-up sweeps the warm-up group (unmeasured) and
+ * lasts until throughput is steady; then the main group expires, and each sweep runs between a window before it and
+ * one after, the mean of which is its baseline (A-B-A), so a drift in throughput is not charged to the sweep.
+ */
+async function sweepsUnderTraffic(
+  context: ScenarioContext,
+  plan: { active: GuestSession[]; beforeSeconds: number; afterSeconds: number; compareBudgets: number[] },
+): Promise<SweepsUnderTraffic> {
+  const defaults = cleanupUnderLoad.defaults;
+  const { url } = context.server;
+  const { active, beforeSeconds, afterSeconds } = plan;
+  const requestsFor = (index: number): LoadRequest[] => {
+    const { cookie } = active[index % active.length]!;
+    return cleanupUnderLoad.mix.map((request) => ({ method: request.method, path: request.path, headers: { cookie } }));
+  };
+  const steady = new SteadyThroughput({ span: defaults.steadySpan, tolerance: defaults.steadyTolerance });
+  const running = drive({
+    url,
+    load: loadModel(context.load, active.length),
+    durationSeconds: 3600,
+    requestsFor,
+    onSecond: (point) => {
+      steady.add(point.requestsPerSecond);
+      context.progress(
+        `second ${point.second + 1}: ${point.requestsPerSecond} req/s, p99 ${point.p99Ms.toFixed(2)} ms`,
+      );
+    },
+  });
+  // Both processes' CPU, loop delay and GC per window: a generator short of CPU lowers the live throughput too, and GC
+  // freeing what the sweep removed is work the sweep's budget does not charge.
+  const windows = new UsageWindows(() => context.server.usage());
+  try {
+    const warmupSweep = await controls.sweep(url);
+    const minWarmupMs = Math.min(defaults.warmupSeconds, beforeSeconds / 2) * 1000;
+    await sleep(Math.max(0, minWarmupMs - running.elapsedMs()));
+    const reachedSteady = await steady.until(
+      Math.max(0, defaults.maxWarmupWindows * beforeSeconds * 1000 - running.elapsedMs()),
+    );
+    const warmupSeconds = running.elapsedMs() / 1000;
+    context.progress(
+      `warm-up: ${warmupSweep.removed.sessions} sessions swept; throughput ${reachedSteady ? 'steady' : 'not yet steady'} after ${warmupSeconds.toFixed(1)} s`,
+    );
+    await controls.advanceClock(url, hour);
+    const before = await controls.stats(url);
+
+    running.mark('before-sweep');
+    await windows.lap();
+    await sleep(beforeSeconds * 1000);
+    running.mark('during-sweep');
+    const usageBefore = await windows.lap();
+    const main = await timedSweep(url);
+    running.mark('after-sweep');
+    const usageDuring = await windows.lap();
+    context.progress(`swept ${main.pass.removed.sessions} sessions in ${main.seconds.toFixed(2)} s`);
+    await sleep(afterSeconds * 1000);
+    // A server that reports no budget takes none: its comparison groups are still swept, at its own pace.
+    const sliceMs = main.pass.budget?.sliceMs;
+    const comparisons: Comparison[] = [];
+    for (const [i, percent] of plan.compareBudgets.entries()) {
+      running.mark(null);
+      await controls.advanceClock(url, hour);
+      const repeat = plan.compareBudgets.slice(0, i).filter((earlier) => earlier === percent).length + 1;
+      const label = repeat > 1 ? `${percent}% #${repeat}` : `${percent}%`;
+      const phase = `during-sweep-budget-${percent}${repeat > 1 ? `-${repeat}` : ''}`;
+      running.mark(phase);
+      await windows.lap();
+      const sweep = await timedSweep(url, sliceMs === undefined ? undefined : { percent, sliceMs });
+      running.mark(phase.replace('during', 'after'));
+      const usage = await windows.lap();
+      context.progress(`swept ${sweep.pass.removed.sessions} sessions at ${percent}% in ${sweep.seconds.toFixed(2)} s`);
+      await sleep(afterSeconds * 1000);
+      comparisons.push({ percent, label, phase, sweep, usage });
+    }
+    running.stop();
+    const driven = await running.result;
+    return { driven, before, warmupSweep, warmupSeconds, reachedSteady, main, usageBefore, usageDuring, comparisons };
+  } finally {
+    windows.stop();
+    running.stop();
+  }
 }
 
 interface TimedSweep {
@@ -212,12 +295,15 @@ async function timedSweep(url: string, budget?: { percent: number; sliceMs: numb
   return { pass, seconds: (performance.now() - started) / 1000 };
 }
 
-/** Sweep rate, live throughput and p99 during the sweep over before it, and the longest slice; `suffix` names the budget. */
+/**
+ * Sweep rate; live throughput and p99 during the sweep over the mean of the windows before and after it, and after
+ * over before (a drift, or the sweep's aftermath); the share of the pass the sweeper charged to itself, and the longest
+ * slice. `suffix` names the budget.
+ */
 function sweepFigures(
   suffix: string,
   sweep: TimedSweep,
-  before: Phase | undefined,
-  during: Phase | undefined,
+  { before, during, after }: { before?: Phase | undefined; during?: Phase | undefined; after?: Phase | undefined },
 ): Figure[] {
   const figures: Figure[] = [
     {
@@ -226,23 +312,61 @@ function sweepFigures(
       unit: 'sessions/s',
     },
   ];
-  if (before && during && before.requestsPerSecond > 0) {
+  if (before && during && after && before.requestsPerSecond > 0) {
+    const baseline = (before.requestsPerSecond + after.requestsPerSecond) / 2;
+    const baselineP99 = (before.latencyMs.p99 + after.latencyMs.p99) / 2;
     figures.push(
       {
-        name: `live throughput during / before sweep${suffix}`,
-        value: round(during.requestsPerSecond / before.requestsPerSecond),
+        name: `live throughput during / around sweep${suffix}`,
+        value: round(during.requestsPerSecond / baseline),
         unit: 'ratio',
       },
       {
-        name: `live p99 during / before sweep${suffix}`,
-        value: round(during.latencyMs.p99 / Math.max(before.latencyMs.p99, 0.001)),
+        name: `live p99 during / around sweep${suffix}`,
+        value: round(during.latencyMs.p99 / Math.max(baselineP99, 0.001)),
+        unit: 'ratio',
+      },
+      {
+        name: `live throughput after / before sweep${suffix}`,
+        value: round(after.requestsPerSecond / before.requestsPerSecond),
         unit: 'ratio',
       },
     );
   }
+  const { chargedMs, pausedMs } = sweep.pass;
+  if (chargedMs !== undefined && pausedMs !== undefined && chargedMs + pausedMs > 0)
+    figures.push({
+      name: `sweep share taken${suffix}`,
+      value: Math.round((chargedMs / (chargedMs + pausedMs)) * 1000) / 10,
+      unit: '% of its slices and pauses',
+    });
   if (sweep.pass.longestSliceMs !== undefined)
     figures.push({ name: `longest sweep slice${suffix}`, value: round(sweep.pass.longestSliceMs), unit: 'ms' });
   return figures;
+}
+
+/** For a budget compared more than once (`--compare-budgets 5,5,5`), the median of its sweeps' rate and live ratio. */
+function medianFigures(figures: Figure[], comparisons: Comparison[]): Figure[] {
+  const percents = [...new Set(comparisons.map((c) => c.percent))].filter(
+    (percent) => comparisons.filter((c) => c.percent === percent).length > 1,
+  );
+  return percents.flatMap((percent) => {
+    const labels = comparisons.filter((c) => c.percent === percent).map((c) => c.label);
+    return ['sweep rate', 'live throughput during / around sweep'].flatMap((base) => {
+      const names = new Set(labels.map((label) => `${base} at ${label} budget`));
+      const values = figures.filter((f) => names.has(f.name) && f.value !== null).map((f) => f.value!);
+      if (values.length === 0) return [];
+      const unit = figures.find((f) => names.has(f.name))!.unit;
+      return [
+        { name: `median ${base} at ${percent}% budget (${values.length} sweeps)`, value: round(median(values)!), unit },
+      ];
+    });
+  });
+}
+
+/** Of a window's usage figures, the shares (CPU, GC): a sweep of a fraction of a second has no loop-delay tail. */
+function shareFigures(figures: Figure[]): Figure[] {
+  return figures.filter((figure) => figure.unit.startsWith('%'));
 }
 
 function memoryFigures(

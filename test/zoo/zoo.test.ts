@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { runZoo, type ZooResult } from '../../cli/zoo.ts';
 import { formatDetection } from '../../cli/zoo/matrix.ts';
-import { median } from '../../cli/zoo/run-zoo.ts';
+import { median } from '../../reports/format.ts';
 import { zooSummary } from '../../cli/zoo/summary.ts';
 import { faults } from '../../server/faults/index.ts';
 import { provisionStore } from '../support/stores.ts';

@@ -1,0 +1,52 @@
+/**
+ * Whether live throughput has levelled off. A server's first seconds run slower than its steady state (JIT,
+ * connection setup, caches), and a reference window measured while it still climbs makes every later window look
+ * better than it is. Steady means the last `span` whole seconds averaged within `tolerance` of the `span` seconds
+ * before them: a slow climb fails that where neighbouring seconds alone would look alike.
+ */
+export class SteadyThroughput {
+  readonly #rates: number[] = [];
+  readonly #span: number;
+  readonly #tolerance: number;
+  readonly #waiters = new Set<() => void>();
+
+  constructor({ span, tolerance }: { span: number; tolerance: number }) {
+    this.#span = span;
+    this.#tolerance = tolerance;
+  }
+
+  /** One whole second's requests per second, in order. */
+  add(requestsPerSecond: number): void {
+    this.#rates.push(requestsPerSecond);
+    if (!this.steady()) return;
+    for (const wake of this.#waiters) wake();
+    this.#waiters.clear();
+  }
+
+  steady(): boolean {
+    if (this.#rates.length < 2 * this.#span) return false;
+    const recent = mean(this.#rates.slice(-this.#span));
+    const earlier = mean(this.#rates.slice(-2 * this.#span, -this.#span));
+    return earlier > 0 && Math.abs(recent - earlier) / earlier <= this.#tolerance;
+  }
+
+  /** Resolves true once steady, or false when `timeoutMs` passes first. */
+  until(timeoutMs: number): Promise<boolean> {
+    if (this.steady()) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      const timer = setTimeout(() => {
+        this.#waiters.delete(wake);
+        resolve(false);
+      }, timeoutMs);
+      this.#waiters.add(wake);
+    });
+  }
+}
+
+function mean(values: number[]): number {
+  return values.reduce((sum, value) => sum + value, 0) / values.length;
+}
