@@ -50,3 +50,20 @@ export class SteadyThroughput {
 function mean(values: number[]): number {
   return values.reduce((sum, value) => sum + value, 0) / values.length;
 }
+
+/**
+ * How far a window's whole seconds spread: (highest - lowest) / mean requests per second, over the seconds that lie
+ * wholly inside [startSecond, endSecond); null for fewer than three. A window in which the server switched between
+ * two throughput levels spreads far wider than its second-to-second noise, and any ratio taken against it is spoiled.
+ */
+export function windowSpread(
+  window: { startSecond: number; endSecond: number },
+  series: readonly { second: number; requestsPerSecond: number }[],
+): number | null {
+  const rates = series
+    .filter((point) => point.second >= window.startSecond && point.second + 1 <= window.endSecond)
+    .map((point) => point.requestsPerSecond);
+  if (rates.length < 3) return null;
+  const average = mean(rates);
+  return average > 0 ? (Math.max(...rates) - Math.min(...rates)) / average : null;
+}

@@ -1,11 +1,11 @@
 import { cleanupUnderLoad } from '../definitions/cleanup-under-load.ts';
-import type { Figure, MemorySample, Phase, ScenarioResult } from '../../reports/schema.ts';
+import type { Figure, MemorySample, Phase, ScenarioResult, SeriesPoint } from '../../reports/schema.ts';
 import { median } from '../../reports/format.ts';
 import { establishClients, type LoadRequest } from '../load/autocannon-run.ts';
 import { call, controls, cookieOf, expectOk, type SessionStats, type SweepPass } from '../load/contract.ts';
 import { drive, type DriveResult } from '../load/drive.ts';
 import { createGuestSessions, type GuestSession } from '../load/populate.ts';
-import { SteadyThroughput } from '../load/steady-throughput.ts';
+import { SteadyThroughput, windowSpread } from '../load/steady-throughput.ts';
 import { UsageWindows, windowFigures, type WindowUsage } from '../load/usage-window.ts';
 import { checkedCounter, loadModel, scenarioResult, type ScenarioContext } from '../scenario.ts';
 
@@ -145,6 +145,7 @@ export async function runCleanupUnderLoad(
     figures: [
       { name: 'warm-up', value: round(measured.warmupSeconds), unit: 's' },
       { name: 'warm-up reached steady throughput', value: measured.reachedSteady ? 1 : 0, unit: '1 yes, 0 no' },
+      ...spreadFigure(mainWindows.before, driven.timeSeries),
       ...sweepFigures('', main, mainWindows),
       { name: 'sweep duration', value: round(main.seconds), unit: 's' },
       ...windowFigures(measured.usageBefore, ' before the sweep'),
@@ -362,6 +363,14 @@ function medianFigures(figures: Figure[], comparisons: Comparison[]): Figure[] {
       ];
     });
   });
+}
+
+/** The reference window's spread: a switch between throughput levels inside it shows as several times the usual. */
+function spreadFigure(window: Phase | undefined, series: SeriesPoint[]): Figure[] {
+  const spread = window ? windowSpread(window, series) : null;
+  return spread === null
+    ? []
+    : [{ name: 'reference window spread (highest - lowest second) / mean', value: round(spread), unit: 'ratio' }];
 }
 
 /** Of a window's usage figures, the shares (CPU, GC): a sweep of a fraction of a second has no loop-delay tail. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SteadyThroughput } from '../../scenarios/load/steady-throughput.ts';
+import { SteadyThroughput, windowSpread } from '../../scenarios/load/steady-throughput.ts';
 
 const detector = () => new SteadyThroughput({ span: 3, tolerance: 0.05 });
 
@@ -39,5 +39,22 @@ describe('SteadyThroughput', () => {
     const steady = detector();
     for (let second = 0; second < 6; second++) steady.add(0);
     expect(steady.steady()).toBe(false);
+  });
+});
+
+describe('windowSpread', () => {
+  const series = (rates: number[]) => rates.map((requestsPerSecond, second) => ({ second, requestsPerSecond }));
+
+  it('spreads little over a steady window and widely over one where the server switched levels', () => {
+    const steady = series([9000, 10_000, 10_100, 9900, 10_000, 10_050, 9950, 8000]);
+    expect(windowSpread({ startSecond: 1, endSecond: 7 }, steady)).toBeCloseTo(0.02, 5);
+    const switched = series([6000, 6100, 5900, 6000, 10_000, 10_200, 9800, 10_100]);
+    expect(windowSpread({ startSecond: 0, endSecond: 8 }, switched)!).toBeGreaterThan(0.5);
+  });
+
+  it('counts only the seconds wholly inside the window, and needs three of them', () => {
+    const rates = series([100, 1000, 1000, 1000, 100]);
+    expect(windowSpread({ startSecond: 0.5, endSecond: 4.5 }, rates)).toBe(0);
+    expect(windowSpread({ startSecond: 1, endSecond: 3.9 }, rates)).toBeNull();
   });
 });
