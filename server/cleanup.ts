@@ -170,7 +170,7 @@ const outlierFactor = 4;
 /**
  * What an in-process slice is charged: what it took, but no more than `outlierFactor` times its sessions at the
  * cheapest per-session cost this pass has timed, unless that is under the slice budget. A GC pause or another thread
- * of the process running in the middle of a call would otherwise bill the sweep twenty slices' worth of pause (at
+ * of the process running in the middle of a call would otherwise bill the sweep nineteen times its length in pause (at
  * 5 %) for time that was not its work; the loop was held either way, and the pass's longest slice still reports it.
  */
 export function inProcessCharge(
