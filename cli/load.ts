@@ -11,6 +11,7 @@ import { formatScenario } from '../scenarios/table.ts';
 import { buildSummary, currentGit, currentMachine, newRunId } from '../reports/summary.ts';
 import { writeReport } from '../reports/write-report.ts';
 import { resolveConfig } from '../server/config.ts';
+import { formatCpuList, pinGenerator, PinningRefused, type CpuPinning } from '../scenarios/load/cpu-pinning.ts';
 import { faultOption, integerOption, parseCommand, UsageError } from './args.ts';
 
 /** The options only one scenario takes, shown under its summary. */
@@ -53,6 +54,8 @@ refresh-storm: N virtual clients (their tokens) with K requests in flight each s
 (default ${stormDefaults.connections}), each carrying P requests at once (default ${stormDefaults.pipelining}). The storm ends when every client is back to 200
 or signed out, or after --recovery-deadline seconds ("90" or "90s"; default 60, or 10 ms per request in flight
 where that is longer: 400 s at 10,000 x 4).
+  --pin-cpus       keep the reference server on the last CPU and this load generator on the others (Linux, taskset),
+                   so the two never trade cores mid-run: steadier ratios on a small machine
   --out DIR        the report folder (default reports/out/<run id>/)
 Exit status: 0 when every correctness check passed, 1 when one failed, 2 on bad usage.`;
 
@@ -79,6 +82,7 @@ export async function load(argv: string[]): Promise<void> {
       'expired-share': { type: 'string' },
       'compare-budgets': { type: 'string' },
       carts: { type: 'string' },
+      'pin-cpus': { type: 'boolean', default: false },
     },
     usage,
   );
@@ -91,6 +95,10 @@ export async function load(argv: string[]): Promise<void> {
   if (values.target !== undefined && (values.store !== undefined || values.fault.length > 0)) {
     throw new UsageError('--target runs against your server: --store and --fault apply only to the reference server');
   }
+  if (values.target !== undefined && values['pin-cpus'])
+    throw new UsageError(
+      '--pin-cpus pins the reference server it starts; for your own server, start it with taskset -c and run sessionproof under taskset -c on the other CPUs',
+    );
   if (values.target === undefined && (values.adapter !== undefined || values.accounts !== undefined))
     throw new UsageError('--adapter and --accounts go with --target (the reference server speaks contract v1)');
   faultOption(values.fault);
@@ -119,6 +127,13 @@ export async function load(argv: string[]): Promise<void> {
   const accounts = values.accounts ? await readAccounts(values.accounts) : undefined;
   if (adapter) process.stderr.write(`${declaredLine(adapter)}\n`);
 
+  const pinning = values['pin-cpus'] ? pinOrRefuse() : undefined;
+  if (pinning) {
+    process.stderr.write(
+      `pinned: the server to CPU ${formatCpuList(pinning.server)}, this load generator to CPU ${formatCpuList(pinning.generator)}\n`,
+    );
+  }
+
   const store = values.store ?? 'memory';
   const startedAt = new Date();
   const runId = newRunId(`load-${scenario}-${values.target ? 'external' : storeLabel(store)}`, startedAt);
@@ -135,6 +150,7 @@ export async function load(argv: string[]): Promise<void> {
       ...(accounts ? { accounts } : {}),
       store,
       faults: values.fault,
+      ...(pinning ? { serverCpus: pinning.server } : {}),
       load: {
         clients: values.clients === undefined ? undefined : integerOption(values.clients, 'clients', 1, 1),
         durationSeconds: duration,
@@ -165,7 +181,12 @@ export async function load(argv: string[]): Promise<void> {
       startedAt: startedAt.toISOString(),
       finishedAt: new Date().toISOString(),
       git: currentGit(),
-      machine: currentMachine(),
+      machine: {
+        ...currentMachine(),
+        ...(pinning
+          ? { pinning: { server: formatCpuList(pinning.server), generator: formatCpuList(pinning.generator) } }
+          : {}),
+      },
       target: values.target
         ? { kind: 'url', urls: [values.target], ...(adapter ? { adapter: declaredBy(adapter) } : {}) }
         : { kind: 'reference', store: result.store, faults: values.fault },
@@ -180,6 +201,15 @@ export async function load(argv: string[]): Promise<void> {
     `${failed.length === 0 ? 'PASSED' : `FAILED: ${failed.length} check(s)`}; report in ${displayPath(files.dir)}/\n`,
   );
   if (failed.length > 0) process.exitCode = 1;
+}
+
+function pinOrRefuse(): CpuPinning {
+  try {
+    return pinGenerator();
+  } catch (error) {
+    if (error instanceof PinningRefused) throw new UsageError(error.message);
+    throw error;
+  }
 }
 
 function storeLabel(store: string): string {

@@ -59,7 +59,8 @@ export function describeRun(summary: RunSummary): string {
   const m = run.machine;
   return (
     `${describeTarget(run.target)}; ${git}; node ${m.node}, ${m.cpus} CPUs, ${m.platform}/${m.arch}` +
-    `${m.loadAverage1m === undefined ? '' : `, load ${m.loadAverage1m.toFixed(2)}`}; ` +
+    `${m.loadAverage1m === undefined ? '' : `, load ${m.loadAverage1m.toFixed(2)}`}` +
+    `${m.pinning ? `, server pinned to CPU ${m.pinning.server} and generator to CPU ${m.pinning.generator}` : ''}; ` +
     `${run.startedAt.replace('T', ' ').slice(0, 19)} UTC, ${minutes < 1 ? `${(minutes * 60).toFixed(0)} s` : `${minutes.toFixed(1)} min`}`
   );
 }

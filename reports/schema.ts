@@ -51,6 +51,8 @@ export interface Machine {
   totalMemoryBytes?: number;
   /** One-minute load average when the run started: a busy machine explains noisy figures. */
   loadAverage1m?: number;
+  /** The CPU lists the server and the load generator were pinned to (`--pin-cpus`), e.g. "1" and "0". */
+  pinning?: { server: string; generator: string };
 }
 
 export type Target =

@@ -132,6 +132,7 @@ const machine = object({
   arch: name,
   'totalMemoryBytes?': integer,
   'loadAverage1m?': nonNegative,
+  'pinning?': object({ server: name, generator: name }),
 });
 
 const runMetadata: Spec = (value, path, problems) => {

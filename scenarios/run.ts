@@ -21,6 +21,8 @@ export interface ScenarioRunOptions {
   accounts?: Credentials[];
   store?: string;
   faults?: string[];
+  /** CPUs the reference server keeps to (cpu-pinning.ts); not for a `target`, which runs where its owner put it. */
+  serverCpus?: readonly number[];
   load?: LoadRequestOptions;
   /** Scenario-specific: refresh-storm */
   parallel?: number;
@@ -67,6 +69,7 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
         store: options.store ?? 'memory',
         faults: options.faults ?? [],
         config: serverConfigFor(options.scenario),
+        ...(options.serverCpus ? { cpus: options.serverCpus } : {}),
       });
   try {
     if (options.adapter && !adapterScenarios.includes(options.scenario))

@@ -17,6 +17,8 @@ export async function startReferenceServer(options: {
   store: string;
   faults: string[];
   config?: Partial<ServerConfig>;
+  /** CPUs the server process keeps to (cpu-pinning.ts). */
+  cpus?: readonly number[];
 }): Promise<StartedServer> {
   const scratch = scratchStore(options.store);
   const spec: ScenarioServerSpec = { store: scratch.location, faults: options.faults, config: options.config ?? {} };
@@ -26,6 +28,7 @@ export async function startReferenceServer(options: {
       module: new URL('./load/scenario-server.ts', import.meta.url),
       args: [JSON.stringify(spec)],
       nodeArgs: ['--expose-gc'],
+      ...(options.cpus ? { cpus: options.cpus } : {}),
     });
   } catch (error) {
     await scratch.cleanUp().catch(() => undefined);

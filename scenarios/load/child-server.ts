@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { pinnedCommand } from './cpu-pinning.ts';
 import { ProcessMeter, type ProcessUsage } from './process-meter.ts';
 
 /**
@@ -19,6 +20,8 @@ export interface ChildServerOptions {
   /** Extra flags for node itself, e.g. `['--cpu-prof', '--cpu-prof-dir', dir]`. */
   nodeArgs?: string[];
   env?: NodeJS.ProcessEnv;
+  /** CPUs the child is pinned to from its start (cpu-pinning.ts); anywhere when absent. */
+  cpus?: readonly number[];
   startTimeoutMs?: number;
   stopTimeoutMs?: number;
 }
@@ -63,11 +66,21 @@ interface UsageMessage extends ProcessUsage {
 const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
 
 export async function startChildServer(options: ChildServerOptions): Promise<ChildServer> {
-  const child = spawn(
-    process.execPath,
-    [...(options.nodeArgs ?? []), '--import', 'tsx', fileURLToPath(options.module), ...(options.args ?? [])],
-    { cwd: projectRoot, env: options.env ?? process.env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
-  );
+  const nodeArgs = [
+    ...(options.nodeArgs ?? []),
+    '--import',
+    'tsx',
+    fileURLToPath(options.module),
+    ...(options.args ?? []),
+  ];
+  const { command, args } = options.cpus
+    ? pinnedCommand(options.cpus, process.execPath, nodeArgs)
+    : { command: process.execPath, args: nodeArgs };
+  const child = spawn(command, args, {
+    cwd: projectRoot,
+    env: options.env ?? process.env,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   try {
     const url = await waitForReady(child, options.startTimeoutMs ?? 30_000);

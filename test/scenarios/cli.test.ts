@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { validateSummary } from '../../reports/validate.ts';
+import { allowedCpus } from '../../scenarios/load/cpu-pinning.ts';
 import { externalServer, TargetRefused } from '../../scenarios/servers.ts';
 
 const bin = fileURLToPath(new URL('../../bin/sessionproof.js', import.meta.url));
@@ -68,5 +69,46 @@ describe('sessionproof load', () => {
     ]);
     expect(both.code).toBe(2);
     expect(both.stderr).toContain('--store and --fault apply only to the reference server');
+  });
+
+  it('pins the server and itself to their own CPUs with --pin-cpus, and says so in the report', async () => {
+    const dir = join(outDir, 'pinned');
+    const { code, stdout, stderr } = await sessionproof([
+      'load',
+      'cart-contention',
+      '--clients',
+      '4',
+      '--duration',
+      '1',
+      '--pin-cpus',
+      '--out',
+      dir,
+    ]);
+    const allowed = allowedCpus();
+    if (allowed.length < 2) {
+      expect(code).toBe(2);
+      expect(stderr).toContain('--pin-cpus needs at least 2 CPUs');
+      return;
+    }
+    expect(code, stderr).toBe(0);
+    const server = String(allowed.at(-1));
+    const generator = allowed.slice(0, -1).join(',');
+    expect(stderr).toContain(`pinned: the server to CPU ${server}, this load generator to CPU ${generator}`);
+    const summary = validateSummary(JSON.parse(await readFile(join(dir, 'summary.json'), 'utf8')));
+    expect(summary.run.machine.pinning).toEqual({ server, generator });
+    expect(summary.run.command).toContain('--pin-cpus');
+    expect(stdout).toContain('PASSED');
+  });
+
+  it('refuses --pin-cpus with --target: it pins only the server it starts', async () => {
+    const { code, stderr } = await sessionproof([
+      'load',
+      'cart-contention',
+      '--target',
+      'http://127.0.0.1:1',
+      '--pin-cpus',
+    ]);
+    expect(code).toBe(2);
+    expect(stderr).toContain('--pin-cpus pins the reference server it starts');
   });
 });
