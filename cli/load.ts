@@ -19,7 +19,7 @@ const scenarioOptions: Record<ScenarioName, string> = {
   'refresh-storm':
     '[--parallel K] [--client-kind naive|single-flight] [--recovery-deadline S]\n' +
     `${' '.repeat(22)}[--connections C] [--pipelining P]`,
-  'cleanup-under-load': '[--sessions M | --large] [--expired-share F] [--compare-budgets P,P,...]',
+  'cleanup-under-load': '[--sessions M | --large] [--expired-share F] [--compare-budgets P,P,... | PxN]',
   'cart-contention': '[--carts C]',
   'session-churn': '',
 };
@@ -49,7 +49,8 @@ prefix and a PostgreSQL run its own schema, both removed afterwards) with the gi
   --rate R         requests per second over all connections: the open model (default: closed, except session-churn;
                    refresh-storm is always closed: its clients wait for their answers)
 cleanup-under-load: after the server's own sweep budget, --compare-budgets (default 25,100) each sweep a fifth of
-the expired sessions in a phase of their own, for the budget / sweep rate / live throughput table; "" compares none.
+the expired sessions in a phase of their own (past four budgets the groups share four fifths), for the budget /
+sweep rate / live throughput table; 5x8 repeats a budget eight times and adds its medians; "" compares none.
 refresh-storm: N virtual clients (their tokens) with K requests in flight each share C keep-alive connections
 (default ${stormDefaults.connections}), each carrying P requests at once (default ${stormDefaults.pipelining}). The storm ends when every client is back to 200
 or signed out, or after --recovery-deadline seconds ("90" or "90s"; default 60, or 10 ms per request in flight
@@ -221,12 +222,23 @@ function displayPath(dir: string): string {
   return path === '' ? '.' : path.startsWith('..') || isAbsolute(path) ? dir : path;
 }
 
-/** `--compare-budgets 5,25,100`: percentages from 1 to 100; an empty list compares none. */
-function compareBudgetsOption(value: string | undefined): number[] | undefined {
+/**
+ * `--compare-budgets 5,25,100`: percentages from 1 to 100; `5x8` is 5 eight times (its median is reported); an empty
+ * list compares none.
+ */
+export function compareBudgetsOption(value: string | undefined): number[] | undefined {
   if (value === undefined) return undefined;
   if (value.trim() === '') return [];
-  const budgets = value.split(',').map((part) => Number(part.trim()));
-  if (!budgets.every((budget) => Number.isInteger(budget) && budget >= 1 && budget <= 100))
-    throw new UsageError('--compare-budgets must be percentages from 1 to 100, comma-separated (e.g. 5,25,100)');
+  const budgets: number[] = [];
+  for (const part of value.split(',')) {
+    const match = /^(\d+)(?:x(\d+))?$/.exec(part.trim());
+    const budget = Number(match?.[1]);
+    const times = match?.[2] === undefined ? 1 : Number(match[2]);
+    if (!match || budget < 1 || budget > 100 || times < 1 || times > 20)
+      throw new UsageError(
+        '--compare-budgets must be percentages from 1 to 100, comma-separated, each repeated up to 20 times with x (e.g. 5,25,100 or 5x8)',
+      );
+    for (let i = 0; i < times; i++) budgets.push(budget);
+  }
   return budgets;
 }

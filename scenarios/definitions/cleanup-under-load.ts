@@ -34,8 +34,21 @@ export interface CleanupUnderLoadDefaults {
    * group of its own, expiring an hour after the one before, while the same live clients keep going.
    */
   compareBudgets: number[];
-  /** The size of each of those groups, as a share of the expired sessions (the server's own budget sweeps the rest). */
+  /**
+   * The size of each of those groups, as a share of the expired sessions (the server's own budget sweeps the rest);
+   * with more budgets than fit, the groups share what the warm-up group and `minMainShare` leave.
+   */
   compareShare: number;
+  /** The least share of the expired sessions left to the server's own sweep, however many budgets are compared. */
+  minMainShare: number;
+  /** The smallest comparison group: a sweep of fewer is over before its window says anything. */
+  minCompareSessions: number;
+}
+
+/** Each comparison group's share of the expired sessions when `groups` budgets are compared. */
+export function comparisonShare(groups: number, defaults: CleanupUnderLoadDefaults): number {
+  if (groups <= 0) return 0;
+  return Math.min(defaults.compareShare, (1 - defaults.warmupSweepShare - defaults.minMainShare) / groups);
 }
 
 export const cleanupUnderLoad: ScenarioDefinition<CleanupUnderLoadDefaults> = {
@@ -56,6 +69,8 @@ export const cleanupUnderLoad: ScenarioDefinition<CleanupUnderLoadDefaults> = {
     guestIdleMs: 24 * 60 * 60_000,
     compareBudgets: [25, 100],
     compareShare: 0.2,
+    minMainShare: 0.15,
+    minCompareSessions: 100,
   },
   mix: [
     { method: 'GET', path: '/session' },

@@ -1,4 +1,4 @@
-import { cleanupUnderLoad } from '../definitions/cleanup-under-load.ts';
+import { cleanupUnderLoad, comparisonShare } from '../definitions/cleanup-under-load.ts';
 import type { Figure, MemorySample, Phase, ScenarioResult, SeriesPoint } from '../../reports/schema.ts';
 import { median } from '../../reports/format.ts';
 import { establishClients, type LoadRequest } from '../load/autocannon-run.ts';
@@ -7,7 +7,7 @@ import { drive, type DriveResult } from '../load/drive.ts';
 import { createGuestSessions, type GuestSession } from '../load/populate.ts';
 import { SteadyThroughput, windowSpread } from '../load/steady-throughput.ts';
 import { UsageWindows, windowFigures, type WindowUsage } from '../load/usage-window.ts';
-import { checkedCounter, loadModel, scenarioResult, type ScenarioContext } from '../scenario.ts';
+import { checkedCounter, loadModel, scenarioResult, ScenarioNotApplicable, type ScenarioContext } from '../scenario.ts';
 
 export interface CleanupUnderLoadOptions {
   sessions?: number;
@@ -46,11 +46,13 @@ export async function runCleanupUnderLoad(
   const afterSeconds = Math.min(defaults.afterSeconds, beforeSeconds);
   const compareBudgets = options.compareBudgets ?? defaults.compareBudgets;
   // The warm-up group and the comparison groups come out of the expired share, so the population is the size asked for.
-  const compareCount = Math.round(expiredCount * defaults.compareShare);
+  const compareCount = Math.round(expiredCount * comparisonShare(compareBudgets.length, defaults));
   const warmupCount = Math.round(expiredCount * defaults.warmupSweepShare);
   const mainCount = expiredCount - warmupCount - compareBudgets.length * compareCount;
-  if (mainCount < 0)
-    throw new Error(`${compareBudgets.length} comparison groups do not fit in ${expiredCount} expired sessions`);
+  if (compareBudgets.length > 0 && compareCount < defaults.minCompareSessions)
+    throw new ScenarioNotApplicable(
+      `${compareBudgets.length} budget comparisons would sweep ${compareCount} sessions each, under the ${defaults.minCompareSessions} a sweep needs to be timed: compare fewer budgets or give more --sessions`,
+    );
   await controls.require(url, ['clock', 'sweep']);
   const memoryEmpty = await context.server.memory();
 

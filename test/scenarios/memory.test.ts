@@ -66,6 +66,18 @@ describe('load scenarios on the memory store', () => {
     expect(result.memory?.before.rssBytes).toBeGreaterThan(0);
   }, 60_000);
 
+  it('cleanup-under-load refuses comparison groups too small to time, before creating any session', async () => {
+    await expect(
+      runScenario({
+        scenario: 'cleanup-under-load',
+        sessions: 2000,
+        compareBudgets: Array.from({ length: 10 }, () => 5),
+        load: { clients: 2, durationSeconds: 1 },
+        ...quiet,
+      }),
+    ).rejects.toThrow('10 budget comparisons would sweep 80 sessions each, under the 100 a sweep needs to be timed');
+  });
+
   it('session-churn: live sessions and heap stay bounded while clients sign in and out', async () => {
     const result = await runScenario({
       scenario: 'session-churn',
