@@ -70,7 +70,7 @@ export const cleanupUnderLoad: ScenarioDefinition<CleanupUnderLoadDefaults> = {
     compareBudgets: [25, 100],
     compareShare: 0.2,
     minMainShare: 0.15,
-    minCompareSessions: 100,
+    minCompareSessions: 10,
   },
   mix: [
     { method: 'GET', path: '/session' },

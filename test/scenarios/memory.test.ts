@@ -70,12 +70,12 @@ describe('load scenarios on the memory store', () => {
     await expect(
       runScenario({
         scenario: 'cleanup-under-load',
-        sessions: 2000,
-        compareBudgets: Array.from({ length: 10 }, () => 5),
+        sessions: 200,
+        compareBudgets: Array.from({ length: 20 }, () => 5),
         load: { clients: 2, durationSeconds: 1 },
         ...quiet,
       }),
-    ).rejects.toThrow('10 budget comparisons would sweep 80 sessions each, under the 100 a sweep needs to be timed');
+    ).rejects.toThrow('20 budget comparisons would sweep 4 sessions each, under the 10 a sweep needs to be timed');
   });
 
   it('session-churn: live sessions and heap stay bounded while clients sign in and out', async () => {
