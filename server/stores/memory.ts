@@ -25,7 +25,7 @@ import {
   type WishlistItem,
 } from './store.ts';
 
-/** What #removeSession reports ended with the session. */
+/** What #endDependents reports ended with the session. */
 const cartEnded = 1;
 const familyEnded = 2;
 
@@ -173,22 +173,31 @@ export class MemoryStore implements Store {
 
   async sweep(now: number, limit: number): Promise<SweepResult> {
     const removed: SweepResult = { sessions: 0, carts: 0, refreshFamilies: 0 };
-    for (const slot of this.#sessions.takeDue(now, limit)) {
-      const ended = this.#removeSession(slot);
-      removed.sessions++;
+    const due = this.#sessions.takeDue(now, limit);
+    for (const slot of due) {
+      const ended = this.#endDependents(slot);
       if (ended & cartEnded) removed.carts++;
       if (ended & familyEnded) removed.refreshFamilies++;
     }
+    this.#sessions.removeAll(due);
+    removed.sessions = due.length;
     this.#counters.swept += removed.sessions;
     return removed;
   }
 
-  /**
-   * Removes a session and everything that lives and dies with it; reports what existed (cartEnded, familyEnded).
-   * A guest session without a cart or a refresh family, the sweep's usual case, touches no Map: its strings are
-   * neither hashed nor read.
-   */
+  /** Removes a session and everything that lives and dies with it; reports what existed (cartEnded, familyEnded). */
   #removeSession(slot: number): number {
+    const ended = this.#endDependents(slot);
+    this.#sessions.remove(slot);
+    return ended;
+  }
+
+  /**
+   * Ends what lives and dies with a session (its guest cart, its place among its user's sessions, its refresh family)
+   * and reports what existed; the caller removes the session itself. A guest session without a cart or a refresh
+   * family, the sweep's usual case, touches no Map: its strings are neither hashed nor read.
+   */
+  #endDependents(slot: number): number {
     const sessions = this.#sessions;
     const userId = sessions.userIdOf(slot);
     const hasCart = sessions.hasGuestCart(slot);
@@ -209,7 +218,6 @@ export class MemoryStore implements Store {
         ended |= familyEnded;
       }
     }
-    sessions.remove(slot);
     return ended;
   }
 

@@ -114,6 +114,26 @@ export class SessionTable {
     this.#slotById.delete(slot);
     this.#slotBySecret.delete(slot);
     this.#expiry.delete(slot);
+    this.#release(slot);
+  }
+
+  /**
+   * Removes every slot in `slots`, one structure at a time. Each pass is a tight loop over independent slots, so the
+   * CPU overlaps their cache misses, where `remove` in a loop waits on each session's misses in turn. Under live
+   * traffic, with the caches cold between the sweep's slices, this took a swept session from about 0.45 to 0.37 µs
+   * (docs/configuration.md).
+   */
+  removeAll(slots: readonly number[]): void {
+    for (const slot of slots) this.#slotById.delete(slot);
+    for (const slot of slots) this.#slotBySecret.delete(slot);
+    for (const slot of slots) {
+      this.#expiry.delete(slot);
+      this.#release(slot);
+    }
+  }
+
+  /** Blanks a removed slot's columns, so its strings are not kept reachable, and frees it for reuse. */
+  #release(slot: number): void {
     this.#ids[slot] = this.#secrets[slot] = this.#csrfTokens[slot] = '';
     this.#userIds[slot] = null;
     this.#flags[slot] = 0;
@@ -139,13 +159,10 @@ export class SessionTable {
 
   /**
    * Up to `limit` slots whose session has expired at `now`, earliest first, taken out of the expiry index: the
-   * caller removes each (`remove`).
+   * caller removes them (`removeAll`).
    */
   takeDue(now: number, limit: number): number[] {
-    const slots = this.#expiry.takeDue(now, limit);
-    this.#slotById.warm(slots);
-    this.#slotBySecret.warm(slots);
-    return slots;
+    return this.#expiry.takeDue(now, limit);
   }
 
   countDue(now: number): number {
