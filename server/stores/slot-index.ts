@@ -180,11 +180,7 @@ export class SlotIndex {
     this.#removedCells -= cleared;
     for (let i = 0; i < live; i++) {
       const stored = run[3 * i]!;
-      const hash = run[3 * i + 1]!;
-      let cell = hash & mask;
-      while (cells[2 * cell] !== empty) cell = (cell + 1) & mask;
-      cells[2 * cell] = stored;
-      cells[2 * cell + 1] = hash;
+      const cell = this.#placeFromHome(stored, run[3 * i + 1]!);
       if (cell !== run[3 * i + 2]) cellOf[stored - 1] = cell;
     }
   }
@@ -199,18 +195,22 @@ export class SlotIndex {
     this.#removedCells = 0;
     this.#purgeCell = 0;
     this.#purgeOwed = 0;
-    const cells = this.#cells;
-    const mask = this.#mask;
     for (let from = 0; 2 * from < old.length; from++) {
       const stored = old[2 * from]!;
       if (stored === empty || (oldRemoved[from >>> 5]! & (1 << (from & 31))) !== 0) continue;
-      const hash = old[2 * from + 1]!;
-      let cell = hash & mask;
-      while (cells[2 * cell] !== empty) cell = (cell + 1) & mask;
-      cells[2 * cell] = stored;
-      cells[2 * cell + 1] = hash;
-      this.#cellOf[stored - 1] = cell;
+      this.#cellOf[stored - 1] = this.#placeFromHome(stored, old[2 * from + 1]!);
     }
+  }
+
+  /** Puts (slot + 1, hash) in the first empty cell from the hash's home, and returns that cell. */
+  #placeFromHome(stored: number, hash: number): number {
+    const cells = this.#cells;
+    const mask = this.#mask;
+    let cell = hash & mask;
+    while (cells[2 * cell] !== empty) cell = (cell + 1) & mask;
+    cells[2 * cell] = stored;
+    cells[2 * cell + 1] = hash;
+    return cell;
   }
 
   #growSlots(minimum: number): void {
