@@ -8,4 +8,6 @@ export const csrfBinding: PropertyDefinition = {
   commands: ['clients', 'session', 'cart', 'csrf'],
   optional: [{ kinds: ['login'], requires: ['accounts'] }],
   users: 2,
+  // another session's token needs two clients with sessions, each having read its token, before the write
+  maxCommands: 50,
 };

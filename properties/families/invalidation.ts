@@ -11,5 +11,6 @@ export const invalidation: PropertyDefinition = {
     { kinds: ['clock'], requires: ['clock'] },
   ],
   users: 2,
-  maxCommands: 30,
+  // an idle timeout counted from the last write needs a write, reads spread past the timeout, then a request
+  maxCommands: 60,
 };

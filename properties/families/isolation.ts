@@ -7,6 +7,8 @@ export const isolation: PropertyDefinition = {
   commands: ['clients', 'session', 'cart', 'parallel'],
   optional: [{ kinds: ['login', 'bearer', 'sessions'], requires: ['accounts'] }],
   users: 2,
-  // one user's requests aimed at the other's sessions need both signed in, and a session request after
+  // a request aimed at the other user's sessions needs both users signed in and a session list or delete after that
   weights: { login: 2, sessions: 3 },
+  // a bearer token that outlives its deleted session needs a sign-in, a token, the delete, then a write with it
+  maxCommands: 50,
 };

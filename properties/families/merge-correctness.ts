@@ -8,4 +8,6 @@ export const mergeCorrectness: PropertyDefinition = {
   commands: ['clients', 'session', 'cart', 'login', 'logout'],
   weights: { cart: 3, login: 3 },
   users: 1,
+  // a duplicate line needs a SKU in the user's cart and again in a guest cart before the login
+  maxCommands: 60,
 };

@@ -25,7 +25,7 @@ function undetected(result: ZooResult): string[] {
 describe('fault zoo', () => {
   it(
     'on the memory store: the clean server passes everything and every fault is detected',
-    { timeout: 600_000 },
+    { timeout: 900_000 },
     async () => {
       const result = await runZoo({ runs });
       console.log(formatDetection(result));
