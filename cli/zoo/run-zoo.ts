@@ -147,7 +147,8 @@ export async function runZoo(options: ZooOptions): Promise<ZooResult> {
             store,
             faults: [fault.id],
             all: matrix,
-            onCheck: (check) => progress(`  ${check.column}: ${check.passed ? 'passed' : 'DETECTED'}`),
+            onCheck: (check) =>
+              progress(`  ${check.column}: ${check.passed ? 'passed' : `DETECTED (${check.message})`}`),
           })
         : null;
     rows.push(row(fault, spec, properties, scenarios));
