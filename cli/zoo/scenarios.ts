@@ -55,7 +55,7 @@ export async function sweepScenarios(options: {
     if (!check.passed && detection === null) detection = { check, seconds: (performance.now() - started) / 1000 };
   };
   for (const scenario of scenarioNames) {
-    let result: ScenarioResult;
+    let result: ScenarioResult | null = null;
     try {
       result = await runScenario({
         scenario,
@@ -69,11 +69,9 @@ export async function sweepScenarios(options: {
       const reason = error instanceof Error ? error.message : String(error);
       for (const { counter } of definitions[scenario].checks)
         record({ scenario, column: scenarioColumn(scenario, counter), passed: false, message: `stopped: ${reason}` });
-      if (!options.all) break;
-      continue;
     }
-    results.push(result);
-    for (const counter of result.counters) {
+    if (result) results.push(result);
+    for (const counter of result?.counters ?? []) {
       if (!counter.expect) continue;
       record({
         scenario,
